@@ -1,0 +1,2 @@
+export { createNodes, createNodesV2 } from './plugins/maturin-plugin';
+export type { MaturinPluginOptions } from './plugins/maturin-plugin';

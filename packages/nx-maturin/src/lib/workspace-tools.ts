@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The tools virtual environment the bootstrap creates from tools/python/requirements.txt. */
+export const TOOLS_VENV = join('.tools', 'venv');
+
+const isWindows = process.platform === 'win32';
+
+/** Path of an executable inside a virtual environment (`bin/` on POSIX, `Scripts\` on Windows). */
+export function venvExecutable(venvDir: string, name: string): string {
+  return isWindows ? join(venvDir, 'Scripts', `${name}.exe`) : join(venvDir, 'bin', name);
+}
+
+/**
+ * A Python-side tool (maturin, uv, twine, pypiserver, ...) from the workspace's tools venv. Falls back to the bare
+ * name, so a tool installed on PATH (as in CI images) still works; the spawn error then names the tool.
+ */
+export function workspaceTool(workspaceRoot: string, name: string): string {
+  const pinned = venvExecutable(join(workspaceRoot, TOOLS_VENV), name);
+  return existsSync(pinned) ? pinned : name;
+}

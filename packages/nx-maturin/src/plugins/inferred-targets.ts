@@ -1,0 +1,134 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { posix } from 'node:path';
+import type { MaturinProjectOnDisk } from './maturin-project';
+import type { NormalizedMaturinPluginOptions } from './plugin-options';
+
+type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
+
+const EXECUTORS = '@codetracer/nx-maturin';
+const TECHNOLOGIES = ['maturin', 'rust', 'python'];
+
+/**
+ * The toolchain a build or test result depends on beyond the files: OS, CPU, libc, rustc, maturin and each
+ * interpreter's exact version. It prints no paths, so two checkouts of one platform share cache entries.
+ */
+export function toolchainFingerprintInput(pythonVersions: readonly string[]): InputDefinition {
+  return { runtime: `node node_modules/@codetracer/nx-maturin/bin/toolchain-fingerprint.js ${pythonVersions.join(' ')}` };
+}
+
+/** Files whose content decides the version: each manifest that states it, and the newest CHANGELOG heading. */
+function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefinition)[] {
+  const inputs: (string | InputDefinition)[] = [
+    '{projectRoot}/pyproject.toml',
+    `{projectRoot}/${project.cargoManifest}`,
+    project.cargoLockInput,
+    '{projectRoot}/CHANGELOG.md',
+    { env: 'GITHUB_REF' },
+  ];
+  if (project.pythonPackageDir) inputs.push(`{projectRoot}/${project.pythonPackageDir}/__init__.py`);
+  return inputs;
+}
+
+/** What maturin puts in the sdist and so what a wheel can depend on; tests, docs and build output stay out. */
+function buildSourceInputs(project: MaturinProjectOnDisk): string[] {
+  const crateRoot = posix.dirname(`{projectRoot}/${project.cargoManifest}`);
+  const inputs = [
+    '{projectRoot}/pyproject.toml',
+    `{projectRoot}/${project.cargoManifest}`,
+    project.cargoLockInput,
+    `${crateRoot}/src/**/*`,
+    `${crateRoot}/build.rs`,
+    '{projectRoot}/README*',
+    '{projectRoot}/LICENSE*',
+  ];
+  if (project.pythonPackageDir) inputs.push(`{projectRoot}/${project.pythonPackageDir}/**/*`);
+  return inputs;
+}
+
+export function createInferredTargets(
+  project: MaturinProjectOnDisk,
+  options: NormalizedMaturinPluginOptions,
+): Record<string, TargetConfiguration> {
+  const names = options.targetNames;
+  const outputDir = posix.join(project.root, 'target', 'wheels');
+  const fingerprint = toolchainFingerprintInput(options.pythonVersions);
+  const pythonVersions = options.pythonVersions;
+
+  return {
+    [names.versionSync]: {
+      executor: `${EXECUTORS}:version-sync`,
+      options: {},
+      cache: true,
+      inputs: versionSourceInputs(project),
+      outputs: [],
+      metadata: {
+        technologies: TECHNOLOGIES,
+        description: 'Check that Cargo.toml, Cargo.lock, pyproject.toml, __version__, CHANGELOG and the release tag agree',
+        help: { command: `nx run <project>:${names.versionSync} --write=1.2.3`, example: { options: { write: '1.2.3' } } },
+      },
+    },
+    [names.build]: {
+      executor: `${EXECUTORS}:maturin-build`,
+      options: { pythonVersions, outputDir },
+      cache: true,
+      dependsOn: [names.versionSync],
+      inputs: [...buildSourceInputs(project), fingerprint, { env: 'CARGO_BUILD_TARGET' }],
+      outputs: ['{options.outputDir}'],
+      metadata: {
+        technologies: TECHNOLOGIES,
+        description: `Build release wheels for CPython ${pythonVersions.join(', ')} and an sdist with maturin`,
+        help: { command: `nx run <project>:${names.build} --compatibility=pypi`, example: { options: { compatibility: 'pypi' } } },
+      },
+    },
+    [names.test]: {
+      executor: `${EXECUTORS}:maturin-test`,
+      options: { pythonVersions },
+      cache: true,
+      inputs: ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', fingerprint],
+      outputs: [],
+      metadata: {
+        technologies: TECHNOLOGIES,
+        description: `Run the Rust tests (cargo nextest) and pytest against a development build on CPython ${pythonVersions.join(', ')}`,
+      },
+    },
+    [names.smoke]: {
+      executor: `${EXECUTORS}:wheel-smoke`,
+      options: { pythonVersions, artefactDir: outputDir, importName: project.importName },
+      cache: true,
+      dependsOn: [names.build],
+      inputs: [{ dependentTasksOutputFiles: '**/*', transitive: false }, '{projectRoot}/scripts/smoke*', fingerprint],
+      outputs: [],
+      metadata: {
+        technologies: TECHNOLOGIES,
+        description: 'Install the wheels and the sdist into fresh virtual environments and run the smoke checks',
+      },
+    },
+    [names.publish]: {
+      executor: `${EXECUTORS}:pypi-upload`,
+      options: { artefactDir: outputDir, repository: 'local' },
+      cache: false,
+      dependsOn: [names.smoke],
+      defaultConfiguration: 'local',
+      configurations: {
+        local: { repository: 'local' },
+        testpypi: { repository: 'testpypi' },
+        pypi: { repository: 'pypi' },
+      },
+      metadata: {
+        technologies: TECHNOLOGIES,
+        description: 'Upload the artefacts (local pypiserver by default; --configuration=testpypi|pypi) and install them back',
+        help: { command: `nx run <project>:${names.publish} --configuration=testpypi`, example: { options: { dryRun: true } } },
+      },
+    },
+    [names.serveIndex]: {
+      executor: `${EXECUTORS}:serve-index`,
+      options: {},
+      continuous: true,
+      cache: false,
+      metadata: {
+        technologies: ['python'],
+        description: 'Run the embedded local package index (pypiserver on 127.0.0.1) until stopped, and print its URL',
+      },
+    },
+  };
+}

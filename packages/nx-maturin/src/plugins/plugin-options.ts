@@ -1,0 +1,44 @@
+/** Options for the plugin entry in nx.json. */
+export interface MaturinPluginOptions {
+  /** Project names keyed by project root (the folder of pyproject.toml), e.g. `{ "codetracer-python-recorder": "recorder" }`. */
+  projectNames?: Record<string, string>;
+  /** Names of the inferred targets. */
+  versionSyncTargetName?: string;
+  buildTargetName?: string;
+  testTargetName?: string;
+  smokeTargetName?: string;
+  publishTargetName?: string;
+  serveIndexTargetName?: string;
+  /** CPython versions (major.minor) to build, test and smoke; default 3.12 and 3.13. */
+  pythonVersions?: string[];
+}
+
+export interface NormalizedMaturinPluginOptions {
+  projectNames: Record<string, string>;
+  targetNames: {
+    versionSync: string;
+    build: string;
+    test: string;
+    smoke: string;
+    publish: string;
+    serveIndex: string;
+  };
+  pythonVersions: string[];
+}
+
+export const DEFAULT_PYTHON_VERSIONS = ['3.12', '3.13'];
+
+export function normalizePluginOptions(options: MaturinPluginOptions | undefined): NormalizedMaturinPluginOptions {
+  return {
+    projectNames: options?.projectNames ?? {},
+    targetNames: {
+      versionSync: options?.versionSyncTargetName ?? 'version-sync',
+      build: options?.buildTargetName ?? 'build',
+      test: options?.testTargetName ?? 'test',
+      smoke: options?.smokeTargetName ?? 'smoke',
+      publish: options?.publishTargetName ?? 'publish',
+      serveIndex: options?.serveIndexTargetName ?? 'serve-index',
+    },
+    pythonVersions: options?.pythonVersions ?? DEFAULT_PYTHON_VERSIONS,
+  };
+}
