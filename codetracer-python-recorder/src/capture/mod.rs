@@ -1,0 +1,10 @@
+//! Reading what a monitoring event is about (its code object, frame and values) into owned Rust data,
+//! so no Python object is touched while the trace writer is locked.
+
+mod code;
+mod frame;
+mod value;
+
+pub use code::CodeFacts;
+pub use frame::{capture_arguments, capture_locals};
+pub use value::{capture_value, Captured};

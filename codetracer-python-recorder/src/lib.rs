@@ -1,0 +1,20 @@
+//! CodeTracer recorder for CPython 3.12+: `sys.monitoring` callbacks feed frame captures, which are
+//! encoded into CodeTracer's trace records and streamed to disk by the format's own writer crate.
+
+pub mod capture;
+pub mod config;
+pub mod encode;
+pub mod errors;
+pub mod monitoring;
+pub mod session;
+pub mod writer;
+
+mod python_api;
+
+use pyo3::prelude::*;
+
+/// The private native module behind the `codetracer_python_recorder` package.
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    python_api::register(module)
+}

@@ -1,0 +1,166 @@
+//! The callbacks `sys.monitoring` calls. They never raise into the monitored program: failures and
+//! panics are caught here, stop the recording, and are reported by `stop_tracing`.
+
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pyo3::prelude::*;
+use pyo3::types::PyCode;
+
+use crate::capture::{capture_arguments, capture_locals, capture_value, Captured};
+use crate::errors::{panic_message, Result};
+use crate::session::{self, Verdict};
+
+thread_local! {
+    /// Set while this thread is inside a callback. Capturing a value can run Python code (`__repr__`),
+    /// whose own events must not be recorded or re-enter the recorder.
+    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What a callback hands back to `sys.monitoring`.
+enum Reply {
+    Continue,
+    Disable,
+}
+
+fn guarded(py: Python<'_>, handle: impl FnOnce() -> Result<Reply>) -> Py<PyAny> {
+    if IN_CALLBACK.with(|flag| flag.replace(true)) {
+        return py.None();
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(handle));
+    IN_CALLBACK.with(|flag| flag.set(false));
+    let failure = match outcome {
+        Ok(Ok(Reply::Continue)) => return py.None(),
+        Ok(Ok(Reply::Disable)) => {
+            return match crate::monitoring::disable(py) {
+                Ok(disable) => disable.clone_ref(py),
+                Err(_) => py.None(),
+            }
+        }
+        Ok(Err(err)) => err.to_string(),
+        Err(payload) => format!("panic: {}", panic_message(payload.as_ref())),
+    };
+    session::fail(failure);
+    py.None()
+}
+
+/// Function entry: the call with its arguments.
+#[pyfunction]
+pub fn on_py_start(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset: i64) -> Py<PyAny> {
+    guarded(py, || {
+        let code = code.as_any();
+        let (recorded, limits) = match session::classify(code)? {
+            Verdict::Record(recorded, limits) => (recorded, limits),
+            Verdict::Skip => return Ok(Reply::Disable),
+            Verdict::Inactive => return Ok(Reply::Continue),
+        };
+        let arguments = capture_arguments(py, code, &recorded.facts, &limits)?;
+        session::record_call(&recorded, &arguments)?;
+        Ok(Reply::Continue)
+    })
+}
+
+/// A generator or coroutine continuing: recorded as a call without arguments.
+#[pyfunction]
+pub fn on_py_resume(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset: i64) -> Py<PyAny> {
+    guarded(py, || resume(code.as_any(), true))
+}
+
+/// An exception thrown into a generator: recorded like a resume. `PY_THROW` cannot be disabled.
+#[pyfunction]
+pub fn on_py_throw(
+    py: Python<'_>,
+    code: Bound<'_, PyCode>,
+    _instruction_offset: i64,
+    _exception: Bound<'_, PyAny>,
+) -> Py<PyAny> {
+    guarded(py, || resume(code.as_any(), false))
+}
+
+fn resume(code: &Bound<'_, PyAny>, can_disable: bool) -> Result<Reply> {
+    match session::classify(code)? {
+        Verdict::Record(recorded, _) => {
+            session::record_call(&recorded, &[])?;
+            Ok(Reply::Continue)
+        }
+        Verdict::Skip if can_disable => Ok(Reply::Disable),
+        _ => Ok(Reply::Continue),
+    }
+}
+
+#[pyfunction]
+pub fn on_py_return(
+    py: Python<'_>,
+    code: Bound<'_, PyCode>,
+    _instruction_offset: i64,
+    value: Bound<'_, PyAny>,
+) -> Py<PyAny> {
+    guarded(py, || leave(code.as_any(), &value))
+}
+
+/// A generator handing out a value: recorded as a return of that value.
+#[pyfunction]
+pub fn on_py_yield(
+    py: Python<'_>,
+    code: Bound<'_, PyCode>,
+    _instruction_offset: i64,
+    value: Bound<'_, PyAny>,
+) -> Py<PyAny> {
+    guarded(py, || leave(code.as_any(), &value))
+}
+
+fn leave(code: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> Result<Reply> {
+    match session::classify(code)? {
+        Verdict::Record(_, limits) => {
+            session::record_return(&capture_value(value, &limits, 0))?;
+            Ok(Reply::Continue)
+        }
+        Verdict::Skip => Ok(Reply::Disable),
+        Verdict::Inactive => Ok(Reply::Continue),
+    }
+}
+
+/// A frame left by an exception: recorded as a return whose value is an error naming the exception.
+/// `PY_UNWIND` cannot be disabled, so filtered code just returns.
+#[pyfunction]
+pub fn on_py_unwind(
+    py: Python<'_>,
+    code: Bound<'_, PyCode>,
+    _instruction_offset: i64,
+    exception: Bound<'_, PyAny>,
+) -> Py<PyAny> {
+    guarded(py, || {
+        if let Verdict::Record(..) = session::classify(code.as_any())? {
+            session::record_return(&Captured::Error(describe_exception(&exception)))?;
+        }
+        Ok(Reply::Continue)
+    })
+}
+
+fn describe_exception(exception: &Bound<'_, PyAny>) -> String {
+    let type_name = exception
+        .get_type()
+        .qualname()
+        .map(|name| name.to_string())
+        .unwrap_or_else(|_| "exception".to_string());
+    match exception.str() {
+        Ok(text) if !text.is_empty().unwrap_or(true) => format!("{type_name}: {text}"),
+        _ => type_name,
+    }
+}
+
+/// A line about to run: a step with the frame's variables.
+#[pyfunction]
+pub fn on_line(py: Python<'_>, code: Bound<'_, PyCode>, line_number: i64) -> Py<PyAny> {
+    guarded(py, || {
+        let code = code.as_any();
+        let (recorded, limits) = match session::classify(code)? {
+            Verdict::Record(recorded, limits) => (recorded, limits),
+            Verdict::Skip => return Ok(Reply::Disable),
+            Verdict::Inactive => return Ok(Reply::Continue),
+        };
+        let variables = capture_locals(py, code, &recorded.facts, &limits)?;
+        session::record_step(&recorded, line_number, &variables)?;
+        Ok(Reply::Continue)
+    })
+}

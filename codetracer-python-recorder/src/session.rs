@@ -1,0 +1,302 @@
+//! One recording: its configuration, the per-code-object cache, and the trace sink, behind one lock.
+//!
+//! Locking rule: the lock is only held for pure-Rust work. Python objects are read (and dropped)
+//! outside it, because Python code can release the GIL and let another thread's callback run; that
+//! callback would then block on the lock while holding the GIL the first thread needs.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use codetracer_trace_types::{FunctionId, Line, PathId, StepRecord, ThreadId, TraceLowLevelEvent};
+use codetracer_trace_writer::trace_writer::TraceWriter;
+use pyo3::prelude::*;
+
+use crate::capture::{CodeFacts, Captured};
+use crate::config::{TraceConfig, ValueLimits};
+use crate::encode::Encoder;
+use crate::errors::{Error, Result};
+use crate::monitoring;
+use crate::writer::TraceSink;
+
+/// A code object the recording follows, with the ids the trace knows it by.
+pub struct RecordedCode {
+    pub facts: CodeFacts,
+    pub path_id: PathId,
+    pub function_id: FunctionId,
+}
+
+/// What a callback should do with an event of a given code object.
+pub enum Verdict {
+    /// No recording is active (it stopped while this callback was running).
+    Inactive,
+    /// Filtered out: answer `DISABLE` so the event is not raised again for this location.
+    Skip,
+    Record(Arc<RecordedCode>, ValueLimits),
+}
+
+enum CodeEntry {
+    Skipped,
+    Recorded(Arc<RecordedCode>),
+}
+
+struct Session {
+    config: Arc<TraceConfig>,
+    sink: TraceSink,
+    encoder: Encoder,
+    /// Keyed by code object address; `keep_alive` holds the objects so an address is never reused.
+    codes: HashMap<usize, CodeEntry>,
+    keep_alive: Vec<Py<PyAny>>,
+    /// The format keys functions by name alone, so a second function with the same qualified name
+    /// elsewhere gets its location appended.
+    function_locations: HashMap<String, (PathId, i64)>,
+    current_thread: u64,
+    known_threads: Vec<u64>,
+    tool_id: u8,
+    failure: Option<String>,
+    generation: u64,
+}
+
+static ACTIVE: Mutex<Option<Session>> = Mutex::new(None);
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// (recording generation, call depth) of this thread: returns are only recorded for calls that
+    /// were recorded, so frames already running at start do not unbalance the call tree.
+    static CALL_DEPTH: Cell<(u64, usize)> = const { Cell::new((0, 0)) };
+}
+
+fn lock() -> MutexGuard<'static, Option<Session>> {
+    // A panic while the lock was held is already reported as a recording failure; the data is still
+    // consistent enough to finish the files.
+    ACTIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn current_thread_id() -> u64 {
+    // SAFETY: a plain query of the calling thread's identifier, valid at any time.
+    u64::from(unsafe { pyo3::ffi::PyThread_get_thread_ident() })
+}
+
+pub fn is_active() -> bool {
+    lock().is_some()
+}
+
+pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
+    if is_active() {
+        return Err(Error::AlreadyTracing);
+    }
+    let sink = TraceSink::create(&config)?;
+    let tool_id = monitoring::claim_tool_id(py)?;
+    let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
+    let thread = current_thread_id();
+    *lock() = Some(Session {
+        config: Arc::new(config),
+        sink,
+        encoder: Encoder::default(),
+        codes: HashMap::new(),
+        keep_alive: Vec::new(),
+        function_locations: HashMap::new(),
+        current_thread: thread,
+        known_threads: vec![thread],
+        tool_id,
+        failure: None,
+        generation,
+    });
+    if let Err(err) = monitoring::install(py, tool_id) {
+        let session = lock().take();
+        monitoring::release(py, tool_id);
+        drop(session);
+        return Err(err.into());
+    }
+    Ok(())
+}
+
+/// Stops the recording and completes the files. Stopping when nothing records does nothing.
+pub fn stop(py: Python<'_>, exit_status: Option<i64>) -> Result<()> {
+    let Some(session) = lock().take() else {
+        return Ok(());
+    };
+    monitoring::release(py, session.tool_id);
+    let Session { sink, failure, keep_alive, .. } = session;
+    let finished = sink.finish(exit_status);
+    drop(keep_alive);
+    finished?;
+    match failure {
+        Some(message) => Err(Error::RecordingFailed(message)),
+        None => Ok(()),
+    }
+}
+
+/// Remembers the first internal failure; the recording then skips everything until it is stopped,
+/// where the failure is reported.
+pub fn fail(message: String) {
+    if let Some(session) = lock().as_mut() {
+        if session.failure.is_none() {
+            eprintln!("codetracer-python-recorder: recording disabled after an internal error: {message}");
+            session.failure = Some(message);
+        }
+    }
+}
+
+pub fn classify(code: &Bound<'_, PyAny>) -> Result<Verdict> {
+    let key = code.as_ptr() as usize;
+    let config = {
+        let guard = lock();
+        let Some(session) = guard.as_ref() else {
+            return Ok(Verdict::Inactive);
+        };
+        if session.failure.is_some() {
+            return Ok(Verdict::Skip);
+        }
+        if let Some(entry) = session.codes.get(&key) {
+            return Ok(verdict(entry, &session.config));
+        }
+        Arc::clone(&session.config)
+    };
+
+    // First event of this code object: read its facts without holding the lock.
+    let facts = CodeFacts::read(code)?;
+    let recorded = config.is_recorded(&facts.file_name);
+    let file_path = absolute_path(&facts.file_name);
+    let keep = code.clone().unbind();
+
+    let mut guard = lock();
+    let Some(session) = guard.as_mut() else {
+        drop(guard);
+        drop(keep);
+        drop(facts);
+        return Ok(Verdict::Inactive);
+    };
+    let entry = if recorded {
+        CodeEntry::Recorded(Arc::new(session.register_code(facts, &file_path)))
+    } else {
+        CodeEntry::Skipped
+    };
+    let result = verdict(&entry, &session.config);
+    session.codes.insert(key, entry);
+    session.keep_alive.push(keep);
+    Ok(result)
+}
+
+fn verdict(entry: &CodeEntry, config: &TraceConfig) -> Verdict {
+    match entry {
+        CodeEntry::Skipped => Verdict::Skip,
+        CodeEntry::Recorded(code) => Verdict::Record(Arc::clone(code), config.limits),
+    }
+}
+
+fn absolute_path(file_name: &str) -> PathBuf {
+    let path = Path::new(file_name);
+    if file_name.starts_with('<') || path.is_absolute() {
+        return path.to_path_buf();
+    }
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Runs `record` against the active session, if there still is one.
+fn with_session(record: impl FnOnce(&mut Session) -> Result<()>) -> Result<()> {
+    let mut guard = lock();
+    match guard.as_mut() {
+        Some(session) if session.failure.is_none() => {
+            record(session)?;
+            session.sink.flush_if_due()
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn record_call(code: &RecordedCode, arguments: &[(String, Captured)]) -> Result<()> {
+    with_session(|session| {
+        session.enter_call();
+        session.switch_thread();
+        let writer = session.sink.writer();
+        let mut args = Vec::with_capacity(arguments.len());
+        for (name, value) in arguments {
+            let record = session.encoder.encode(writer, value);
+            args.push(TraceWriter::arg(writer, name, record));
+        }
+        TraceWriter::register_call(writer, code.function_id, args);
+        Ok(())
+    })
+}
+
+pub fn record_step(code: &RecordedCode, line: i64, variables: &[(String, Captured)]) -> Result<()> {
+    with_session(|session| {
+        session.switch_thread();
+        let writer = session.sink.writer();
+        TraceWriter::add_event(writer, TraceLowLevelEvent::Step(StepRecord { path_id: code.path_id, line: Line(line) }));
+        for (name, value) in variables {
+            let record = session.encoder.encode(writer, value);
+            TraceWriter::register_variable_with_full_value(writer, name, record);
+        }
+        Ok(())
+    })
+}
+
+pub fn record_return(value: &Captured) -> Result<()> {
+    with_session(|session| {
+        if !session.leave_call() {
+            return Ok(());
+        }
+        session.switch_thread();
+        let writer = session.sink.writer();
+        let record = session.encoder.encode(writer, value);
+        TraceWriter::register_return(writer, record);
+        Ok(())
+    })
+}
+
+impl Session {
+    fn register_code(&mut self, facts: CodeFacts, file_path: &Path) -> RecordedCode {
+        let writer = self.sink.writer();
+        let path_id = TraceWriter::ensure_path_id(writer, file_path);
+        let location = (path_id, facts.first_line);
+        let name = match self.function_locations.get(&facts.qualname) {
+            Some(known) if *known != location => {
+                format!("{} ({}:{})", facts.qualname, file_path.display(), facts.first_line)
+            }
+            _ => facts.qualname.clone(),
+        };
+        self.function_locations.entry(name.clone()).or_insert(location);
+        let function_id = TraceWriter::ensure_function_id(writer, &name, file_path, Line(facts.first_line));
+        RecordedCode { facts, path_id, function_id }
+    }
+
+    fn switch_thread(&mut self) {
+        let thread = current_thread_id();
+        if thread == self.current_thread {
+            return;
+        }
+        self.current_thread = thread;
+        let event = if self.known_threads.contains(&thread) {
+            TraceLowLevelEvent::ThreadSwitch(ThreadId(thread))
+        } else {
+            self.known_threads.push(thread);
+            TraceLowLevelEvent::ThreadStart(ThreadId(thread))
+        };
+        TraceWriter::add_event(self.sink.writer(), event);
+    }
+
+    fn enter_call(&self) {
+        let generation = self.generation;
+        CALL_DEPTH.with(|depth| {
+            let (seen, calls) = depth.get();
+            let calls = if seen == generation { calls } else { 0 };
+            depth.set((generation, calls + 1));
+        });
+    }
+
+    /// Whether the frame being left had its call recorded.
+    fn leave_call(&self) -> bool {
+        let generation = self.generation;
+        CALL_DEPTH.with(|depth| match depth.get() {
+            (seen, calls) if seen == generation && calls > 0 => {
+                depth.set((generation, calls - 1));
+                true
+            }
+            _ => false,
+        })
+    }
+}
