@@ -19,13 +19,17 @@ _exit_hook_registered = False
 
 
 def default_exclude() -> list[str]:
-    """Glob patterns of code skipped unless ``include`` names it: the standard library and the recorder."""
+    """Glob patterns of code skipped unless ``include`` names it.
+
+    The standard library, frozen modules, the recorder itself, and code compiled from a string
+    (``<string>``): the standard library generates such code, for example namedtuple constructors.
+    """
     directories: set[str] = {_PACKAGE_DIR, os.path.realpath(_PACKAGE_DIR)}
     for key in ("stdlib", "platstdlib"):
         directory = sysconfig.get_path(key)
         if directory:
             directories.update({directory, os.path.realpath(directory)})
-    return [os.path.join(directory, "*") for directory in sorted(directories)] + ["<frozen *>"]
+    return [os.path.join(directory, "*") for directory in sorted(directories)] + ["<frozen *>", "<string>"]
 
 
 def start_tracing(

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from codetracer_python_recorder import is_tracing, stop_tracing
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(autouse=True)
+def no_recording_left_behind():
+    yield
+    if is_tracing():
+        stop_tracing()
+        pytest.fail("the test left a recording running")
+
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def write_script(tmp_path: Path) -> Callable[[str], Path]:
+    def write(source: str, name: str = "program.py") -> Path:
+        script = tmp_path / name
+        script.write_text(textwrap.dedent(source), encoding="utf-8")
+        return script
+
+    return write
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> RunCli:
+    """Runs ``python -m codetracer_python_recorder`` in a fresh interpreter, in ``tmp_path``."""
+
+    def run(*arguments: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "codetracer_python_recorder", *arguments],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
