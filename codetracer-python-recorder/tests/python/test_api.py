@@ -1,0 +1,163 @@
+"""The Python facade: start/stop/is_tracing, the context manager, errors, and the files produced."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from trace_reading import BINARY_HEADER, ZSTD_MAGIC, load_trace
+
+import codetracer_python_recorder as recorder
+from codetracer_python_recorder import (
+    AlreadyTracingError,
+    RecorderError,
+    ToolIdUnavailableError,
+    TraceWriteError,
+    is_tracing,
+    start_tracing,
+    stop_tracing,
+    trace,
+)
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def square(x):
+    y = x * x
+    return y
+
+
+def test_start_and_stop_write_a_complete_json_trace(tmp_path):
+    start_tracing(tmp_path / "out", program="prog.py", args=["--flag"])
+    assert is_tracing()
+    square(3)
+    stop_tracing(exit_status=0)
+    assert not is_tracing()
+
+    loaded = load_trace(tmp_path / "out")
+    assert loaded.metadata["program"] == "prog.py"
+    assert loaded.metadata["args"] == ["--flag"]
+    assert loaded.metadata["workdir"]
+    assert loaded.metadata["recorder"] == {"name": "codetracer-python-recorder", "version": recorder.__version__}
+    assert loaded.metadata["exit_status"] == 0
+    assert str(Path(__file__)) in loaded.paths
+    calls = loaded.calls(__file__)
+    assert ("call", "square", {"x": "3"}) in calls
+    assert ("return", "9") in calls
+    # Lines of this test's frame after start_tracing() are recorded too, up to stop_tracing().
+    here = test_start_and_stop_write_a_complete_json_trace.__code__.co_firstlineno
+    square_line = square.__code__.co_firstlineno
+    assert loaded.steps(__file__) == [here + 2, here + 3, square_line, square_line + 1, square_line + 2, here + 4]
+
+
+def test_binary_format_writes_a_codetracer_binary_file(tmp_path):
+    start_tracing(tmp_path, format="binary")
+    square(4)
+    stop_tracing()
+    data = (tmp_path / "trace.bin").read_bytes()
+    assert data[:8] == BINARY_HEADER
+    assert data[8:12] == ZSTD_MAGIC
+    assert not (tmp_path / "trace.json").exists()
+    assert json.loads((tmp_path / "trace_metadata.json").read_text())["format"] == "binary"
+    assert str(Path(__file__)) in json.loads((tmp_path / "trace_paths.json").read_text())
+
+
+def test_context_manager_records_the_block(tmp_path):
+    with trace(tmp_path):
+        assert is_tracing()
+        value = square(5)
+    assert not is_tracing()
+    assert value == 25
+    calls = load_trace(tmp_path).calls(__file__)
+    assert ("call", "square", {"x": "5"}) in calls
+
+
+def test_context_manager_stops_when_the_block_raises(tmp_path):
+    with pytest.raises(KeyError), trace(tmp_path):
+        raise KeyError("boom")
+    assert not is_tracing()
+    load_trace(tmp_path)
+
+
+def test_starting_twice_raises(tmp_path):
+    start_tracing(tmp_path / "first")
+    try:
+        with pytest.raises(AlreadyTracingError, match=r"^a recording is already active; call stop_tracing\(\)"):
+            start_tracing(tmp_path / "second")
+    finally:
+        stop_tracing()
+    assert not (tmp_path / "second").exists()
+
+
+def test_stopping_when_not_tracing_does_nothing():
+    assert not is_tracing()
+    stop_tracing()
+    stop_tracing()
+
+
+def test_unknown_format_is_a_value_error(tmp_path):
+    with pytest.raises(ValueError, match=r'^unknown trace format "xml"; expected "json" or "binary"$'):
+        start_tracing(tmp_path, format="xml")  # type: ignore[arg-type]
+    assert not is_tracing()
+
+
+def test_unwritable_directory_raises_trace_write_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(TraceWriteError, match=r"^cannot write trace file .*file/trace"):
+        start_tracing(blocker / "trace")
+    assert not is_tracing()
+
+
+def test_tool_id_is_freed_after_stop(tmp_path):
+    start_tracing(tmp_path)
+    owners = {tool: sys.monitoring.get_tool(tool) for tool in range(6)}
+    stop_tracing()
+    assert "codetracer-python-recorder" in owners.values()
+    assert all(sys.monitoring.get_tool(tool) != "codetracer-python-recorder" for tool in range(6))
+
+
+def test_no_free_tool_id_is_a_clear_error(tmp_path):
+    taken = [tool for tool in range(6) if sys.monitoring.get_tool(tool) is None]
+    for tool in taken:
+        sys.monitoring.use_tool_id(tool, "test-occupant")
+    try:
+        with pytest.raises(ToolIdUnavailableError, match=r"^all sys.monitoring tool ids \(0-5\) are in use"):
+            start_tracing(tmp_path)
+    finally:
+        for tool in taken:
+            sys.monitoring.free_tool_id(tool)
+    assert not is_tracing()
+
+
+def test_exceptions_subclass_runtime_error_and_name_the_package():
+    for error in (AlreadyTracingError, ToolIdUnavailableError, TraceWriteError):
+        assert issubclass(error, RecorderError)
+    assert issubclass(RecorderError, RuntimeError)
+    assert RecorderError.__module__ == "codetracer_python_recorder"
+
+
+def test_version_matches_cargo_and_pyproject():
+    pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text())
+    cargo = tomllib.loads((PROJECT / "Cargo.toml").read_text())
+    assert recorder.__version__ == pyproject["project"]["version"] == cargo["package"]["version"]
+
+
+def test_public_names():
+    assert sorted(recorder.__all__) == sorted(
+        [
+            "AlreadyTracingError",
+            "RecorderError",
+            "ToolIdUnavailableError",
+            "TraceFormat",
+            "TraceWriteError",
+            "__version__",
+            "is_tracing",
+            "start_tracing",
+            "stop_tracing",
+            "trace",
+        ]
+    )
