@@ -1,0 +1,48 @@
+import { parseAnyVersion, pep440ToSemver, semverToPep440, VersionMappingError } from './pep440';
+
+describe('pep440', () => {
+  it.each([
+    ['1.2.3', '1.2.3'],
+    ['0.3.0-alpha.1', '0.3.0a1'],
+    ['0.3.0-beta.2', '0.3.0b2'],
+    ['0.3.0-rc.1', '0.3.0rc1'],
+    ['0.3.0-dev.4', '0.3.0.dev4'],
+    ['10.0.0-rc.0', '10.0.0rc0'],
+  ])('maps SemVer %s to PEP 440 %s and back', (semver, pep440) => {
+    expect(semverToPep440(semver)).toBe(pep440);
+    expect(pep440ToSemver(pep440)).toBe(semver);
+  });
+
+  it.each([
+    ['1.0.0-1', /pre-release "-1" has no PEP 440 counterpart/],
+    ['1.0.0-alpha', /pre-release "-alpha" has no PEP 440 counterpart/],
+    ['1.0.0-rc.1.2', /pre-release "-rc.1.2"/],
+    ['1.0.0+build.5', /build metadata "\+build.5"/],
+    ['1.0', /not a SemVer version/],
+  ])('refuses SemVer %s and says why', (version, reason) => {
+    expect(() => semverToPep440(version, 'Cargo.toml')).toThrow(VersionMappingError);
+    expect(() => semverToPep440(version, 'Cargo.toml')).toThrow(reason);
+    expect(() => semverToPep440(version, 'Cargo.toml')).toThrow(`"${version}" (from Cargo.toml) cannot be used`);
+  });
+
+  it.each([
+    ['1!1.0.0', /epochs/],
+    ['1.0.0.post1', /post-releases/],
+    ['1.0.0-1', /post-releases/],
+    ['1.0.0+local', /local versions/],
+    ['1.0', /exactly three numbers/],
+    ['1.0.0a1.dev2', /development release of a pre-release/],
+    ['1.0.0-rc.1', /not a canonical PEP 440 version/],
+  ])('refuses PEP 440 %s and says why', (version, reason) => {
+    expect(() => pep440ToSemver(version, 'pyproject.toml')).toThrow(reason);
+    expect(() => pep440ToSemver(version, 'pyproject.toml')).toThrow('(from pyproject.toml)');
+  });
+
+  it('reads a typed version in either notation as SemVer', () => {
+    expect(parseAnyVersion('0.3.0-rc.1')).toBe('0.3.0-rc.1');
+    expect(parseAnyVersion('0.3.0rc1')).toBe('0.3.0-rc.1');
+    expect(parseAnyVersion(' 2.0.0 ')).toBe('2.0.0');
+    expect(() => parseAnyVersion('0.3.0-preview', '--write')).toThrow('"0.3.0-preview" (from --write) cannot be used');
+    expect(() => parseAnyVersion('banana', '--write')).toThrow(/neither a SemVer version/);
+  });
+});

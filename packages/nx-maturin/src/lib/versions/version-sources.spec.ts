@@ -1,0 +1,122 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES } from '../../test-support/temp-workspace';
+import { TomlFileError } from '../toml-file';
+import { checkVersionSources, readVersionSources, VersionMismatchError, type VersionCheckInput } from './version-sources';
+
+describe('version-sources', () => {
+  let workspaceRoot: string;
+  let input: VersionCheckInput;
+  const file = (path: string) => join(workspaceRoot, 'libs/hello', path);
+  const edit = (path: string, from: string | RegExp, to: string) => writeFileSync(file(path), readFileSync(file(path), 'utf8').replace(from, to));
+  const savedGithubRef = process.env['GITHUB_REF'];
+
+  beforeEach(() => {
+    delete process.env['GITHUB_REF'];
+    workspaceRoot = mkdtempSync(join(tmpdir(), 'version-sources-'));
+    cpSync(join(FIXTURES, 'hello-maturin'), join(workspaceRoot, 'libs/hello'), { recursive: true });
+    input = { workspaceRoot, projectRoot: 'libs/hello', projectName: 'hello' };
+  });
+  afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
+  afterAll(() => {
+    if (savedGithubRef !== undefined) process.env['GITHUB_REF'] = savedGithubRef;
+  });
+
+  it('reads Cargo.toml, Cargo.lock, a static pyproject version and the CHANGELOG heading of the fixture', async () => {
+    const sources = await readVersionSources(input);
+    expect(sources.map(({ name, file, version, normalized }) => [name, file, version, normalized])).toEqual([
+      ['Cargo.toml [package].version', 'libs/hello/Cargo.toml', '0.2.0', '0.2.0'],
+      ['Cargo.lock [[package]].version', 'libs/hello/Cargo.lock', '0.2.0', '0.2.0'],
+      ['pyproject.toml [project].version', 'libs/hello/pyproject.toml', '0.2.0', '0.2.0'],
+      ['CHANGELOG.md newest heading', 'libs/hello/CHANGELOG.md', '0.2.0', '0.2.0'],
+    ]);
+    await expect(checkVersionSources(input)).resolves.toMatchObject({ version: '0.2.0', pep440: '0.2.0' });
+  });
+
+  it('maps a static PEP 440 pre-release in pyproject to its SemVer form', async () => {
+    edit('Cargo.toml', 'version = "0.2.0"', 'version = "0.3.0-rc.1"');
+    edit('Cargo.lock', /name = "hello-maturin"\nversion = "0.2.0"/, 'name = "hello-maturin"\nversion = "0.3.0-rc.1"');
+    edit('pyproject.toml', 'version = "0.2.0"', 'version = "0.3.0rc1"');
+    edit('CHANGELOG.md', '## [0.2.0]', '## 0.3.0-rc.1 (2026-11-25)\n\n## [0.2.0]');
+    await expect(checkVersionSources(input)).resolves.toMatchObject({ version: '0.3.0-rc.1', pep440: '0.3.0rc1' });
+  });
+
+  it('takes a dynamic pyproject version from Cargo and says so', async () => {
+    edit('pyproject.toml', 'version = "0.2.0"', 'dynamic = ["version"]');
+    const pyproject = (await readVersionSources(input))[2];
+    expect(pyproject).toEqual({
+      name: 'pyproject.toml [project].version (dynamic: taken from Cargo)',
+      file: 'libs/hello/pyproject.toml',
+      version: '0.2.0',
+      normalized: '0.2.0',
+    });
+  });
+
+  it('follows version.workspace = true to [workspace.package] of the Cargo workspace root', async () => {
+    edit('Cargo.toml', 'version = "0.2.0"', 'version.workspace = true');
+    writeFileSync(join(workspaceRoot, 'Cargo.toml'), '[workspace]\nmembers = ["libs/hello"]\n\n[workspace.package]\nversion = "0.2.0"\n');
+    const [cargo] = await readVersionSources(input);
+    expect(cargo).toEqual({
+      name: 'Cargo [workspace.package].version (inherited by libs/hello/Cargo.toml)',
+      file: 'Cargo.toml',
+      version: '0.2.0',
+      normalized: '0.2.0',
+    });
+  });
+
+  it('reads a __version__ literal and ignores a derived one', async () => {
+    expect((await readVersionSources(input)).some((source) => source.name === '__version__')).toBe(false);
+    writeFileSync(file('python/hello_maturin/__init__.py'), 'from hello_maturin._hello import greet\n\n__version__ = "0.2.0rc1"\n');
+    const sources = await readVersionSources(input);
+    expect(sources.find((source) => source.name === '__version__')).toEqual({
+      name: '__version__',
+      file: 'libs/hello/python/hello_maturin/__init__.py',
+      version: '0.2.0rc1',
+      normalized: '0.2.0-rc.1',
+    });
+  });
+
+  it('names the file and field when a version is missing', async () => {
+    edit('Cargo.toml', 'version = "0.2.0"\n', '');
+    edit('pyproject.toml', 'version = "0.2.0"\n', '');
+    const [cargo, , pyproject] = await readVersionSources(input);
+    expect(cargo?.problem).toBe('libs/hello/Cargo.toml has no [package].version string field; add `version = "X.Y.Z"` there');
+    expect(pyproject?.problem).toBe(
+      'libs/hello/pyproject.toml has neither a [project].version string nor "version" in [project].dynamic; add one of them',
+    );
+  });
+
+  it('reports malformed TOML with the file and line', async () => {
+    edit('pyproject.toml', '[project]\n', '[project]\nname = \n');
+    const failure = readVersionSources(input);
+    await expect(failure).rejects.toThrow(TomlFileError);
+    await expect(readVersionSources(input)).rejects.toThrow(/libs\/hello\/pyproject\.toml:6: invalid TOML/);
+  });
+
+  it('names the crate when Cargo.lock has no entry for it', async () => {
+    edit('Cargo.lock', 'name = "hello-maturin"', 'name = "someone-else"');
+    const [, lock] = await readVersionSources(input);
+    expect(lock?.problem).toMatch(/^libs\/hello\/Cargo.lock has no \[\[package\]\] named "hello-maturin"/);
+  });
+
+  it('throws a table of every source when they disagree', async () => {
+    edit('pyproject.toml', 'version = "0.2.0"', 'version = "0.2.1"');
+    const failure = await checkVersionSources({ ...input, tag: 'hello-v0.2.0' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(VersionMismatchError);
+    const message = (failure as Error).message;
+    expect(message).toContain('The version sources of hello do not agree:');
+    expect(message).toMatch(/✓\s+Cargo.toml \[package\].version\s+libs\/hello\/Cargo.toml\s+0.2.0\s+0.2.0/);
+    expect(message).toMatch(/✗\s+pyproject.toml \[project\].version\s+libs\/hello\/pyproject.toml\s+0.2.1\s+0.2.1/);
+    expect(message).toMatch(/✓\s+release tag \(\{projectName\}-v\{version\}\)\s+tag hello-v0.2.0\s+0.2.0/);
+    expect(message).toContain('nx run hello:version-sync --write=<version>');
+  });
+
+  it('reads the tag from GITHUB_REF and checks it against the pattern', async () => {
+    process.env['GITHUB_REF'] = 'refs/tags/hello-v0.2.1';
+    await expect(checkVersionSources(input)).rejects.toThrow(/✗\s+release tag .*tag hello-v0.2.1\s+0.2.1\s+0.2.1/);
+    const [tag] = (await readVersionSources({ ...input, tag: 'v0.2.0' })).slice(-1);
+    expect(tag?.problem).toBe('the tag "v0.2.0" does not match the pattern "hello-v<version>"');
+    await expect(checkVersionSources({ ...input, tag: 'v0.2.0', tagPattern: 'v{version}' })).resolves.toMatchObject({ version: '0.2.0' });
+  });
+});

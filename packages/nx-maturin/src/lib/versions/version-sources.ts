@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { parseToml, readTomlFile, tomlPath, type TomlTable } from '../toml-file';
+import { parseAnyVersion, pep440ToSemver, semverToPep440 } from './pep440';
+import { displayPath, locateVersionFiles, readTextIfPresent, VERSION_LITERAL, type VersionFiles } from './version-files';
+
+export interface VersionSource {
+  name: string;
+  file: string;
+  /** The version as written in the file. */
+  version: string | null;
+  /** The version in SemVer form. */
+  normalized: string | null;
+  problem?: string;
+}
+
+export interface VersionCheckInput {
+  workspaceRoot: string;
+  projectRoot: string;
+  projectName: string;
+  /** The release tag; when absent, `GITHUB_REF=refs/tags/<tag>` supplies it. */
+  tag?: string;
+  /** Default `{projectName}-v{version}`. */
+  tagPattern?: string;
+}
+
+export const DEFAULT_TAG_PATTERN = '{projectName}-v{version}';
+
+/** The sources disagree, or one of them is missing or unreadable; the message is a table of every source. */
+export class VersionMismatchError extends Error {
+  constructor(
+    readonly projectName: string,
+    readonly sources: VersionSource[],
+  ) {
+    super(
+      `The version sources of ${projectName} do not agree:\n${formatVersionTable(sources)}\n` +
+        `Next step: fix the marked rows, or run \`nx run ${projectName}:version-sync --write=<version>\` to set one version ` +
+        'in Cargo.toml, Cargo.lock, pyproject.toml and __version__ (the CHANGELOG heading and the tag are not written).',
+    );
+    this.name = 'VersionMismatchError';
+  }
+}
+
+/** The tag a GitHub Actions run was started for, or undefined when it was not started by a tag. */
+export function tagFromGithubRef(githubRef: string | undefined): string | undefined {
+  return githubRef?.startsWith('refs/tags/') ? githubRef.slice('refs/tags/'.length) : undefined;
+}
+
+export async function readVersionSources(input: VersionCheckInput): Promise<VersionSource[]> {
+  const files = locateVersionFiles(input.workspaceRoot, input.projectRoot);
+  const show = (file: string) => displayPath(input.workspaceRoot, file);
+  const cargo = readCargoSource(files, show);
+  const sources: VersionSource[] = [cargo, readCargoLockSource(files, show), readPyprojectSource(files, cargo, show)];
+  const pythonVersion = readPythonVersionSource(files, show);
+  if (pythonVersion) sources.push(pythonVersion);
+  if (files.changelogFile) sources.push(readChangelogSource(files.changelogFile, show));
+  const tag = input.tag ?? tagFromGithubRef(process.env['GITHUB_REF']);
+  if (tag !== undefined) sources.push(readTagSource(tag, input.tagPattern ?? DEFAULT_TAG_PATTERN, input.projectName));
+  return sources;
+}
+
+export async function checkVersionSources(input: VersionCheckInput): Promise<{ version: string; pep440: string; sources: VersionSource[] }> {
+  const sources = await readVersionSources(input);
+  const agreed = agreedVersion(sources);
+  if (agreed === undefined) throw new VersionMismatchError(input.projectName, sources);
+  return { version: agreed, pep440: semverToPep440(agreed), sources };
+}
+
+/** The common SemVer version when every source has one and they are all equal. */
+export function agreedVersion(sources: readonly VersionSource[]): string | undefined {
+  const versions = new Set(sources.map((source) => (source.problem === undefined ? source.normalized : null)));
+  const [only] = versions;
+  return versions.size === 1 && typeof only === 'string' ? only : undefined;
+}
+
+/**
+ * One row per source. Rows that differ from the Cargo.toml version (the one Cargo and maturin build with) or that
+ * have a problem are marked `✗`.
+ */
+export function formatVersionTable(sources: readonly VersionSource[]): string {
+  const reference = sources[0]?.normalized ?? null;
+  const header = ['', 'source', 'file', 'as written', 'SemVer'];
+  const rows = sources.map((source) => [
+    source.problem !== undefined || source.normalized !== reference ? '✗' : '✓',
+    source.name,
+    source.file,
+    source.version ?? '-',
+    source.normalized ?? '-',
+  ]);
+  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)));
+  const line = (row: string[]) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}`;
+  const problems = sources.filter((source) => source.problem !== undefined).map((source) => `  - ${source.name}: ${source.problem}`);
+  return [line(header), ...rows.map(line), ...(problems.length > 0 ? ['Problems:', ...problems] : [])].join('\n');
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Builds a source from a version in one notation, recording a refusal of the mapping as its problem. */
+function sourceFrom(name: string, file: string, version: string, toSemver: (version: string, source: string) => string): VersionSource {
+  try {
+    return { name, file, version, normalized: toSemver(version, `${file} ${name}`) };
+  } catch (error) {
+    return { name, file, version, normalized: null, problem: describeFailure(error) };
+  }
+}
+
+const cargoSemver = (version: string, source: string) => {
+  semverToPep440(version, source);
+  return version;
+};
+
+function readCargoSource(files: VersionFiles, show: (file: string) => string): VersionSource {
+  const { file, table, inherited } = files.cargoVersion;
+  const field = `[${table.join('.')}].version`;
+  const name = inherited ? `Cargo ${field} (inherited by ${show(files.cargoManifestFile)})` : `Cargo.toml ${field}`;
+  const value = tomlPath(readTomlFile(file), [...table, 'version']);
+  if (typeof value !== 'string') {
+    return { name, file: show(file), version: null, normalized: null, problem: `${show(file)} has no ${field} string field; add \`version = "X.Y.Z"\` there` };
+  }
+  return sourceFrom(name, show(file), value, cargoSemver);
+}
+
+/** Cargo.lock's `[[package]]` for the crate; a path crate has no `source`, which tells it from a registry namesake. */
+function readCargoLockSource(files: VersionFiles, show: (file: string) => string): VersionSource {
+  const name = 'Cargo.lock [[package]].version';
+  if (files.cargoLockFile === undefined) {
+    return {
+      name,
+      file: '-',
+      version: null,
+      normalized: null,
+      problem: `no Cargo.lock beside ${show(files.cargoManifestFile)} or above it; run \`cargo generate-lockfile\` and commit it`,
+    };
+  }
+  const file = show(files.cargoLockFile);
+  if (files.crateName === undefined) {
+    return { name, file, version: null, normalized: null, problem: `${show(files.cargoManifestFile)} has no [package].name, so the Cargo.lock entry cannot be found` };
+  }
+  const lock = parseToml(readFileSync(files.cargoLockFile, 'utf8'), files.cargoLockFile);
+  const entry = findLockEntry(lock, files.crateName);
+  if (entry === undefined) {
+    return {
+      name,
+      file,
+      version: null,
+      normalized: null,
+      problem: `${file} has no [[package]] named "${files.crateName}" (the crate named in ${show(files.cargoManifestFile)}); run \`cargo update -p ${files.crateName}\` or \`cargo generate-lockfile\``,
+    };
+  }
+  const version = entry['version'];
+  if (typeof version !== 'string') {
+    return { name, file, version: null, normalized: null, problem: `${file}: the [[package]] "${files.crateName}" has no version field` };
+  }
+  return sourceFrom(name, file, version, cargoSemver);
+}
+
+export function findLockEntry(lock: TomlTable, crateName: string): TomlTable | undefined {
+  const packages = lock['package'];
+  if (!Array.isArray(packages)) return undefined;
+  const named = packages.filter((entry): entry is TomlTable => typeof entry === 'object' && entry !== null && (entry as TomlTable)['name'] === crateName);
+  return named.find((entry) => entry['source'] === undefined) ?? named[0];
+}
+
+function readPyprojectSource(files: VersionFiles, cargo: VersionSource, show: (file: string) => string): VersionSource {
+  const file = show(files.pyprojectFile);
+  const staticVersion = tomlPath(files.pyproject, ['project', 'version']);
+  if (files.pyprojectVersionIsDynamic && staticVersion === undefined) {
+    // maturin fills a dynamic version from Cargo at build time, so the row repeats Cargo's and says so.
+    return { name: 'pyproject.toml [project].version (dynamic: taken from Cargo)', file, version: cargo.version, normalized: cargo.normalized };
+  }
+  if (typeof staticVersion !== 'string') {
+    return {
+      name: 'pyproject.toml [project].version',
+      file,
+      version: null,
+      normalized: null,
+      problem: `${file} has neither a [project].version string nor "version" in [project].dynamic; add one of them`,
+    };
+  }
+  return sourceFrom('pyproject.toml [project].version', file, staticVersion, pep440ToSemver);
+}
+
+function readPythonVersionSource(files: VersionFiles, show: (file: string) => string): VersionSource | undefined {
+  const text = readTextIfPresent(files.pythonInitFile);
+  const literal = text === undefined ? null : VERSION_LITERAL.exec(text);
+  if (!literal || files.pythonInitFile === undefined) return undefined;
+  return sourceFrom('__version__', show(files.pythonInitFile), literal[3] ?? '', pep440ToSemver);
+}
+
+/** The newest release heading: the first `## X.Y.Z` or `## [X.Y.Z]` line, skipping `Unreleased`. */
+function readChangelogSource(changelogFile: string, show: (file: string) => string): VersionSource {
+  const name = 'CHANGELOG.md newest heading';
+  const file = show(changelogFile);
+  for (const line of readFileSync(changelogFile, 'utf8').split(/\r?\n/)) {
+    const heading = /^##\s+\[?v?([^\]\s]+)\]?/.exec(line);
+    const token = heading?.[1];
+    if (token === undefined || /^unreleased$/i.test(token)) continue;
+    if (!/^\d/.test(token)) continue;
+    return sourceFrom(name, file, token, parseAnyVersion);
+  }
+  return { name, file, version: null, normalized: null, problem: `${file} has no "## X.Y.Z" release heading; add one for the version being released` };
+}
+
+function readTagSource(tag: string, pattern: string, projectName: string): VersionSource {
+  const name = `release tag (${pattern})`;
+  const escaped = pattern
+    .split('{version}')
+    .map((part) => part.split('{projectName}').map(escapeRegExp).join(escapeRegExp(projectName)))
+    .join('(.+)');
+  const match = new RegExp(`^${escaped}$`).exec(tag);
+  if (!match?.[1]) {
+    const expected = pattern.replace('{projectName}', projectName).replace('{version}', '<version>');
+    return { name, file: `tag ${tag}`, version: tag, normalized: null, problem: `the tag "${tag}" does not match the pattern "${expected}"` };
+  }
+  return sourceFrom(name, `tag ${tag}`, match[1], parseAnyVersion);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,64 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES } from '../../test-support/temp-workspace';
+import { checkVersionSources, type VersionCheckInput } from './version-sources';
+import { stagingPath, writeVersion } from './write-version';
+
+describe('write-version', () => {
+  let workspaceRoot: string;
+  let input: VersionCheckInput;
+  const file = (path: string) => join(workspaceRoot, 'libs/hello', path);
+  const read = (path: string) => readFileSync(file(path), 'utf8');
+  const edit = (path: string, from: string | RegExp, to: string) => writeFileSync(file(path), read(path).replace(from, to));
+  const writable = ['Cargo.toml', 'Cargo.lock', 'pyproject.toml', 'python/hello_maturin/__init__.py'];
+
+  beforeEach(() => {
+    workspaceRoot = mkdtempSync(join(tmpdir(), 'write-version-'));
+    cpSync(join(FIXTURES, 'hello-maturin'), join(workspaceRoot, 'libs/hello'), { recursive: true });
+    writeFileSync(file('python/hello_maturin/__init__.py'), 'from hello_maturin._hello import greet\n\n__version__ = "0.2.0"  # kept in step by version-sync\n');
+    writeFileSync(file('CHANGELOG.md'), '## 0.3.0-rc.1\n');
+    input = { workspaceRoot, projectRoot: 'libs/hello', projectName: 'hello' };
+  });
+  afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
+
+  it('sets the SemVer form in Cargo files and the PEP 440 form in Python files, keeping the rest of each file', async () => {
+    const before = Object.fromEntries(writable.map((path) => [path, read(path)]));
+    const result = await writeVersion(input, '0.3.0-rc.1');
+    expect(result.changedFiles).toEqual(writable.map((path) => `libs/hello/${path}`));
+    expect(read('Cargo.toml')).toBe(before['Cargo.toml']?.replace('version = "0.2.0"', 'version = "0.3.0-rc.1"'));
+    expect(read('pyproject.toml')).toBe(before['pyproject.toml']?.replace('version = "0.2.0"', 'version = "0.3.0rc1"'));
+    expect(read('Cargo.lock')).toBe(
+      before['Cargo.lock']?.replace('name = "hello-maturin"\nversion = "0.2.0"', 'name = "hello-maturin"\nversion = "0.3.0-rc.1"'),
+    );
+    expect(read('python/hello_maturin/__init__.py')).toContain('__version__ = "0.3.0rc1"  # kept in step by version-sync');
+    await expect(checkVersionSources(input)).resolves.toMatchObject({ version: '0.3.0-rc.1', pep440: '0.3.0rc1' });
+  });
+
+  it('leaves a dynamic pyproject alone and writes the workspace root for an inherited Cargo version', async () => {
+    edit('pyproject.toml', 'version = "0.2.0"', 'dynamic = ["version"]');
+    edit('Cargo.toml', 'version = "0.2.0"', 'version.workspace = true');
+    writeFileSync(join(workspaceRoot, 'Cargo.toml'), '[workspace]\nmembers = ["libs/hello"]\n\n[workspace.package]\n# shared\nversion = "0.2.0"\n');
+    const result = await writeVersion(input, '0.3.0-rc.1');
+    expect(result.changedFiles).toEqual(['Cargo.toml', 'libs/hello/Cargo.lock', 'libs/hello/python/hello_maturin/__init__.py']);
+    expect(readFileSync(join(workspaceRoot, 'Cargo.toml'), 'utf8')).toContain('# shared\nversion = "0.3.0-rc.1"\n');
+    expect(read('Cargo.toml')).toContain('version.workspace = true');
+  });
+
+  it('changes no file when one of the writes fails', async () => {
+    const before = writable.map(read);
+    // A directory where the last file's staging copy goes makes that write fail after the others succeeded.
+    mkdirSync(stagingPath(file('python/hello_maturin/__init__.py')));
+    await expect(writeVersion(input, '0.3.0')).rejects.toThrow(
+      /^Writing the new version failed, and every file was put back as it was: .*__init__\.py: could not be replaced \(EISDIR\)/,
+    );
+    expect(writable.map(read)).toEqual(before);
+    for (const path of writable.slice(0, 3)) expect(() => readFileSync(stagingPath(file(path)))).toThrow(/ENOENT/);
+  });
+
+  it('refuses a version with no PEP 440 form before touching any file', async () => {
+    const before = writable.map(read);
+    await expect(writeVersion(input, '0.3.0-preview.1')).rejects.toThrow('"0.3.0-preview.1" (from the requested version) cannot be used');
+    expect(writable.map(read)).toEqual(before);
+  });
+});
