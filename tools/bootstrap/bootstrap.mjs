@@ -13,7 +13,7 @@ const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const stampsFile = join(workspaceRoot, '.tools', 'stamps.json');
 const isWindows = process.platform === 'win32';
 const NODE_RANGE = '^20.19.0 || ^22.12.0 || >=24.0.0';
-const RUST_MINIMUM = [1, 83];
+const RUST_MINIMUM = [1, 85];
 const NEXTEST_VERSION = '0.9.148';
 const TOOLS_PYTHON = '3.12';
 const REQUIRED_PYTHONS = ['3.12', '3.13'];

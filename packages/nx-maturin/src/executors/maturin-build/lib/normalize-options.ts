@@ -1,0 +1,51 @@
+import { isAbsolute, join } from 'node:path';
+import { DEFAULT_PYTHON_VERSIONS } from '../../../plugins/plugin-options';
+import type { MaturinBuildExecutorSchema } from '../schema';
+
+export interface NormalizedMaturinBuildOptions {
+  pythonVersions: string[];
+  /** Absolute. */
+  outputDir: string;
+  profile: string;
+  target: string | undefined;
+  compatibility: string | undefined;
+  zig: boolean;
+  features: string[];
+  sdist: boolean;
+  locked: boolean;
+}
+
+export interface BuildEnvironment {
+  workspaceRoot: string;
+  projectRoot: string;
+  platform: NodeJS.Platform;
+}
+
+export function normalizeOptions(options: MaturinBuildExecutorSchema, environment: BuildEnvironment): NormalizedMaturinBuildOptions {
+  const onLinux = environment.platform === 'linux';
+  const compatibility = options.compatibility ?? (onLinux ? 'manylinux2014' : undefined);
+  const outputDir = options.outputDir ?? join(environment.projectRoot, 'target', 'wheels');
+  return {
+    pythonVersions: options.pythonVersions ?? DEFAULT_PYTHON_VERSIONS,
+    outputDir: isAbsolute(outputDir) ? outputDir : join(environment.workspaceRoot, outputDir),
+    profile: options.profile ?? 'release',
+    target: options.target,
+    compatibility,
+    zig: options.zig ?? (onLinux && compatibility !== undefined && compatibility.startsWith('manylinux')),
+    features: options.features ?? [],
+    sdist: options.sdist ?? true,
+    locked: options.locked ?? true,
+  };
+}
+
+/** The `maturin build` arguments shared by every interpreter's invocation. */
+export function maturinBuildArguments(options: NormalizedMaturinBuildOptions, outDir: string): string[] {
+  const args = ['build', '--out', outDir];
+  args.push(...(options.profile === 'release' ? ['--release'] : ['--profile', options.profile]));
+  if (options.locked) args.push('--locked');
+  if (options.target) args.push('--target', options.target);
+  if (options.compatibility) args.push('--compatibility', options.compatibility);
+  if (options.zig) args.push('--zig');
+  if (options.features.length > 0) args.push('--features', options.features.join(','));
+  return args;
+}

@@ -1,0 +1,98 @@
+import { readFileSync, readdirSync, mkdtempSync, rmSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ArtefactManifest } from '../../lib/artefact-manifest';
+import { createTempWorkspace, type TempWorkspace } from '../../test-support/temp-workspace';
+
+jest.setTimeout(20 * 60_000);
+
+const BUILD = ['run', 'hello:build', '--outputStyle=stream'];
+
+function readManifest(ws: TempWorkspace): ArtefactManifest {
+  return JSON.parse(ws.read('libs/hello/target/wheels/artefacts.json')) as ArtefactManifest;
+}
+
+function snapshotArtefacts(ws: TempWorkspace): Record<string, string> {
+  const dir = join(ws.root, 'libs/hello/target/wheels');
+  return Object.fromEntries(readdirSync(dir).sort().map((file) => [file, readFileSync(join(dir, file)).toString('base64')]));
+}
+
+describe('maturin-build (real nx, maturin and cargo)', () => {
+  const cacheDirectory = mkdtempSync(join(tmpdir(), 'nx-maturin-shared-cache-'));
+  const workspaces: TempWorkspace[] = [];
+  let ws: TempWorkspace;
+
+  function newCheckout(): TempWorkspace {
+    const checkout = createTempWorkspace({ cacheDirectory, pluginOptions: { projectNames: { 'libs/hello': 'hello' } } });
+    checkout.addFixture('hello-maturin', 'libs/hello');
+    checkout.write('docs/notes.md', 'unrelated\n');
+    workspaces.push(checkout);
+    return checkout;
+  }
+
+  beforeAll(() => {
+    ws = newCheckout();
+  });
+  afterAll(() => {
+    workspaces.forEach((workspace) => workspace.remove());
+    rmSync(cacheDirectory, { recursive: true, force: true });
+  });
+
+  it('builds a wheel per interpreter and an sdist, with a manifest and a summary table', async () => {
+    const summary = join(ws.root, 'step-summary.md');
+    const run = await ws.nx(BUILD, { GITHUB_STEP_SUMMARY: summary });
+    expect(run.exitCode).toBe(0);
+    const manifest = readManifest(ws);
+    expect(manifest).toMatchObject({ distribution: 'hello_maturin', version: '0.2.0' });
+    const kinds = manifest.artefacts.map((entry) => `${entry.kind}:${entry.interpreter?.replace(/\.\d+$/, '') ?? '-'}`).sort();
+    expect(kinds).toEqual(['sdist:-', 'wheel:CPython 3.12', 'wheel:CPython 3.13']);
+    for (const entry of manifest.artefacts.filter((artefact) => artefact.kind === 'wheel')) {
+      expect(entry.file).toMatch(/manylinux2014_x86_64|manylinux_2_17_x86_64/);
+      expect(entry.tags.length).toBeGreaterThan(0);
+      expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(run.all).toContain('maturin-build: 3 artefacts');
+    expect(readFileSync(summary, 'utf8')).toContain('| file | kind | interpreter | size | sha256 |');
+  });
+
+  it('replays the build from the cache byte for byte when nothing changed', async () => {
+    const before = snapshotArtefacts(ws);
+    rmSync(join(ws.root, 'libs/hello/target/wheels'), { recursive: true });
+    const run = await ws.nx(BUILD);
+    expect(run.exitCode).toBe(0);
+    expect(run.all).toMatch(/\[local cache\]/);
+    expect(snapshotArtefacts(ws)).toEqual(before);
+  });
+
+  it('still hits the cache after a change outside the sdist', async () => {
+    appendFileSync(join(ws.root, 'docs/notes.md'), 'more\n');
+    ws.write('libs/hello/tests/test_extra.py', 'def test_nothing():\n    assert True\n');
+    const run = await ws.nx(BUILD);
+    expect(run.all).toMatch(/\[(local cache|existing outputs match the cache, left as is)\]/);
+  });
+
+  it('gets the cache hit in a second checkout at another path sharing the cache folder', async () => {
+    const second = newCheckout();
+    second.write('libs/hello/tests/test_extra.py', 'def test_nothing():\n    assert True\n');
+    const run = await second.nx(BUILD);
+    expect(run.exitCode).toBe(0);
+    expect(run.all).toMatch(/\[(remote|local) cache\]/);
+    expect(snapshotArtefacts(second)).toEqual(snapshotArtefacts(ws));
+  });
+
+  it('rebuilds after a .rs change and leaves no stale artefact of the old version', async () => {
+    const lib = join(ws.root, 'libs/hello/src/lib.rs');
+    appendFileSync(lib, '\n// touched by the cache test\n');
+    for (const file of ['libs/hello/Cargo.toml', 'libs/hello/pyproject.toml']) {
+      ws.write(file, ws.read(file).replace('version = "0.2.0"', 'version = "0.2.1"'));
+    }
+    ws.write('libs/hello/Cargo.lock', ws.read('libs/hello/Cargo.lock').replace(/name = "hello-maturin"\nversion = "0.2.0"/, 'name = "hello-maturin"\nversion = "0.2.1"'));
+    ws.write('libs/hello/CHANGELOG.md', `## [0.2.1] - 2026-11-25\n\n- touched\n\n${ws.read('libs/hello/CHANGELOG.md')}`);
+    const run = await ws.nx(BUILD);
+    expect(run.exitCode).toBe(0);
+    expect(run.all).not.toMatch(/\[local cache\]/);
+    const files = readdirSync(join(ws.root, 'libs/hello/target/wheels'));
+    expect(files.filter((file) => file.includes('0.2.0'))).toEqual([]);
+    expect(files.filter((file) => file.includes('0.2.1'))).toHaveLength(3);
+  });
+});

@@ -1,0 +1,88 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { projectRootOf, toolsPathEnv } from '../../lib/executor-context';
+import { findPythonInterpreters, type PythonInterpreter } from '../../lib/python-discovery';
+import { runCaptured, runStreaming } from '../../lib/run-process';
+import { reportTable } from '../../lib/summary-table';
+import { readTomlFile, tomlString } from '../../lib/toml-file';
+import { venvExecutable, workspaceTool } from '../../lib/workspace-tools';
+import { normalizeOptions, type NormalizedMaturinTestOptions } from './lib/normalize-options';
+import type { MaturinTestExecutorSchema } from './schema';
+
+interface SuiteResult {
+  suite: string;
+  interpreter: string;
+  outcome: string;
+}
+
+export default async function maturinTestExecutor(options: MaturinTestExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+  const results: SuiteResult[] = [];
+  try {
+    const normalized = normalizeOptions(options);
+    const projectDir = join(context.root, projectRootOf(context));
+    const interpreters = await findPythonInterpreters(normalized.pythonVersions);
+    for (const interpreter of interpreters) {
+      await testWithInterpreter(normalized, context.root, projectDir, interpreter, results);
+    }
+    return { success: true };
+  } catch (error) {
+    logger.error(`maturin-test: ${(error as Error).message}`);
+    return { success: false };
+  } finally {
+    if (results.length > 0) {
+      reportTable({ title: 'maturin-test', headers: ['suite', 'interpreter', 'outcome'], rows: results.map((result) => [result.suite, result.interpreter, result.outcome]) });
+    }
+  }
+}
+
+async function testWithInterpreter(
+  options: NormalizedMaturinTestOptions,
+  workspaceRoot: string,
+  projectDir: string,
+  interpreter: PythonInterpreter,
+  results: SuiteResult[],
+): Promise<void> {
+  const label = `CPython ${interpreter.version}`;
+  const env = { ...toolsPathEnv(workspaceRoot), PYO3_PYTHON: interpreter.executable };
+  const crateDir = dirname(join(projectDir, cargoManifestOf(projectDir)));
+  if (options.rust) {
+    results.push({ suite: 'cargo nextest', interpreter: label, outcome: 'failed' });
+    // --no-tests=pass: a crate without Rust tests is not a failure of the Python suite that follows.
+    await runStreaming('cargo', ['nextest', 'run', '--locked', '--no-tests=pass', '--no-fail-fast'], { cwd: crateDir, env });
+    results.at(-1)!.outcome = 'passed';
+  }
+  if (!options.python) return;
+  if (!hasPythonTests(projectDir)) {
+    results.push({ suite: 'pytest', interpreter: label, outcome: 'no Python tests' });
+    return;
+  }
+  results.push({ suite: 'pytest', interpreter: label, outcome: 'failed' });
+  const venv = join(projectDir, 'target', 'test-venvs', `py${interpreter.requested}`);
+  const uv = workspaceTool(workspaceRoot, 'uv');
+  await runStreaming(uv, ['venv', '--quiet', '--allow-existing', '--python', interpreter.executable, venv], { cwd: projectDir, env });
+  const venvEnv = { ...env, VIRTUAL_ENV: venv };
+  const requirements = options.testRequirements.length > 0 ? options.testRequirements : [await pinnedPytest(workspaceRoot)];
+  await runStreaming(uv, ['pip', 'install', '--quiet', '--python', venvExecutable(venv, 'python'), ...requirements], { cwd: projectDir, env: venvEnv });
+  await runStreaming(workspaceTool(workspaceRoot, 'maturin'), ['develop', '--uv', '--locked'], { cwd: projectDir, env: venvEnv });
+  await runStreaming(venvExecutable(venv, 'python'), ['-m', 'pytest', ...options.pytestArgs], { cwd: projectDir, env: venvEnv });
+  results.at(-1)!.outcome = 'passed';
+}
+
+function cargoManifestOf(projectDir: string): string {
+  return tomlString(readTomlFile(join(projectDir, 'pyproject.toml')), ['tool', 'maturin', 'manifest-path']) ?? 'Cargo.toml';
+}
+
+/** pytest's own configuration decides where tests are; without one, a tests/ folder is the convention. */
+function hasPythonTests(projectDir: string): boolean {
+  const pyproject = readFileSync(join(projectDir, 'pyproject.toml'), 'utf8');
+  return /^\[tool\.pytest\.ini_options\]/m.test(pyproject) || existsSync(join(projectDir, 'tests'));
+}
+
+/** The test venvs use the pytest the workspace pins for its tools, so one lock file governs both. */
+async function pinnedPytest(workspaceRoot: string): Promise<string> {
+  const toolsPython = workspaceTool(workspaceRoot, 'python');
+  const { stdout } = await runCaptured(toolsPython, ['-c', 'import importlib.metadata as m; print(m.version("pytest"))'], { cwd: workspaceRoot });
+  return `pytest==${stdout.trim()}`;
+}

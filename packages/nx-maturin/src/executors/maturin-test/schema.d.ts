@@ -1,0 +1,7 @@
+export interface MaturinTestExecutorSchema {
+  pythonVersions?: string[];
+  rust?: boolean;
+  python?: boolean;
+  pytestArgs?: string[];
+  testRequirements?: string[];
+}
