@@ -67,7 +67,7 @@ export function createTempWorkspace(options: TempWorkspaceOptions = {}): TempWor
   const workspace: TempWorkspace = {
     root,
     async nx(args, env = {}) {
-      const result = await execa(process.execPath, [join(root, 'node_modules', 'nx', 'bin', 'nx.js'), ...args], {
+      const result = await execa(process.execPath, [join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], {
         cwd: root,
         env: { ...baseEnv, ...env },
         reject: false,
