@@ -6,7 +6,7 @@ import { displayPath, locateVersionFiles, VERSION_LITERAL } from './version-file
 import { findLockEntry, type VersionCheckInput } from './version-sources';
 
 /** One file's planned change: the whole new text, computed and checked before anything is written. */
-interface PlannedEdit {
+export interface PlannedEdit {
   file: string;
   before: string;
   after: string;
@@ -24,11 +24,22 @@ export interface WriteVersionResult {
  * or not at all.
  */
 export async function writeVersion(input: VersionCheckInput, newSemver: string): Promise<WriteVersionResult> {
+  const plans = planVersionWrite(input, newSemver, (file) => readFileSync(file, 'utf8'));
+  commitAll(plans);
+  return { changedFiles: plans.map((edit) => displayPath(input.workspaceRoot, edit.file)) };
+}
+
+/**
+ * Computes the new text of every file that states the version, reading current content through `read` (the disk,
+ * or the virtual tree of `nx release`), and checks each edit; nothing is written here. Files already at the new
+ * version are left out.
+ */
+export function planVersionWrite(input: VersionCheckInput, newSemver: string, read: (file: string) => string): PlannedEdit[] {
   const pep440 = semverToPep440(newSemver, 'the requested version');
   const files = locateVersionFiles(input.workspaceRoot, input.projectRoot);
   const plans: PlannedEdit[] = [];
   const plan = (file: string, edit: (text: string) => string) => {
-    const before = readFileSync(file, 'utf8');
+    const before = read(file);
     const after = edit(before);
     if (after !== before) plans.push({ file, before, after });
   };
@@ -44,12 +55,10 @@ export async function writeVersion(input: VersionCheckInput, newSemver: string):
     plan(files.pyprojectFile, (text) => replaceTableVersion(text, files.pyprojectFile, ['project'], pep440));
   }
   const initFile = files.pythonInitFile;
-  if (initFile !== undefined && VERSION_LITERAL.test(readFileSync(initFile, 'utf8'))) {
+  if (initFile !== undefined && VERSION_LITERAL.test(read(initFile))) {
     plan(initFile, (text) => text.replace(VERSION_LITERAL, (_, prefix: string, quote: string) => `${prefix}${quote}${pep440}${quote}`));
   }
-
-  commitAll(plans);
-  return { changedFiles: plans.map((edit) => displayPath(input.workspaceRoot, edit.file)) };
+  return plans;
 }
 
 /** Replaces `version = "..."` inside the `[table]` section, and checks the result parses to the new value. */

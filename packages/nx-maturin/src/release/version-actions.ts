@@ -1,0 +1,101 @@
+import type { Tree } from '@nx/devkit';
+import { relative } from 'node:path';
+import { VersionActions } from 'nx/release';
+import { runCaptured } from '../lib/run-process';
+import { tomlString } from '../lib/toml-file';
+import { semverToPep440 } from '../lib/versions/pep440';
+import { locateVersionFiles } from '../lib/versions/version-files';
+import { agreedVersion, formatVersionTable, readVersionSources, type VersionCheckInput } from '../lib/versions/version-sources';
+import { planVersionWrite } from '../lib/versions/write-version';
+import { latestVersionOnIndex } from './registry-version';
+
+/**
+ * `nx release` for maturin projects: the current version comes from the project's manifests (which must agree),
+ * and a new version is written to every file that states it, SemVer in Cargo's files and PEP 440 in Python's.
+ */
+export default class MaturinVersionActions extends VersionActions {
+  validManifestFilenames = ['pyproject.toml'];
+
+  private get checkInput(): VersionCheckInput {
+    return { workspaceRoot: '', projectRoot: this.projectGraphNode.data.root, projectName: this.projectGraphNode.name };
+  }
+
+  async readCurrentVersionFromSourceManifest(tree: Tree): Promise<{ currentVersion: string; manifestPath: string }> {
+    const input = { ...this.checkInput, workspaceRoot: tree.root };
+    // A release tag names the version being made, not the current one, so only the files are compared here.
+    const sources = (await readVersionSources({ ...input, tag: undefined })).filter((source) => !source.file.startsWith('tag '));
+    const current = agreedVersion(sources);
+    if (current === undefined) {
+      throw new Error(
+        `The version sources of ${input.projectName} do not agree, so its current version is unknown:\n${formatVersionTable(sources)}\n` +
+          `Next step: run \`nx run ${input.projectName}:version-sync --write=<current version>\`, commit, and release again.`,
+      );
+    }
+    const cargo = locateVersionFiles(tree.root, input.projectRoot).cargoVersion.file;
+    return { currentVersion: current, manifestPath: relative(tree.root, cargo) };
+  }
+
+  async readCurrentVersionFromRegistry(
+    tree: Tree,
+    metadata: Record<string, unknown> | undefined,
+  ): Promise<{ currentVersion: string | null; logText: string }> {
+    const files = locateVersionFiles(tree.root, this.projectGraphNode.data.root);
+    const distribution = tomlString(files.pyproject, ['project', 'name']) ?? this.projectGraphNode.name;
+    const registry = typeof metadata?.['registry'] === 'string' ? metadata['registry'] : 'https://pypi.org';
+    const found = await latestVersionOnIndex(registry, distribution);
+    return { currentVersion: found.version, logText: found.logText };
+  }
+
+  async readCurrentVersionOfDependency(): Promise<{ currentVersion: string | null; dependencyCollection: string | null }> {
+    // Dependencies of a maturin project are Cargo crates and Python requirements that nx release does not version here.
+    return { currentVersion: null, dependencyCollection: null };
+  }
+
+  async updateProjectVersion(tree: Tree, newVersion: string): Promise<string[]> {
+    const input = { ...this.checkInput, workspaceRoot: tree.root };
+    const pep440 = semverToPep440(newVersion, `the version nx release chose for ${input.projectName}`);
+    await this.refuseUnsafeRelease(tree.root, newVersion);
+    const plans = planVersionWrite(input, newVersion, (file) => {
+      const text = tree.read(relative(tree.root, file), 'utf-8');
+      if (text === null) throw new Error(`${file}: listed as a version source but not found in the workspace.`);
+      return text;
+    });
+    for (const plan of plans) tree.write(relative(tree.root, plan.file), plan.after);
+    return plans.map((plan) => {
+      const file = relative(tree.root, plan.file);
+      const written = file.endsWith('pyproject.toml') || file.endsWith('.py') ? pep440 : newVersion;
+      return `✍️  New version ${written} written to ${file}`;
+    });
+  }
+
+  async updateProjectDependencies(): Promise<string[]> {
+    // Cross-project dependency versions are not expressed in maturin manifests in this workspace, so nothing to update.
+    return [];
+  }
+
+  /**
+   * Checked before the tree is written, so a refusal leaves every file as it was: uncommitted edits to tracked
+   * files would be released without being in the release commit, and an existing tag would make `git tag` fail
+   * after the commit was made.
+   */
+  private async refuseUnsafeRelease(workspaceRoot: string, newVersion: string): Promise<void> {
+    const status = await runCaptured('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: workspaceRoot });
+    if (status.stdout.trim() !== '') {
+      throw new Error(
+        `Refusing to release ${this.projectGraphNode.name} ${newVersion}: the git working tree has uncommitted changes:\n${status.stdout.trimEnd()}\n` +
+          'Next step: commit or stash them, then run nx release again.',
+      );
+    }
+    const tag = this.releaseGroup.releaseTag.pattern
+      .replace(/\{projectName\}/g, this.projectGraphNode.name)
+      .replace(/\{releaseGroupName\}/g, this.releaseGroup.name)
+      .replace(/\{version\}/g, newVersion);
+    const existing = await runCaptured('git', ['tag', '--list', tag], { cwd: workspaceRoot });
+    if (existing.stdout.trim() !== '') {
+      throw new Error(
+        `Refusing to release ${this.projectGraphNode.name} ${newVersion}: the tag "${tag}" already exists. ` +
+          'Next step: choose another version (e.g. the next patch), or delete the tag if it was made by mistake.',
+      );
+    }
+  }
+}
