@@ -33,6 +33,7 @@ function main() {
     run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/nx-maturin/tsconfig.json']);
   });
   checkCargo();
+  ensureCapnp();
   return findInterpreters().then((interpreters) => {
     const toolsPython = interpreters.find((interpreter) => interpreter.requested === TOOLS_PYTHON);
     const venv = join(workspaceRoot, '.tools', 'venv');
@@ -66,6 +67,23 @@ function checkCargo() {
     throw new BootstrapError(`${cargo.stdout.trim()} is too old: this workspace needs Rust >= ${RUST_MINIMUM.join('.')} (run \`rustup update stable\`)`);
   }
   report.push(['cargo', cargo.stdout.trim().split(' ')[1], 'PATH']);
+}
+
+// The trace-format crates compile their Cap'n Proto schema in build.rs, so every build of the recorder needs
+// the `capnp` compiler. Debian's package is installed when we can (root + apt-get); otherwise one line says how.
+function ensureCapnp() {
+  let probe = spawnSync('capnp', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    const canApt = process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0;
+    if (!canApt) {
+      throw new BootstrapError('capnp not found: the recorder needs the Cap\'n Proto compiler >= 0.9 to build (apt-get install capnproto | brew install capnp | choco install capnproto)');
+    }
+    console.log('bootstrap: installing capnproto with apt-get (the recorder\'s trace format compiles Cap\'n Proto schemas)');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'capnproto']);
+    probe = spawnSync('capnp', ['--version'], { encoding: 'utf8' });
+  }
+  report.push(['capnp', probe.stdout.trim().replace(/^Cap'n Proto version /, ''), 'PATH']);
 }
 
 async function findInterpreters() {

@@ -1,12 +1,17 @@
-import { readFileSync, readdirSync, mkdtempSync, rmSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtefactManifest } from '../../lib/artefact-manifest';
-import { createTempWorkspace, type TempWorkspace } from '../../test-support/temp-workspace';
+import { startRemoteCacheServer, type RemoteCacheServer } from '../../test-support/remote-cache-server';
+import { createTempWorkspace, type NxRun, type TempWorkspace } from '../../test-support/temp-workspace';
 
 jest.setTimeout(20 * 60_000);
 
 const BUILD = ['run', 'hello:build', '--outputStyle=stream'];
+
+/** Fails with nx's whole output, which is what a person would read to find out why. */
+function expectSuccess(run: NxRun): void {
+  if (run.exitCode !== 0) throw new Error(`nx exited with ${run.exitCode}:\n${run.all}`);
+}
 
 function readManifest(ws: TempWorkspace): ArtefactManifest {
   return JSON.parse(ws.read('libs/hello/target/wheels/artefacts.json')) as ArtefactManifest;
@@ -18,30 +23,34 @@ function snapshotArtefacts(ws: TempWorkspace): Record<string, string> {
 }
 
 describe('maturin-build (real nx, maturin and cargo)', () => {
-  const cacheDirectory = mkdtempSync(join(tmpdir(), 'nx-maturin-shared-cache-'));
   const workspaces: TempWorkspace[] = [];
+  let remoteCache: RemoteCacheServer;
   let ws: TempWorkspace;
 
+  /** A checkout with its own local cache, sharing the remote cache (as another machine of this platform would). */
   function newCheckout(): TempWorkspace {
-    const checkout = createTempWorkspace({ cacheDirectory, pluginOptions: { projectNames: { 'libs/hello': 'hello' } } });
+    const checkout = createTempWorkspace({ pluginOptions: { projectNames: { 'libs/hello': 'hello' } } });
+    const runNx = checkout.nx.bind(checkout);
+    checkout.nx = (args, env = {}) => runNx(args, { ...remoteCache.env, ...env });
     checkout.addFixture('hello-maturin', 'libs/hello');
     checkout.write('docs/notes.md', 'unrelated\n');
     workspaces.push(checkout);
     return checkout;
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    remoteCache = await startRemoteCacheServer();
     ws = newCheckout();
   });
-  afterAll(() => {
+  afterAll(async () => {
     workspaces.forEach((workspace) => workspace.remove());
-    rmSync(cacheDirectory, { recursive: true, force: true });
+    await remoteCache.close();
   });
 
   it('builds a wheel per interpreter and an sdist, with a manifest and a summary table', async () => {
     const summary = join(ws.root, 'step-summary.md');
     const run = await ws.nx(BUILD, { GITHUB_STEP_SUMMARY: summary });
-    expect(run.exitCode).toBe(0);
+    expectSuccess(run);
     const manifest = readManifest(ws);
     expect(manifest).toMatchObject({ distribution: 'hello_maturin', version: '0.2.0' });
     const kinds = manifest.artefacts.map((entry) => `${entry.kind}:${entry.interpreter?.replace(/\.\d+$/, '') ?? '-'}`).sort();
@@ -59,7 +68,7 @@ describe('maturin-build (real nx, maturin and cargo)', () => {
     const before = snapshotArtefacts(ws);
     rmSync(join(ws.root, 'libs/hello/target/wheels'), { recursive: true });
     const run = await ws.nx(BUILD);
-    expect(run.exitCode).toBe(0);
+    expectSuccess(run);
     expect(run.all).toMatch(/\[local cache\]/);
     expect(snapshotArtefacts(ws)).toEqual(before);
   });
@@ -71,12 +80,13 @@ describe('maturin-build (real nx, maturin and cargo)', () => {
     expect(run.all).toMatch(/\[(local cache|existing outputs match the cache, left as is)\]/);
   });
 
-  it('gets the cache hit in a second checkout at another path sharing the cache folder', async () => {
+  it('gets the cache hit in a second checkout at another path through the shared remote cache', async () => {
     const second = newCheckout();
     second.write('libs/hello/tests/test_extra.py', 'def test_nothing():\n    assert True\n');
     const run = await second.nx(BUILD);
-    expect(run.exitCode).toBe(0);
-    expect(run.all).toMatch(/\[(remote|local) cache\]/);
+    expectSuccess(run);
+    expect(remoteCache.stored().length).toBeGreaterThan(0);
+    expect(run.all).toMatch(/\[remote cache\]/);
     expect(snapshotArtefacts(second)).toEqual(snapshotArtefacts(ws));
   });
 
@@ -89,7 +99,7 @@ describe('maturin-build (real nx, maturin and cargo)', () => {
     ws.write('libs/hello/Cargo.lock', ws.read('libs/hello/Cargo.lock').replace(/name = "hello-maturin"\nversion = "0.2.0"/, 'name = "hello-maturin"\nversion = "0.2.1"'));
     ws.write('libs/hello/CHANGELOG.md', `## [0.2.1] - 2026-11-25\n\n- touched\n\n${ws.read('libs/hello/CHANGELOG.md')}`);
     const run = await ws.nx(BUILD);
-    expect(run.exitCode).toBe(0);
+    expectSuccess(run);
     expect(run.all).not.toMatch(/\[local cache\]/);
     const files = readdirSync(join(ws.root, 'libs/hello/target/wheels'));
     expect(files.filter((file) => file.includes('0.2.0'))).toEqual([]);
