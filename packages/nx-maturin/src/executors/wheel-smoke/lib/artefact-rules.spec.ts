@@ -1,0 +1,35 @@
+import { interpreterMinor, sdistContentProblems, tagFitsInterpreter, wheelTagProblems } from './artefact-rules';
+
+describe('artefact-rules', () => {
+  it('reads the major.minor from a manifest interpreter', () => {
+    expect(interpreterMinor('CPython 3.12.1')).toBe('3.12');
+    expect(interpreterMinor(null)).toBeNull();
+  });
+
+  it('accepts the matching cp tag and older abi3 tags, and refuses other interpreters', () => {
+    expect(tagFitsInterpreter('cp312-cp312-manylinux_2_34_x86_64', '3.12')).toBe(true);
+    expect(tagFitsInterpreter('cp39-abi3-manylinux_2_34_x86_64', '3.12')).toBe(true);
+    expect(tagFitsInterpreter('cp313-abi3-manylinux_2_34_x86_64', '3.12')).toBe(false);
+    expect(tagFitsInterpreter('cp313-cp313-manylinux_2_34_x86_64', '3.12')).toBe(false);
+  });
+
+  it('names the wheel tag rule for a cp313 wheel listed for 3.12 and the platform rule for a macOS wheel on linux', () => {
+    const problems = wheelTagProblems('x-1.0-cp313-cp313-macosx_11_0_arm64.whl', ['cp313-cp313-macosx_11_0_arm64'], '3.12', 'linux');
+    expect(problems).toEqual([expect.stringContaining('[wheel tag rule] listed for CPython 3.12'), expect.stringContaining('[platform tag rule]')]);
+  });
+
+  it('finds nothing wrong with a complete sdist', () => {
+    const entries = ['p-1.0/Cargo.lock', 'p-1.0/Cargo.toml', 'p-1.0/src/lib.rs', 'p-1.0/pyproject.toml', 'p-1.0/python/pkg/__init__.py', 'p-1.0/PKG-INFO'];
+    expect(sdistContentProblems('p-1.0.tar.gz', entries, 'pkg')).toEqual([]);
+  });
+
+  it('names each missing and each forbidden entry of an sdist', () => {
+    const entries = ['p-1.0/src/lib.rs', 'p-1.0/pyproject.toml', 'p-1.0/python/pkg/__init__.py', 'p-1.0/python/pkg/_native.cpython-312-x86_64-linux-gnu.so', 'p-1.0/target/release/x'];
+    const problems = sdistContentProblems('p-1.0.tar.gz', entries, 'pkg');
+    expect(problems).toEqual([
+      expect.stringContaining('does not contain Cargo.lock'),
+      expect.stringContaining('contains a target/ build folder'),
+      expect.stringContaining('contains a compiled extension'),
+    ]);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Pure rules over artefact names and contents. Each returns the problems found, as sentences that name the rule, so
+ * the executor can collect every failure before failing once.
+ */
+
+/** `CPython 3.12.1` -> `3.12`; null when the manifest names no interpreter. */
+export function interpreterMinor(interpreter: string | null): string | null {
+  return /(\d+)\.(\d+)/.exec(interpreter ?? '')?.slice(1, 3).join('.') ?? null;
+}
+
+/** The platform-tag prefixes a wheel for this OS may carry. */
+export function expectedPlatformPrefixes(platform: NodeJS.Platform): string[] {
+  switch (platform) {
+    case 'linux':
+      return ['manylinux', 'musllinux', 'linux_'];
+    case 'darwin':
+      return ['macosx_'];
+    case 'win32':
+      return ['win'];
+    default:
+      return [];
+  }
+}
+
+/** Does a tag triple `python-abi-platform` load on CPython `minor` (e.g. `3.12`)? Accepts cpXY/cpXY and abi3 <= XY. */
+export function tagFitsInterpreter(tag: string, minor: string): boolean {
+  const [python = '', abi = ''] = tag.split('-');
+  const wanted = `cp${minor.replace('.', '')}`;
+  if (python === wanted && (abi === wanted || abi === 'abi3')) return true;
+  const abi3From = /^cp3(\d+)$/.exec(python)?.[1];
+  return abi === 'abi3' && abi3From !== undefined && Number(abi3From) <= Number(minor.split('.')[1]);
+}
+
+export function wheelTagProblems(file: string, tags: readonly string[], minor: string | null, platform: NodeJS.Platform): string[] {
+  const problems: string[] = [];
+  if (minor !== null && !tags.some((tag) => tagFitsInterpreter(tag, minor))) {
+    problems.push(
+      `${file}: [wheel tag rule] listed for CPython ${minor}, but its tags (${tags.join(', ')}) need another interpreter; expected cp${minor.replace('.', '')}-cp${minor.replace('.', '')} or abi3. Rebuild with maturin for that interpreter.`,
+    );
+  }
+  const prefixes = expectedPlatformPrefixes(platform);
+  const platforms = [...new Set(tags.map((tag) => tag.split('-')[2] ?? ''))];
+  if (prefixes.length > 0 && !platforms.some((tagPlatform) => prefixes.some((prefix) => tagPlatform.startsWith(prefix)))) {
+    problems.push(
+      `${file}: [platform tag rule] platform tag ${platforms.join('.')} does not fit ${platform} (expected ${prefixes.map((prefix) => `${prefix}*`).join(' or ')}); the artefact folder holds wheels from another OS.`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * What an sdist must hold to build anywhere (Cargo.lock for reproducible dependencies, the Rust sources, pyproject,
+ * the Python package) and what it must not (build output and binaries, which would make it platform-specific).
+ */
+export function sdistContentProblems(file: string, entries: readonly string[], importName: string): string[] {
+  // Entries start with `name-version/`; rules look at the path inside.
+  const inside = entries.map((entry) => entry.split('/').slice(1).join('/')).filter(Boolean);
+  const problems: string[] = [];
+  const packageInit = `${importName.replace(/\./g, '/')}/__init__.py`;
+  const required: [string, (path: string) => boolean][] = [
+    ['Cargo.lock', (path) => path === 'Cargo.lock' || path.endsWith('/Cargo.lock')],
+    ['the Rust sources (src/*.rs)', (path) => /(^|\/)src\/.*\.rs$/.test(path)],
+    ['pyproject.toml', (path) => path === 'pyproject.toml'],
+    [`the Python package (${packageInit})`, (path) => path === packageInit || path.endsWith(`/${packageInit}`)],
+  ];
+  for (const [what, present] of required) {
+    if (!inside.some(present)) problems.push(`${file}: [sdist content rule] does not contain ${what}; check [tool.maturin] include/exclude in pyproject.toml.`);
+  }
+  const forbidden: [string, (path: string) => boolean][] = [
+    ['a target/ build folder', (path) => /(^|\/)target\//.test(path)],
+    ['a wheel (*.whl)', (path) => path.endsWith('.whl')],
+    ['a compiled extension (*.so, *.pyd, *.dylib)', (path) => /\.(so|pyd|dylib)$/.test(path) || /\.so\.\d/.test(path)],
+  ];
+  for (const [what, present] of forbidden) {
+    const offenders = inside.filter(present);
+    if (offenders.length > 0) {
+      problems.push(
+        `${file}: [sdist content rule] contains ${what}: ${offenders.slice(0, 3).join(', ')}${offenders.length > 3 ? ', ...' : ''}; exclude it in [tool.maturin] and rebuild.`,
+      );
+    }
+  }
+  return problems;
+}

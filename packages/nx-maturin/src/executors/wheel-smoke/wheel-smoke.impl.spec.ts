@@ -1,0 +1,125 @@
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ArtefactManifest, describeArtefact, MANIFEST_FILE, writeManifest } from '../../lib/artefact-manifest';
+import { workspaceTool } from '../../lib/workspace-tools';
+import { REPOSITORY_ROOT } from '../../test-support/temp-workspace';
+import { buildFixtureArtefacts, copyArtefacts, executorContext, type FixtureArtefacts } from './test-support/fixture-artefacts';
+import wheelSmokeExecutor from './wheel-smoke.impl';
+
+jest.setTimeout(10 * 60_000);
+
+describe('wheel-smoke executor', () => {
+  let artefacts: FixtureArtefacts;
+  let scratch: string;
+  let output: string[];
+  const context = executorContext(REPOSITORY_ROOT);
+
+  beforeAll(async () => {
+    artefacts = await buildFixtureArtefacts();
+    scratch = mkdtempSync(join(tmpdir(), 'wheel-smoke-spec-'));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  beforeEach(() => {
+    output = [];
+    jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void output.push(parts.join(' ')));
+    jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void output.push(parts.join(' ')));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const manifestOf = (directory: string) => JSON.parse(readFileSync(join(directory, MANIFEST_FILE), 'utf8')) as ArtefactManifest;
+
+  /** Rewrites the sdist through Python's tarfile: `drop` removes entries, `add` puts an extra file in. */
+  async function rewriteSdist(directory: string, drop: string, add?: string): Promise<void> {
+    const manifest = manifestOf(directory);
+    const sdist = manifest.artefacts.find((entry) => entry.kind === 'sdist')!;
+    const script = [
+      'import io, sys, tarfile',
+      'path, drop, add = sys.argv[1], sys.argv[2], sys.argv[3]',
+      'with tarfile.open(path) as source: members = [(m, source.extractfile(m).read() if m.isfile() else None) for m in source.getmembers()]',
+      'root = members[0][0].name.split("/")[0]',
+      'with tarfile.open(path, "w:gz") as target:',
+      '    for member, data in members:',
+      '        if drop and member.name.endswith(drop): continue',
+      '        target.addfile(member, io.BytesIO(data) if data is not None else None)',
+      '    if add:',
+      '        info = tarfile.TarInfo(root + "/" + add); payload = b"\\x7fELF"; info.size = len(payload)',
+      '        target.addfile(info, io.BytesIO(payload))',
+    ].join('\n');
+    await execa(workspaceTool(REPOSITORY_ROOT, 'python'), ['-c', script, join(directory, sdist.file), drop, add ?? '']);
+    // The manifest is rewritten so only the content rule, not the hash rule, speaks.
+    const entries = await Promise.all(manifest.artefacts.map((entry) => describeArtefact(directory, entry.file, entry.interpreter)));
+    writeManifest(directory, { ...manifest, artefacts: entries });
+  }
+
+  it('checks and installs the wheels on 3.12 and 3.13 and the sdist on 3.12, printing a summary table', async () => {
+    const result = await wheelSmokeExecutor({ artefactDir: artefacts.directory, importName: 'hello_maturin', pythonVersions: ['3.12', '3.13'] }, context);
+    const printed = output.join('\n');
+    expect(result).toEqual({ success: true });
+    expect(printed).toMatch(/interpreter\s+artefact\s+sha256\s+twine\s+contents\s+tags\s+install\s+smoke\s+result/);
+    expect(printed).toMatch(/CPython 3\.12\.\d+\s+hello_maturin-0\.2\.0-cp312-cp312-\S+\.whl\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok/);
+    expect(printed).toMatch(/CPython 3\.13\.\d+\s+hello_maturin-0\.2\.0-cp313-cp313-\S+\.whl\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok/);
+    expect(printed).toMatch(/sdist on 3\.12\.\d+\s+hello_maturin-0\.2\.0\.tar\.gz\s+ok\s+ok\s+ok\s+-\s+ok\s+ok\s+ok/);
+    expect(printed).toContain('usage: hello-maturin');
+  });
+
+  it('runs smoke scripts in each venv and fails naming the script that exited non-zero', async () => {
+    const passing = join(scratch, 'smoke_pass.py');
+    const failing = join(scratch, 'smoke_fail.py');
+    writeFileSync(passing, 'import hello_maturin\nassert hello_maturin.greet("x") == "hello, x"\nprint("smoke passed")\n');
+    writeFileSync(failing, 'import sys\nsys.exit("recorder did not stop")\n');
+    const result = await wheelSmokeExecutor(
+      { artefactDir: artefacts.directory, importName: 'hello_maturin', pythonVersions: ['3.13'], smokeScripts: [passing, failing], commands: [] },
+      context,
+    );
+    const printed = output.join('\n');
+    expect(result).toEqual({ success: false });
+    expect(printed).toContain('smoke passed');
+    expect(printed).toMatch(/\[smoke rule\] `.*smoke_fail\.py` failed: [\s\S]*recorder did not stop/);
+    expect(printed).not.toMatch(/smoke_pass\.py` failed/);
+  });
+
+  it('names the sdist content rule for an sdist without Cargo.lock and with a compiled .so', async () => {
+    const directory = copyArtefacts(artefacts, join(scratch, 'bad-sdist'));
+    await rewriteSdist(directory, 'Cargo.lock', 'python/hello_maturin/_hello.cpython-312-x86_64-linux-gnu.so');
+    const result = await wheelSmokeExecutor({ artefactDir: directory, importName: 'hello_maturin', pythonVersions: ['3.13'] }, context);
+    const printed = output.join('\n');
+    expect(result).toEqual({ success: false });
+    expect(printed).toContain('hello_maturin-0.2.0.tar.gz: [sdist content rule] does not contain Cargo.lock');
+    expect(printed).toMatch(/hello_maturin-0\.2\.0\.tar\.gz: \[sdist content rule\] contains a compiled extension \(\*\.so, \*\.pyd, \*\.dylib\): \S+_hello\.cpython-312/);
+  });
+
+  it('names the wheel tag rule for a cp313 wheel listed for CPython 3.12', async () => {
+    const directory = copyArtefacts(artefacts, join(scratch, 'wrong-interpreter'));
+    const manifest = manifestOf(directory);
+    const cp312Wheel = manifest.artefacts.find((entry) => entry.file.includes('-cp312-'))!;
+    rmSync(join(directory, cp312Wheel.file));
+    writeManifest(directory, {
+      ...manifest,
+      artefacts: manifest.artefacts
+        .filter((entry) => !entry.file.includes('-cp312-'))
+        .map((entry) => (entry.file.includes('-cp313-') ? { ...entry, interpreter: 'CPython 3.12.1' } : entry)),
+    });
+    const result = await wheelSmokeExecutor({ artefactDir: directory, importName: 'hello_maturin', pythonVersions: ['3.12'], commands: [] }, context);
+    const printed = output.join('\n');
+    expect(result).toEqual({ success: false });
+    expect(printed).toMatch(/hello_maturin-0\.2\.0-cp313-cp313-\S+\.whl: \[wheel tag rule\] listed for CPython 3\.12, but its tags \(cp313-cp313-\S+\) need another interpreter/);
+    expect(printed).toMatch(/\[install rule\] installing from .* only failed/);
+  });
+
+  it('names the sha256 rule for a wheel changed after the build', async () => {
+    const directory = copyArtefacts(artefacts, join(scratch, 'tampered'));
+    const wheel = manifestOf(directory).artefacts.find((entry) => entry.file.includes('-cp313-'))!;
+    writeFileSync(join(directory, wheel.file), Buffer.concat([readFileSync(join(directory, wheel.file)), Buffer.from('tampered')]));
+    const result = await wheelSmokeExecutor({ artefactDir: directory, importName: 'hello_maturin', pythonVersions: ['3.13'], commands: [] }, context);
+    expect(result).toEqual({ success: false });
+    expect(output.join('\n')).toMatch(new RegExp(`\\[sha256 rule\\] .*${wheel.file.replace(/\./g, '\\.')}: sha256 mismatch`));
+  });
+
+  it('names the build target when the artefact folder has no manifest', async () => {
+    await expect(wheelSmokeExecutor({ artefactDir: join(scratch, 'never-built'), importName: 'hello_maturin' }, context)).rejects.toThrow(
+      /artefacts\.json does not exist: no artefacts have been built\. Run `nx run hello:build` first\./,
+    );
+  });
+});

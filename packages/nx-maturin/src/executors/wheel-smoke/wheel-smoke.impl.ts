@@ -1,0 +1,210 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ArtefactEntry, type ArtefactManifest, readManifest, verifyManifest } from '../../lib/artefact-manifest';
+import { findPythonInterpreter, type PythonInterpreter } from '../../lib/python-discovery';
+import { ProcessFailedError, runCaptured } from '../../lib/run-process';
+import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
+import { TOOLS_VENV, venvExecutable, workspaceTool } from '../../lib/workspace-tools';
+import { interpreterMinor, sdistContentProblems, wheelTagProblems } from './lib/artefact-rules';
+import { formatTable } from './lib/format-table';
+import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
+import type { WheelSmokeExecutorSchema } from './schema';
+
+type Status = 'ok' | 'FAIL' | '-';
+
+/** One row of the summary: an artefact, or an artefact installed into one interpreter. */
+interface SummaryRow {
+  interpreter: string;
+  artefact: string;
+  checks: Record<'sha256' | 'twine' | 'contents' | 'tags', Status>;
+  install: Status;
+  smoke: Status;
+}
+
+export default async function wheelSmokeExecutor(options: WheelSmokeExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+  const projectName = context.projectName ?? 'project';
+  const normalized = normalizeOptions(options, context.root, projectName);
+  const manifest = readManifest(normalized.artefactDir, normalized.buildTarget);
+  const failures: string[] = [];
+  const rows = new Map<string, SummaryRow>(
+    manifest.artefacts.map((entry) => [
+      entry.file,
+      { interpreter: entry.interpreter ?? 'sdist', artefact: entry.file, checks: { sha256: 'ok', twine: 'ok', contents: 'ok', tags: '-' }, install: '-', smoke: '-' },
+    ]),
+  );
+  const fail = (file: string | null, check: keyof SummaryRow['checks'] | 'install' | 'smoke', problem: string) => {
+    failures.push(problem);
+    const row = file === null ? undefined : rows.get(file);
+    if (!row) return;
+    if (check === 'install' || check === 'smoke') row[check] = 'FAIL';
+    else row.checks[check] = 'FAIL';
+  };
+
+  await checkArtefacts(context.root, normalized, manifest, fail, rows);
+  await installAndRun(context.root, normalized, manifest, fail, rows);
+
+  console.log(`\nwheel-smoke summary for ${manifest.distribution} ${manifest.version}:`);
+  console.log(
+    formatTable(
+      ['interpreter', 'artefact', 'sha256', 'twine', 'contents', 'tags', 'install', 'smoke', 'result'],
+      [...rows.values()].map((row) => {
+        const statuses = [...Object.values(row.checks), row.install, row.smoke];
+        return [row.interpreter, row.artefact, ...statuses, statuses.includes('FAIL') ? 'FAIL' : 'ok'];
+      }),
+    ),
+  );
+  if (failures.length > 0) {
+    console.error(`\nwheel-smoke found ${failures.length} problem(s) in ${normalized.artefactDir}:\n  - ${failures.join('\n  - ')}`);
+    return { success: false };
+  }
+  return { success: true };
+}
+
+type Fail = (file: string | null, check: keyof SummaryRow['checks'] | 'install' | 'smoke', problem: string) => void;
+
+async function checkArtefacts(
+  workspaceRoot: string,
+  options: NormalizedWheelSmokeOptions,
+  manifest: ArtefactManifest,
+  fail: Fail,
+  rows: Map<string, SummaryRow>,
+): Promise<void> {
+  try {
+    await verifyManifest(options.artefactDir, manifest);
+  } catch (error) {
+    for (const line of (error as Error).message.split('\n').slice(1)) {
+      const file = manifest.artefacts.find((entry) => line.includes(entry.file))?.file ?? null;
+      fail(file, 'sha256', `[sha256 rule] ${line.trim()}`);
+    }
+  }
+
+  const paths = manifest.artefacts.map((entry) => join(options.artefactDir, entry.file));
+  try {
+    await runCaptured(workspaceTool(workspaceRoot, 'twine'), ['check', '--strict', ...paths], { cwd: options.artefactDir });
+  } catch (error) {
+    const output = error instanceof ProcessFailedError ? error.output : (error as Error).message;
+    const failing = manifest.artefacts.filter((entry) => new RegExp(`Checking .*${escapeRegExp(entry.file)}: (FAILED|PASSED with warnings)`).test(output));
+    for (const entry of failing.length > 0 ? failing : manifest.artefacts) rows.get(entry.file)!.checks.twine = 'FAIL';
+    fail(null, 'twine', `[metadata rule: twine check --strict] ${output.trim()}`);
+  }
+
+  const wheels = manifest.artefacts.filter((entry) => entry.kind === 'wheel');
+  for (const wheel of wheels) {
+    try {
+      await runCaptured(workspaceTool(workspaceRoot, 'check-wheel-contents'), [join(options.artefactDir, wheel.file)], { cwd: options.artefactDir });
+    } catch (error) {
+      const output = error instanceof ProcessFailedError ? error.output : (error as Error).message;
+      fail(wheel.file, 'contents', `${wheel.file}: [wheel content rule: check-wheel-contents] ${output.trim()}`);
+    }
+    const row = rows.get(wheel.file)!;
+    row.checks.tags = 'ok';
+    for (const problem of wheelTagProblems(wheel.file, wheel.tags, interpreterMinor(wheel.interpreter), process.platform)) fail(wheel.file, 'tags', problem);
+  }
+
+  for (const sdist of manifest.artefacts.filter((entry) => entry.kind === 'sdist')) {
+    try {
+      const entries = await listSdist(workspaceRoot, join(options.artefactDir, sdist.file));
+      for (const problem of sdistContentProblems(sdist.file, entries, options.importName)) fail(sdist.file, 'contents', problem);
+    } catch (error) {
+      fail(sdist.file, 'contents', `${sdist.file}: [sdist content rule] cannot be read as a tar.gz: ${(error as Error).message}`);
+    }
+  }
+  if (!manifest.artefacts.some((entry) => entry.kind === 'sdist')) {
+    fail(null, 'contents', `${options.artefactDir}: [sdist rule] artefacts.json lists no sdist; build with \`maturin build --sdist\` (the build target does).`);
+  }
+}
+
+/** Python's tarfile reads the sdist the way installers do, on every OS, with no extra Node dependency. */
+async function listSdist(workspaceRoot: string, path: string): Promise<string[]> {
+  const python = venvExecutable(join(workspaceRoot, TOOLS_VENV), 'python');
+  const script = 'import json, sys, tarfile\nwith tarfile.open(sys.argv[1]) as archive: print(json.dumps(archive.getnames()))';
+  const { stdout } = await runCaptured(python, ['-c', script, path], { cwd: workspaceRoot });
+  return JSON.parse(stdout) as string[];
+}
+
+async function installAndRun(
+  workspaceRoot: string,
+  options: NormalizedWheelSmokeOptions,
+  manifest: ArtefactManifest,
+  fail: Fail,
+  rows: Map<string, SummaryRow>,
+): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'wheel-smoke-'));
+  const requirement = `${manifest.distribution}==${manifest.version}`;
+  try {
+    const sdist = manifest.artefacts.find((entry) => entry.kind === 'sdist');
+    for (const version of options.pythonVersions) {
+      let interpreter: PythonInterpreter;
+      try {
+        interpreter = await findPythonInterpreter(version);
+      } catch (error) {
+        fail(null, 'install', `CPython ${version}: [interpreter rule] ${(error as Error).message}`);
+        continue;
+      }
+      const wheels = manifest.artefacts.filter((entry) => entry.kind === 'wheel' && interpreterMinor(entry.interpreter) === version);
+      if (wheels.length === 0) {
+        fail(null, 'install', `${options.artefactDir}: [wheel rule] artefacts.json lists no wheel built for CPython ${version}; add ${version} to the build's pythonVersions.`);
+        continue;
+      }
+      console.log(`\nInstalling ${requirement} (wheel) into a fresh CPython ${interpreter.version} venv`);
+      await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `wheel-${version}`), 'binary', wheels, fail, rows);
+      if (sdist && version === options.sdistInterpreter) {
+        console.log(`\nBuilding and installing ${requirement} from ${sdist.file} into a fresh CPython ${interpreter.version} venv`);
+        await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows);
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function installOne(
+  workspaceRoot: string,
+  options: NormalizedWheelSmokeOptions,
+  manifest: ArtefactManifest,
+  interpreter: PythonInterpreter,
+  venvDirectory: string,
+  format: 'binary' | 'source',
+  artefacts: ArtefactEntry[],
+  fail: Fail,
+  rows: Map<string, SummaryRow>,
+): Promise<void> {
+  const label = `${artefacts.map((entry) => entry.file).join(', ')} on CPython ${interpreter.version}`;
+  const mark = (field: 'install' | 'smoke', status: Status) => artefacts.forEach((entry) => (rows.get(entry.file)![field] = status));
+  let venv: FreshVenv;
+  try {
+    venv = await createFreshVenv(workspaceRoot, interpreter, venvDirectory);
+    await installIntoVenv(venv, {
+      workspaceRoot,
+      requirement: `${manifest.distribution}==${manifest.version}`,
+      findLinks: options.artefactDir,
+      format,
+      distribution: manifest.distribution,
+    });
+    mark('install', 'ok');
+  } catch (error) {
+    artefacts.forEach((entry) => fail(entry.file, 'install', `${label}: [install rule] installing from ${options.artefactDir} only failed: ${(error as Error).message}`));
+    return;
+  }
+  if (format === 'source') {
+    // The sdist row reports the sdist's own install; its interpreter column says which one built it.
+    artefacts.forEach((entry) => (rows.get(entry.file)!.interpreter = `sdist on ${interpreter.version}`));
+  }
+  mark('smoke', 'ok');
+  const workingDirectory = mkdtempSync(join(venvDirectory, 'cwd-'));
+  const runs = [...options.commands.map((args) => ({ args, what: `python ${args.join(' ')}` })), ...options.smokeScripts.map((script) => ({ args: [script], what: script }))];
+  for (const run of runs) {
+    try {
+      const { stdout, stderr } = await runCaptured(venv.python, run.args, { cwd: workingDirectory, env: installerEnvironment() });
+      console.log(`$ ${run.what}  (CPython ${interpreter.version})\n${`${stdout}\n${stderr}`.trim()}`);
+    } catch (error) {
+      artefacts.forEach((entry) => fail(entry.file, 'smoke', `${label}: [smoke rule] \`${run.what}\` failed: ${(error as Error).message}`));
+    }
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

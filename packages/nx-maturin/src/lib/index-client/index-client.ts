@@ -1,0 +1,80 @@
+/** What an index already holds for one distribution: file name -> sha256 (when the index states it). */
+export type PublishedFiles = Map<string, string | undefined>;
+
+/** Nothing answered at the index, or it answered with something other than a listing. */
+export class IndexUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexUnreachableError';
+  }
+}
+
+/** PEP 503 name normalisation: the form a simple index uses in its URLs. */
+export function normalizeDistributionName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** `https://host/simple` or `https://host/simple/` + name -> `https://host/simple/<normalized name>/`. */
+export function projectPageUrl(indexUrl: string, distribution: string): string {
+  return `${indexUrl.replace(/\/+$/, '')}/${normalizeDistributionName(distribution)}/`;
+}
+
+interface Pep691Listing {
+  files?: { filename?: string; hashes?: Record<string, string> }[];
+}
+
+/**
+ * Lists the files an index serves for a distribution through the PEP 691 JSON simple API, reading the PEP 503
+ * HTML page when the index answers HTML (pypiserver does). A 404 means the project has no files yet.
+ */
+export async function listPublishedFiles(indexUrl: string, distribution: string, timeoutMs = 15_000): Promise<PublishedFiles> {
+  const url = projectPageUrl(indexUrl, distribution);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { Accept: 'application/vnd.pypi.simple.v1+json, text/html;q=0.1' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new IndexUnreachableError(`GET ${url} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
+  if (response.status === 404) return new Map();
+  if (!response.ok) throw new IndexUnreachableError(`GET ${url} answered ${response.status} ${response.statusText}`);
+  const body = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  return contentType.includes('json') ? filesFromJson(body) : filesFromHtml(body);
+}
+
+function filesFromJson(body: string): PublishedFiles {
+  const listing = JSON.parse(body) as Pep691Listing;
+  return new Map((listing.files ?? []).flatMap((file) => (file.filename ? [[file.filename, file.hashes?.['sha256']] as const] : [])));
+}
+
+function filesFromHtml(body: string): PublishedFiles {
+  const files: PublishedFiles = new Map();
+  for (const match of body.matchAll(/<a\s[^>]*href="([^"]+)"[^>]*>([^<]+)<\/a>/gi)) {
+    const [, href = '', text = ''] = match;
+    const sha256 = /#sha256=([0-9a-f]{64})/i.exec(href)?.[1]?.toLowerCase();
+    files.set(text.trim(), sha256);
+  }
+  return files;
+}
+
+/** Polls `url` until it answers any HTTP status below 500, or fails after `timeoutMs`. */
+export async function waitUntilAnswering(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = 'no answer';
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new IndexUnreachableError(`the server for ${url} exited before it answered`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.status < 500) return;
+      lastProblem = `status ${response.status}`;
+    } catch (error) {
+      lastProblem = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new IndexUnreachableError(`${url} did not answer within ${timeoutMs / 1000}s (last: ${lastProblem})`);
+}
