@@ -93,7 +93,7 @@ export function createInferredTargets(
     },
     [names.smoke]: {
       executor: `${EXECUTORS}:wheel-smoke`,
-      options: { pythonVersions, artefactDir: outputDir, importName: project.importName },
+      options: { pythonVersions, artefactDir: outputDir, importName: project.importName, smokeScripts: project.smokeScripts },
       cache: true,
       dependsOn: [names.build],
       inputs: [{ dependentTasksOutputFiles: '**/*', transitive: false }, '{projectRoot}/scripts/smoke*', fingerprint],

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { TomlTable, tomlPath, tomlString } from '../lib/toml-file';
 
@@ -21,6 +21,8 @@ export interface MaturinProjectOnDisk extends MaturinProject {
   pythonPackageDir: string | undefined;
   /** The Cargo.lock that pins this crate, as an Nx input path (`{projectRoot}/...` or `{workspaceRoot}/...`). */
   cargoLockInput: string;
+  /** `scripts/smoke*.py` beside pyproject, relative to the workspace root: run by the smoke target. */
+  smokeScripts: string[];
 }
 
 export function isMaturinPyproject(pyproject: TomlTable): boolean {
@@ -55,7 +57,21 @@ export function describeMaturinProject(
 export function locateOnDisk(workspaceRoot: string, project: MaturinProject): MaturinProjectOnDisk {
   const packageCandidate = posix.join(project.pythonSource, project.importName);
   const pythonPackageDir = existsSync(join(workspaceRoot, project.root, packageCandidate, '__init__.py')) ? packageCandidate : undefined;
-  return { ...project, pythonPackageDir, cargoLockInput: findCargoLockInput(workspaceRoot, project) };
+  return {
+    ...project,
+    pythonPackageDir,
+    cargoLockInput: findCargoLockInput(workspaceRoot, project),
+    smokeScripts: findSmokeScripts(workspaceRoot, project.root),
+  };
+}
+
+function findSmokeScripts(workspaceRoot: string, root: string): string[] {
+  const scriptsDir = posix.join(root, 'scripts');
+  if (!existsSync(join(workspaceRoot, scriptsDir))) return [];
+  return readdirSync(join(workspaceRoot, scriptsDir))
+    .filter((file) => /^smoke.*\.py$/.test(file))
+    .sort()
+    .map((file) => posix.join(scriptsDir, file));
 }
 
 /** Cargo.lock sits beside the crate, or at the root of the Cargo workspace the crate belongs to. */
