@@ -54,6 +54,24 @@ export function createInferredTargets(
   const fingerprint = toolchainFingerprintInput(options.pythonVersions);
   const pythonVersions = options.pythonVersions;
 
+  const publishTarget: TargetConfiguration = {
+    executor: `${EXECUTORS}:pypi-upload`,
+    options: { artefactDir: outputDir, repository: 'local' },
+    cache: false,
+    dependsOn: [names.smoke],
+    defaultConfiguration: 'local',
+    configurations: {
+      local: { repository: 'local' },
+      testpypi: { repository: 'testpypi' },
+      pypi: { repository: 'pypi' },
+    },
+    metadata: {
+      technologies: TECHNOLOGIES,
+      description: 'Upload the artefacts (local pypiserver by default; --configuration=testpypi|pypi) and install them back',
+      help: { command: `nx run <project>:${names.publish} --configuration=testpypi`, example: { options: { dryRun: true } } },
+    },
+  };
+
   return {
     [names.versionSync]: {
       executor: `${EXECUTORS}:version-sync`,
@@ -103,23 +121,10 @@ export function createInferredTargets(
         description: 'Install the wheels and the sdist into fresh virtual environments and run the smoke checks',
       },
     },
-    [names.publish]: {
-      executor: `${EXECUTORS}:pypi-upload`,
-      options: { artefactDir: outputDir, repository: 'local' },
-      cache: false,
-      dependsOn: [names.smoke],
-      defaultConfiguration: 'local',
-      configurations: {
-        local: { repository: 'local' },
-        testpypi: { repository: 'testpypi' },
-        pypi: { repository: 'pypi' },
-      },
-      metadata: {
-        technologies: TECHNOLOGIES,
-        description: 'Upload the artefacts (local pypiserver by default; --configuration=testpypi|pypi) and install them back',
-        help: { command: `nx run <project>:${names.publish} --configuration=testpypi`, example: { options: { dryRun: true } } },
-      },
-    },
+    [names.publish]: publishTarget,
+    // `nx release publish` runs a target of exactly this name; it is the same publish, so the same preflight,
+    // upload and install-back apply to a release.
+    'nx-release-publish': publishTarget,
     [names.serveIndex]: {
       executor: `${EXECUTORS}:serve-index`,
       options: {},
