@@ -17,8 +17,9 @@ export interface FreshVenv {
  */
 const INSTALLER_SETTINGS = /^(UV_(INDEX|INDEX_URL|EXTRA_INDEX_URL|DEFAULT_INDEX|FIND_LINKS|PUBLISH_[A-Z_]+|NO_INDEX|OFFLINE)|PIP_[A-Z_]+)$/;
 
+/** The environment with those settings unset; they are set to undefined because execa merges onto process.env. */
 export function installerEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(base).filter(([name]) => !INSTALLER_SETTINGS.test(name)));
+  return Object.fromEntries(Object.entries(base).map(([name, value]) => [name, INSTALLER_SETTINGS.test(name) ? undefined : value]));
 }
 
 function uvExecutable(workspaceRoot: string): string | undefined {

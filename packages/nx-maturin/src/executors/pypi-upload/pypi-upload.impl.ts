@@ -1,0 +1,267 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { ArtefactEntry, ArtefactManifest } from '../../lib/artefact-manifest';
+import { IndexUnreachableError, listPublishedFiles, type PublishedFiles } from '../../lib/index-client/index-client';
+import { LOCAL_INDEX_STORAGE, type LocalIndex, startLocalIndex } from '../../lib/local-index/local-index';
+import { findPythonInterpreter } from '../../lib/python-discovery';
+import { ProcessFailedError, redact, runCaptured } from '../../lib/run-process';
+import { createFreshVenv, installerEnvironment, installIntoVenv } from '../../lib/venv/venv';
+import { workspaceTool } from '../../lib/workspace-tools';
+import { formatTable } from '../wheel-smoke/lib/format-table';
+import { type PublishCredentials, remoteCredentials, secretValues } from './lib/credentials';
+import { type NormalizedPypiUploadOptions, normalizeOptions } from './lib/normalize-options';
+import { preflight } from './lib/preflight';
+import { classifyUploadFailure, credentialsExplanation } from './lib/upload-failure';
+import type { PypiUploadExecutorSchema } from './schema';
+
+/** Where one run uploads to, resolved after preflight (a local index only exists once started). */
+interface Destination {
+  label: string;
+  /** The uv that sends the files (the tools venv's). */
+  uv: string;
+  uploadUrl: string;
+  indexUrl: string;
+  credentials: PublishCredentials;
+}
+
+type Outcome = 'uploaded' | 'uploaded on retry' | 'already on the index' | 'skipped (exists)';
+
+export default async function pypiUploadExecutor(options: PypiUploadExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+  const projectName = context.projectName ?? 'project';
+  const projectRoot = context.projectsConfigurations?.projects[projectName]?.root ?? '.';
+  const normalized = normalizeOptions(options, context.root, projectName);
+  const secrets = secretValues(normalized, process.env);
+  try {
+    return await publish(normalized, context.root, projectName, projectRoot, secrets);
+  } catch (error) {
+    // Anything a tool echoed back may hold a secret; the message is the last place to scrub it.
+    const failure = error as Error;
+    failure.message = redact(failure.message, secrets);
+    throw failure;
+  }
+}
+
+async function publish(
+  options: NormalizedPypiUploadOptions,
+  workspaceRoot: string,
+  projectName: string,
+  projectRoot: string,
+  secrets: string[],
+): Promise<{ success: boolean }> {
+  const { manifest, pep440 } = await preflight(options, workspaceRoot, projectName, projectRoot);
+  const remote = options.repository.kind === 'local' ? null : options.repository;
+
+  if (options.dryRun) {
+    const credentials = remote ? remoteCredentials(options, process.env, remote.uploadUrl).method : 'local index password generated at run time';
+    const url = remote ? `${remote.uploadUrl} (index ${remote.indexUrl})` : `an embedded pypiserver on 127.0.0.1 (storage ${LOCAL_INDEX_STORAGE})`;
+    const existing = remote ? await listWithRetries(options, remote.indexUrl, manifest.distribution) : new Map<string, string | undefined>();
+    console.log(`Dry run: nothing is sent. Would upload ${manifest.distribution} ${pep440} to ${url} using ${credentials}:`);
+    console.log(
+      formatTable(
+        ['file', 'size', 'sha256', 'action'],
+        manifest.artefacts.map((entry) => [entry.file, String(entry.size), entry.sha256, existing.has(entry.file) ? 'skip (already on the index)' : 'upload']),
+      ),
+    );
+    return { success: true };
+  }
+
+  let localIndex: LocalIndex | null = null;
+  try {
+    let destination: Destination;
+    if (remote) {
+      destination = { label: remote.kind, uv: workspaceTool(workspaceRoot, 'uv'), uploadUrl: remote.uploadUrl, indexUrl: remote.indexUrl, credentials: remoteCredentials(options, process.env, remote.uploadUrl) };
+    } else {
+      localIndex = await startLocalIndex({ workspaceRoot });
+      const credentials = localIndex.credentials!;
+      secrets.push(credentials.password);
+      destination = {
+        label: 'local',
+        uv: workspaceTool(workspaceRoot, 'uv'),
+        uploadUrl: localIndex.uploadUrl,
+        indexUrl: localIndex.indexUrl,
+        credentials: {
+          method: `local index user "${credentials.username}" with the password generated for this run (${relative(workspaceRoot, credentials.credentialsFile)})`,
+          env: { UV_PUBLISH_USERNAME: credentials.username, UV_PUBLISH_PASSWORD: credentials.password },
+          args: ['--trusted-publishing', 'never'],
+          kind: 'local-password',
+        },
+      };
+      console.log(`Started the local index at ${localIndex.indexUrl} (packages in ${relative(workspaceRoot, localIndex.storageDir)})`);
+    }
+
+    const outcomes = await uploadAll(options, manifest, destination, secrets);
+    await installBack(options, workspaceRoot, manifest, pep440, destination.indexUrl, remote !== null, secrets);
+    printReport(manifest, pep440, destination, outcomes);
+    return { success: true };
+  } finally {
+    await localIndex?.stop();
+  }
+}
+
+async function uploadAll(
+  options: NormalizedPypiUploadOptions,
+  manifest: ArtefactManifest,
+  destination: Destination,
+  secrets: string[],
+): Promise<Map<string, Outcome>> {
+  const existing = await listWithRetries(options, destination.indexUrl, manifest.distribution);
+  const outcomes = new Map<string, Outcome>();
+  for (const entry of manifest.artefacts) {
+    if (!existing.has(entry.file)) continue;
+    const publishedSha = existing.get(entry.file);
+    if (publishedSha !== undefined && publishedSha !== entry.sha256) {
+      throw new Error(
+        `${destination.indexUrl} already holds ${entry.file} with sha256 ${publishedSha}, but the built file has ${entry.sha256}: ` +
+          `another build was published as ${manifest.version}. An index never replaces a file; next step: release a new version.`,
+      );
+    }
+    console.log(`${entry.file}: already on ${destination.indexUrl}${publishedSha ? ' with the same sha256' : ''}; not sent again.`);
+    outcomes.set(entry.file, 'already on the index');
+  }
+  if (outcomes.size === manifest.artefacts.length) {
+    console.log(`Already published: all ${outcomes.size} files of ${manifest.distribution} ${manifest.version} are on ${destination.indexUrl}; nothing uploaded.`);
+    return outcomes;
+  }
+  console.log(`Uploading to ${destination.uploadUrl} using ${destination.credentials.method}`);
+  for (const entry of manifest.artefacts.filter((artefact) => !outcomes.has(artefact.file))) {
+    outcomes.set(entry.file, await uploadOne(options, entry, destination, manifest.distribution, secrets));
+  }
+  return outcomes;
+}
+
+/**
+ * One file, one `uv publish`, so a retry resends only that file. uv's own retries are switched off
+ * (UV_HTTP_RETRIES=0) so that the attempt count and backoff are the ones configured here and reported per file.
+ */
+async function uploadOne(
+  options: NormalizedPypiUploadOptions,
+  entry: ArtefactEntry,
+  destination: Destination,
+  distribution: string,
+  secrets: string[],
+): Promise<Outcome> {
+  const env = { ...installerEnvironment(), ...destination.credentials.env, UV_HTTP_RETRIES: '0', UV_NO_PROGRESS: '1' };
+  const args = ['publish', '--no-config', '--publish-url', destination.uploadUrl, ...destination.credentials.args, join(options.artefactDir, entry.file)];
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const { stderr } = await runCaptured(destination.uv, args, { cwd: options.artefactDir, env, secrets });
+      if (stderr.trim()) console.log(stderr.trim());
+      return attempt === 1 ? 'uploaded' : 'uploaded on retry';
+    } catch (error) {
+      const output = error instanceof ProcessFailedError ? error.output : (error as Error).message;
+      const kind = classifyUploadFailure(output);
+      if (kind === 'credentials') {
+        throw new Error(`${entry.file}: ${credentialsExplanation(destination.credentials.kind, destination.credentials.method, destination.uploadUrl)}`);
+      }
+      if (kind === 'duplicate') {
+        // A retry after a dropped connection may find the earlier attempt landed: same hash means done.
+        if (attempt > 1) {
+          const published = await listPublishedFiles(destination.indexUrl, distribution).catch(() => new Map() as PublishedFiles);
+          if (published.get(entry.file) === entry.sha256) return 'uploaded on retry';
+        }
+        if (options.skipExisting) {
+          console.log(`${entry.file}: ${destination.uploadUrl} answered that the file already exists; skipped (skipExisting).`);
+          return 'skipped (exists)';
+        }
+        throw new Error(
+          `${entry.file}: ${destination.uploadUrl} answered that this file already exists (409/400 duplicate), although its listing at ` +
+            `${destination.indexUrl} did not show it when this run started. An index never replaces a file. Next step: if it is this ` +
+            'build, rerun with --skipExisting; otherwise release a new version.',
+        );
+      }
+      if (kind === 'transient' && attempt < options.uploadAttempts) {
+        const delay = options.retryDelayMs * 2 ** (attempt - 1);
+        console.log(`${entry.file}: attempt ${attempt} of ${options.uploadAttempts} failed (${firstCause(output)}); retrying in ${delay} ms.`);
+        await sleep(delay);
+        continue;
+      }
+      const tail = kind === 'transient' ? ` after ${attempt} attempt(s) with backoff; check that the index at ${destination.uploadUrl} is up` : '';
+      throw new Error(`${entry.file}: upload to ${destination.uploadUrl} failed${tail}:\n${output.trim()}`);
+    }
+  }
+}
+
+/** The listing is read with the same bounded retries as an upload, so "index down" fails the same way everywhere. */
+async function listWithRetries(options: NormalizedPypiUploadOptions, indexUrl: string, distribution: string): Promise<PublishedFiles> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await listPublishedFiles(indexUrl, distribution);
+    } catch (error) {
+      if (!(error instanceof IndexUnreachableError)) throw error;
+      if (attempt >= options.uploadAttempts) {
+        throw new Error(
+          `Nothing was uploaded: the index did not answer after ${attempt} attempts with backoff (${error.message}). ` +
+            'Next step: check the URL and that the index is up, then rerun; files already uploaded are skipped.',
+        );
+      }
+      const delay = options.retryDelayMs * 2 ** (attempt - 1);
+      console.log(`Listing ${indexUrl} failed (${error.message}); retrying in ${delay} ms.`);
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * Proof the release is usable: a fresh venv installs exactly this version from the index alone and runs the smoke
+ * commands. A remote index may take a moment to list a new file, so a remote install is retried a few times.
+ */
+async function installBack(
+  options: NormalizedPypiUploadOptions,
+  workspaceRoot: string,
+  manifest: ArtefactManifest,
+  pep440: string,
+  indexUrl: string,
+  isRemote: boolean,
+  secrets: string[],
+): Promise<void> {
+  const wheel = manifest.artefacts.find((entry) => entry.kind === 'wheel' && entry.interpreter);
+  const version = /(\d+\.\d+)/.exec(wheel?.interpreter ?? '')?.[1] ?? '3.12';
+  const interpreter = await findPythonInterpreter(version);
+  const scratch = mkdtempSync(join(tmpdir(), 'pypi-upload-verify-'));
+  const requirement = `${manifest.distribution}==${pep440}`;
+  try {
+    const venv = await createFreshVenv(workspaceRoot, interpreter, join(scratch, 'venv'));
+    console.log(`Verifying: installing ${requirement} from ${indexUrl} only into a fresh CPython ${interpreter.version} venv`);
+    const attempts = isRemote ? 6 : 1;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await installIntoVenv(venv, { workspaceRoot, requirement, indexUrl, distribution: manifest.distribution, secrets });
+        break;
+      } catch (error) {
+        if (attempt >= attempts) {
+          throw new Error(`Uploaded, but installing ${requirement} back from ${indexUrl} failed: ${(error as Error).message}`);
+        }
+        console.log(`${indexUrl} does not serve ${requirement} yet; retrying in 10 s.`);
+        await sleep(10_000);
+      }
+    }
+    const importName = options.importName ?? manifest.distribution.replace(/-/g, '_');
+    for (const args of options.commands ?? [['-m', importName, '--help']]) {
+      const { stdout } = await runCaptured(venv.python, args, { cwd: scratch, env: installerEnvironment(), secrets });
+      console.log(`$ python ${args.join(' ')}\n${stdout.trim()}`);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function printReport(manifest: ArtefactManifest, pep440: string, destination: Destination, outcomes: Map<string, Outcome>): void {
+  console.log(`\nPublished ${manifest.distribution} ${pep440} to ${destination.label} (${destination.uploadUrl}); installed back and smoke-tested.`);
+  console.log(
+    formatTable(
+      ['file', 'size', 'sha256', 'result'],
+      manifest.artefacts.map((entry) => [entry.file, String(entry.size), `${entry.sha256.slice(0, 16)}...`, outcomes.get(entry.file) ?? '-']),
+    ),
+  );
+  console.log(`Install it with:\n  pip install --index-url ${destination.indexUrl} ${manifest.distribution}==${pep440}`);
+}
+
+function firstCause(output: string): string {
+  return /status code \d{3}[^.\n]*/.exec(output)?.[0] ?? output.trim().split('\n').pop()?.trim() ?? 'no output';
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}

@@ -1,0 +1,19 @@
+export type TrustedPublishing = 'automatic' | 'always' | 'never';
+
+export interface PypiUploadExecutorSchema {
+  artefactDir: string;
+  repository?: string;
+  indexUrl?: string;
+  skipExisting?: boolean;
+  dryRun?: boolean;
+  allowDirty?: boolean;
+  allowUntagged?: boolean;
+  tagPattern?: string;
+  tokenEnvVar?: string;
+  trustedPublishing?: TrustedPublishing;
+  importName?: string;
+  commands?: string[][];
+  uploadAttempts?: number;
+  retryDelayMs?: number;
+  buildTarget?: string;
+}

@@ -1,0 +1,5 @@
+export interface ServeIndexExecutorSchema {
+  port?: number;
+  storageDir?: string;
+  authenticateUploads?: boolean;
+}
