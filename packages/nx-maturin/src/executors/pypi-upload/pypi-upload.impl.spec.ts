@@ -2,7 +2,6 @@ import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
-import { MANIFEST_FILE } from '../../lib/artefact-manifest';
 import { findFreePort, type LocalIndex, startLocalIndex } from '../../lib/local-index/local-index';
 import { createTempWorkspace, type TempWorkspace } from '../../test-support/temp-workspace';
 import { buildFixtureArtefacts, copyArtefacts, executorContext, type FixtureArtefacts } from '../wheel-smoke/test-support/fixture-artefacts';

@@ -14,9 +14,10 @@ export default async function* serveIndexExecutor(
 ): AsyncGenerator<{ success: boolean; baseUrl?: string }> {
   const normalized = normalizeOptions(options, context.root);
   const index = await startLocalIndex({ workspaceRoot: context.root, storageDir: normalized.storageDir, port: normalized.port, authenticateUploads: normalized.authenticateUploads });
-  const stopped = new Promise<void>((resolve) => {
-    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => resolve());
-  });
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  let onSignal = () => {};
+  const stopped = new Promise<void>((resolve) => (onSignal = resolve));
+  for (const signal of signals) process.once(signal, onSignal);
   try {
     console.log(`Local package index running at ${index.indexUrl} (packages in ${relative(context.root, index.storageDir) || index.storageDir})`);
     console.log(`  install: pip install --index-url ${index.indexUrl} <name>==<version>`);
@@ -28,6 +29,7 @@ export default async function* serveIndexExecutor(
     yield { success: true, baseUrl: index.indexUrl };
     await stopped;
   } finally {
+    for (const signal of signals) process.removeListener(signal, onSignal);
     await index.stop();
   }
 }
