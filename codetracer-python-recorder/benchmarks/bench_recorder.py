@@ -2,8 +2,9 @@
 
 Runs a call-heavy workload (recursive fib) and a loop-heavy one (numeric loops) untraced and traced
 (json and binary), each in fresh subprocesses, at two trace lengths, and prints a Markdown table of
-medians. Peak RSS is the child's ``ru_maxrss`` (from ``os.wait4``, the per-child form of
-``resource.getrusage(RUSAGE_CHILDREN)``); it should not grow with the trace length.
+medians. Peak RSS is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` read by a small wrapper process
+that runs only the measured command, so the benchmark's own memory never shows up in it; it should not
+grow with the trace length.
 
     python benchmarks/bench_recorder.py [--repeat 3] [--baseline-python /path/to/venv/bin/python]
 
@@ -14,7 +15,6 @@ medians. Peak RSS is the child's ``ru_maxrss`` (from ``os.wait4``, the per-child
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -50,9 +50,19 @@ WORKLOADS = {
 
 # Argument per workload for the short and the long trace (the long one records about 4x the events).
 SCALES = {
-    "calls (fib)": {"short": "17", "long": "20"},
+    "calls (fib)": {"short": "20", "long": "23"},
     "loops (numeric)": {"short": "50000", "long": "200000"},
 }
+
+
+# Runs the command given as arguments and prints its exit status and peak RSS (KiB on Linux).
+RSS_WRAPPER = """\
+import resource, subprocess, sys
+status = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+print(status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+COUNT_JSON_EVENTS = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))))"
 
 
 @dataclass
@@ -63,27 +73,32 @@ class Run:
     events_bytes: int | None
 
 
+def count_json_events(path: Path) -> int:
+    with path.open("rb") as handle:
+        first = handle.readline()
+        if first.strip() == b"[":
+            # This recorder writes one event per line between the bracket lines.
+            return sum(1 for _ in handle) - 1
+    # Other layouts are parsed in a throwaway process, so their size cannot inflate later RSS figures.
+    output = subprocess.run([sys.executable, "-c", COUNT_JSON_EVENTS, str(path)], capture_output=True, text=True)
+    return int(output.stdout)
+
+
 def run_once(command: list[str], trace_dir: Path | None) -> Run:
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    result = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *command], capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.stderr:
-        process.stderr.close()
-    if process.returncode != 0:
-        raise SystemExit(f"benchmark command failed ({process.returncode}): {' '.join(command)}\n{stderr}")
-    # ru_maxrss is in KiB on Linux and in bytes on macOS.
-    peak = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    status, peak = (int(field) for field in result.stdout.split())
+    if result.returncode != 0 or status != 0:
+        raise SystemExit(f"benchmark command failed ({status}): {' '.join(command)}\n{result.stderr}")
+    if sys.platform == "darwin":
+        peak //= 1024  # ru_maxrss is in bytes on macOS
     events = events_bytes = None
     if trace_dir is not None:
         json_file, binary_file = trace_dir / "trace.json", trace_dir / "trace.bin"
         if json_file.is_file():
             events_bytes = json_file.stat().st_size
-            with json_file.open("rb") as handle:
-                # One event per line between the opening and closing bracket lines.
-                events = sum(1 for _ in handle) - 2
+            events = count_json_events(json_file)
         elif binary_file.is_file():
             events_bytes = binary_file.stat().st_size
     return Run(seconds, peak, events, events_bytes)
@@ -126,10 +141,11 @@ def main() -> int:
                         runs = measure(command, trace_dir, options.repeat)
                         seconds = statistics.median(run.seconds for run in runs)
                         events = runs[0].events
-                        if label == "this" and trace_format == "json":
+                        if trace_format == "json":
                             json_events = events
-                        # A binary file cannot be counted without decoding; it holds the same events.
-                        events = events if events is not None else (json_events if label == "this" else None)
+                        # A binary file cannot be counted without decoding it; the same recorder
+                        # writes the same events as in its JSON run just before.
+                        events = events if events is not None else json_events
                         size = runs[0].events_bytes
                         rows.append((
                             workload, scale, f"{trace_format}" + ("" if label == "this" else f" ({label})"),

@@ -38,7 +38,10 @@ pub enum Error {
     AlreadyTracing,
     ToolIdsExhausted,
     UnknownFormat(String),
-    Write { path: PathBuf, message: String },
+    Write {
+        path: PathBuf,
+        message: String,
+    },
     /// A failure inside a monitoring callback; it stopped the recording and is reported by `stop_tracing`.
     RecordingFailed(String),
     Python(PyErr),
@@ -55,10 +58,9 @@ impl From<PyErr> for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::AlreadyTracing => write!(
-                f,
-                "a recording is already active; call stop_tracing() before starting another one"
-            ),
+            Error::AlreadyTracing => {
+                write!(f, "a recording is already active; call stop_tracing() before starting another one")
+            }
             Error::ToolIdsExhausted => write!(
                 f,
                 "all sys.monitoring tool ids (0-5) are in use by other tools; stop one of them \

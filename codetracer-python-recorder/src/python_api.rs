@@ -64,4 +64,3 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("TraceWriteError", py.get_type::<errors::TraceWriteError>())?;
     Ok(())
 }
-

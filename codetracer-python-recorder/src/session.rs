@@ -14,7 +14,7 @@ use codetracer_trace_types::{FunctionId, Line, PathId, StepRecord, ThreadId, Tra
 use codetracer_trace_writer::trace_writer::TraceWriter;
 use pyo3::prelude::*;
 
-use crate::capture::{CodeFacts, Captured};
+use crate::capture::{Captured, CodeFacts};
 use crate::config::{TraceConfig, ValueLimits};
 use crate::encode::Encoder;
 use crate::errors::{Error, Result};
@@ -74,6 +74,8 @@ fn lock() -> MutexGuard<'static, Option<Session>> {
     ACTIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+// `c_ulong` is 32 bits on Windows, so the conversion is not useless there.
+#[allow(clippy::useless_conversion)]
 fn current_thread_id() -> u64 {
     // SAFETY: a plain query of the calling thread's identifier, valid at any time.
     u64::from(unsafe { pyo3::ffi::PyThread_get_thread_ident() })
@@ -226,7 +228,10 @@ pub fn record_step(code: &RecordedCode, line: i64, variables: &[(String, Capture
     with_session(|session| {
         session.switch_thread();
         let writer = session.sink.writer();
-        TraceWriter::add_event(writer, TraceLowLevelEvent::Step(StepRecord { path_id: code.path_id, line: Line(line) }));
+        TraceWriter::add_event(
+            writer,
+            TraceLowLevelEvent::Step(StepRecord { path_id: code.path_id, line: Line(line) }),
+        );
         for (name, value) in variables {
             let record = session.encoder.encode(writer, value);
             TraceWriter::register_variable_with_full_value(writer, name, record);

@@ -144,10 +144,9 @@ add3(4)
         entries
             .into_iter()
             .map(|entry| match entry {
-                support::Entry::Call(name, args) => support::Entry::Call(
-                    name,
-                    args.into_iter().map(|(n, v)| (n, short_repr(&v))).collect(),
-                ),
+                support::Entry::Call(name, args) => {
+                    support::Entry::Call(name, args.into_iter().map(|(n, v)| (n, short_repr(&v))).collect())
+                }
                 support::Entry::Return(value) => support::Entry::Return(short_repr(&value)),
                 other => other,
             })

@@ -28,10 +28,8 @@ impl CodeFacts {
 
         let positional: usize = code.getattr("co_argcount")?.extract()?;
         let keyword_only: usize = code.getattr("co_kwonlyargcount")?.extract()?;
-        let argument_count = positional
-            + keyword_only
-            + usize::from(flags & CO_VARARGS != 0)
-            + usize::from(flags & CO_VARKEYWORDS != 0);
+        let argument_count =
+            positional + keyword_only + usize::from(flags & CO_VARARGS != 0) + usize::from(flags & CO_VARKEYWORDS != 0);
         let varnames = code.getattr("co_varnames")?;
         let varnames = varnames.cast::<PyTuple>()?;
         let argument_names = varnames

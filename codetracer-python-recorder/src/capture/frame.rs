@@ -11,10 +11,7 @@ use crate::config::ValueLimits;
 /// A callback implemented in C pushes no frame of its own, so the innermost Python frame is the
 /// monitored one. Returns `None` when that frame does not run `code` (it should not happen, but
 /// recording another frame's variables would be worse than recording none).
-fn monitored_frame_locals<'py>(
-    py: Python<'py>,
-    code: &Bound<'py, PyAny>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
+fn monitored_frame_locals<'py>(py: Python<'py>, code: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
     // SAFETY: called with the GIL held; the frame is borrowed for the duration of this call only, and
     // both new references are owned by `Bound`s.
     unsafe {
@@ -86,10 +83,7 @@ pub fn capture_locals(
     Ok(variables)
 }
 
-fn lookup<'py>(
-    locals: &Bound<'py, PyAny>,
-    name: &Bound<'py, PyString>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
+fn lookup<'py>(locals: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
     if let Ok(dict) = locals.cast::<PyDict>() {
         return dict.get_item(name);
     }

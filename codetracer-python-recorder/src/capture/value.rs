@@ -12,15 +12,33 @@ pub enum Captured {
     Bool(bool),
     Int(i64),
     /// Magnitude as big-endian bytes, for ints that do not fit in 64 bits.
-    BigInt { magnitude: Vec<u8>, negative: bool },
+    BigInt {
+        magnitude: Vec<u8>,
+        negative: bool,
+    },
     Float(f64),
     Str(String),
     /// A list, set or other homogeneous collection; `omitted` counts the items cut by the limits.
-    Sequence { type_name: String, items: Vec<Captured>, omitted: usize },
-    Tuple { type_name: String, items: Vec<Captured>, omitted: usize },
-    Dict { type_name: String, entries: Vec<(Captured, Captured)>, omitted: usize },
+    Sequence {
+        type_name: String,
+        items: Vec<Captured>,
+        omitted: usize,
+    },
+    Tuple {
+        type_name: String,
+        items: Vec<Captured>,
+        omitted: usize,
+    },
+    Dict {
+        type_name: String,
+        entries: Vec<(Captured, Captured)>,
+        omitted: usize,
+    },
     /// Anything else, by its (truncated) `repr`.
-    Repr { type_name: String, text: String },
+    Repr {
+        type_name: String,
+        text: String,
+    },
     /// The value could not be read (its `__repr__` raised, it is too large, ...).
     Error(String),
 }
@@ -82,7 +100,10 @@ fn capture_int(value: &Bound<'_, PyAny>, limits: &ValueLimits) -> PyResult<Captu
     }
     let bits: u64 = value.call_method0("bit_length")?.extract()?;
     if bits > limits.max_int_bits {
-        return Ok(Captured::Error(format!("int of {bits} bits, larger than the {} bits recorded", limits.max_int_bits)));
+        return Ok(Captured::Error(format!(
+            "int of {bits} bits, larger than the {} bits recorded",
+            limits.max_int_bits
+        )));
     }
     let negative = value.lt(0)?;
     let magnitude = value.call_method0("__abs__")?;
@@ -95,8 +116,7 @@ fn capture_str(text: &Bound<'_, PyString>, limits: &ValueLimits) -> PyResult<Cap
     // Slicing in Python first avoids converting a huge string to UTF-8 just to drop most of it.
     let too_long = text.len()? > limits.max_text;
     let kept = if too_long {
-        text.get_item(pyo3::types::PySlice::new(text.py(), 0, limits.max_text as isize, 1))?
-            .cast_into::<PyString>()?
+        text.get_item(pyo3::types::PySlice::new(text.py(), 0, limits.max_text as isize, 1))?.cast_into::<PyString>()?
     } else {
         text.clone()
     };

@@ -27,10 +27,9 @@ impl Encoder {
                 type_id: self.type_id(writer, TypeKind::Int, "int"),
             },
             Captured::Float(f) => ValueRecord::Float { f: *f, type_id: self.type_id(writer, TypeKind::Float, "float") },
-            Captured::Str(text) => ValueRecord::String {
-                text: text.clone(),
-                type_id: self.type_id(writer, TypeKind::String, "str"),
-            },
+            Captured::Str(text) => {
+                ValueRecord::String { text: text.clone(), type_id: self.type_id(writer, TypeKind::String, "str") }
+            }
             Captured::Sequence { type_name, items, omitted } => {
                 let elements = self.encode_items(writer, items, *omitted);
                 let type_id = self.type_id(writer, TypeKind::Seq, type_name);
@@ -52,7 +51,11 @@ impl Encoder {
                 if *omitted > 0 {
                     elements.push(self.omission(writer, *omitted));
                 }
-                ValueRecord::Sequence { elements, is_slice: false, type_id: self.type_id(writer, TypeKind::Seq, type_name) }
+                ValueRecord::Sequence {
+                    elements,
+                    is_slice: false,
+                    type_id: self.type_id(writer, TypeKind::Seq, type_name),
+                }
             }
             Captured::Repr { type_name, text } => {
                 ValueRecord::Raw { r: text.clone(), type_id: self.type_id(writer, TypeKind::Raw, type_name) }

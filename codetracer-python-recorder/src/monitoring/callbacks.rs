@@ -138,11 +138,8 @@ pub fn on_py_unwind(
 }
 
 fn describe_exception(exception: &Bound<'_, PyAny>) -> String {
-    let type_name = exception
-        .get_type()
-        .qualname()
-        .map(|name| name.to_string())
-        .unwrap_or_else(|_| "exception".to_string());
+    let type_name =
+        exception.get_type().qualname().map(|name| name.to_string()).unwrap_or_else(|_| "exception".to_string());
     match exception.str() {
         Ok(text) if !text.is_empty().unwrap_or(true) => format!("{type_name}: {text}"),
         _ => type_name,

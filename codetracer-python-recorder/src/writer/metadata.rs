@@ -1,6 +1,5 @@
 use std::path::Path;
 
-
 use codetracer_trace_types::TraceMetadata;
 use serde_json::{json, Value};
 
@@ -14,14 +13,23 @@ pub const RECORDER_NAME: &str = "codetracer-python-recorder";
 pub fn write(
     path: &Path,
     workdir: &Path,
-    program: &str, args: &[String], format: Format, exit_status: Option<i64>) -> Result<()> {
+    program: &str,
+    args: &[String],
+    format: Format,
+    exit_status: Option<i64>,
+) -> Result<()> {
     let failed = |message: String| Error::Write { path: path.to_path_buf(), message };
-    let base = TraceMetadata {
-        workdir: workdir.to_path_buf(), program: program.to_string(), args: args.to_vec() };
+    let base = TraceMetadata { workdir: workdir.to_path_buf(), program: program.to_string(), args: args.to_vec() };
     let mut document = serde_json::to_value(&base).map_err(|err| failed(err.to_string()))?;
     if let Value::Object(fields) = &mut document {
         fields.insert("recorder".into(), json!({ "name": RECORDER_NAME, "version": env!("CARGO_PKG_VERSION") }));
-        fields.insert("format".into(), json!(match format { Format::Json => "json", Format::Binary => "binary" }));
+        fields.insert(
+            "format".into(),
+            json!(match format {
+                Format::Json => "json",
+                Format::Binary => "binary",
+            }),
+        );
         fields.insert("exit_status".into(), json!(exit_status));
     }
     let text = serde_json::to_string_pretty(&document).map_err(|err| failed(err.to_string()))?;

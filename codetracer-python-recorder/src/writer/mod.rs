@@ -25,7 +25,7 @@ enum EventStream {
     /// The crate's JSON writer keeps every event in memory until the end; we drain its public event
     /// buffer in batches and serialise each event with the crate's own serde definitions, producing
     /// the same JSON array the crate would.
-    Json { writer: NonStreamingTraceWriter, out: BufWriter<File>, wrote_any: bool },
+    Json { writer: Box<NonStreamingTraceWriter>, out: BufWriter<File>, wrote_any: bool },
     /// The crate's CBOR + zstd writer already streams to disk.
     Binary { writer: Box<dyn TraceWriter + Send> },
 }
@@ -58,7 +58,7 @@ impl TraceSink {
         let mut stream = match config.format {
             Format::Json => {
                 let file = File::create(&events_path).map_err(|err| write_error(&events_path, err))?;
-                let writer = NonStreamingTraceWriter::new(&config.program, &config.args);
+                let writer = Box::new(NonStreamingTraceWriter::new(&config.program, &config.args));
                 EventStream::Json { writer, out: BufWriter::new(file), wrote_any: false }
             }
             Format::Binary => {
@@ -134,7 +134,7 @@ impl TraceSink {
 impl EventStream {
     fn writer(&mut self) -> &mut dyn TraceWriter {
         match self {
-            EventStream::Json { writer, .. } => writer,
+            EventStream::Json { writer, .. } => writer.as_mut(),
             EventStream::Binary { writer } => writer.as_mut(),
         }
     }
