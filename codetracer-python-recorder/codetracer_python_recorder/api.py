@@ -15,7 +15,7 @@ from . import _native
 TraceFormat = Literal["json", "binary"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_exit_hook_registered = False
+_process_hooks_registered = False
 
 
 def default_exclude() -> list[str]:
@@ -51,12 +51,15 @@ def start_tracing(
     the trace files cannot be created, :class:`ToolIdUnavailableError` when every
     ``sys.monitoring`` tool id is taken, and :class:`ValueError` for an unknown ``format``.
     """
-    global _exit_hook_registered
-    if not _exit_hook_registered:
+    global _process_hooks_registered
+    if not _process_hooks_registered:
         # A program that ends without calling stop_tracing() (sys.exit, an uncaught exception in a
         # script started with the API) still gets complete trace files.
         atexit.register(_stop_at_exit)
-        _exit_hook_registered = True
+        if hasattr(os, "register_at_fork"):
+            # A forked child must not write into its parent's trace files.
+            os.register_at_fork(after_in_child=_native.abandon_after_fork)
+        _process_hooks_registered = True
     _native.start_tracing(
         os.fspath(path),
         format,

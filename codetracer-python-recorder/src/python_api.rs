@@ -47,6 +47,15 @@ fn stop_tracing(py: Python<'_>, exit_status: Option<i64>) -> PyResult<()> {
     shielded(|| session::stop(py, exit_status))
 }
 
+/// Registered with `os.register_at_fork(after_in_child=...)` by the facade.
+#[pyfunction]
+fn abandon_after_fork(py: Python<'_>) -> PyResult<()> {
+    shielded(|| {
+        session::abandon_after_fork(py);
+        Ok(())
+    })
+}
+
 #[pyfunction]
 fn is_tracing() -> bool {
     session::is_active()
@@ -58,6 +67,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(start_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(stop_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(is_tracing, module)?)?;
+    module.add_function(wrap_pyfunction!(abandon_after_fork, module)?)?;
     module.add("RecorderError", py.get_type::<errors::RecorderError>())?;
     module.add("AlreadyTracingError", py.get_type::<errors::AlreadyTracingError>())?;
     module.add("ToolIdUnavailableError", py.get_type::<errors::ToolIdUnavailableError>())?;

@@ -131,6 +131,20 @@ pub fn stop(py: Python<'_>, exit_status: Option<i64>) -> Result<()> {
     }
 }
 
+/// In a child created by `fork()`, drops the inherited recording without touching its files: they
+/// belong to the parent, which keeps writing them. Buffered events are leaked on purpose, since
+/// flushing them would interleave the child's copy into the parent's trace.
+pub fn abandon_after_fork(py: Python<'_>) {
+    let Some(session) = lock().take() else {
+        return;
+    };
+    monitoring::release(py, session.tool_id);
+    let Session { sink, keep_alive, codes, .. } = session;
+    std::mem::forget(sink);
+    drop(codes);
+    drop(keep_alive);
+}
+
 /// Remembers the first internal failure; the recording then skips everything until it is stopped,
 /// where the failure is reported.
 pub fn fail(message: String) {

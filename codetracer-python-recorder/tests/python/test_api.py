@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -161,3 +162,22 @@ def test_public_names():
             "trace",
         ]
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_child_leaves_the_parent_trace_alone(tmp_path):
+    start_tracing(tmp_path / "trace")
+    square(2)
+    child = os.fork()
+    if child == 0:
+        # The child neither records nor writes; it reports what it saw through its exit code.
+        square(10)
+        os._exit(0 if not is_tracing() else 1)
+    _, status = os.waitpid(child, 0)
+    square(3)
+    stop_tracing()
+    assert os.waitstatus_to_exitcode(status) == 0
+    calls = load_trace(tmp_path / "trace").calls(__file__)
+    assert ("call", "square", {"x": "2"}) in calls
+    assert ("call", "square", {"x": "3"}) in calls
+    assert ("call", "square", {"x": "10"}) not in calls
