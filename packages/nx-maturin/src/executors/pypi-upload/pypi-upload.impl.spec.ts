@@ -176,6 +176,31 @@ describe('pypi-upload executor', () => {
     });
   });
 
+  it('refuses pypi from a dirty tree or without a release tag at HEAD, and dry-runs once both are in order', async () => {
+    const index = await startLocalIndex({ workspaceRoot: ws.root, storageDir: join(ws.root, 'remote-index') });
+    try {
+      process.env['UV_PUBLISH_TOKEN'] = SECRET_TOKEN;
+      const pypi = () => run({ repository: 'pypi', indexUrl: index.indexUrl, dryRun: true });
+      await ws.git(['init', '-q']);
+      await ws.git(['add', '-A']);
+      await ws.git(['commit', '-q', '-m', 'release']);
+      ws.write('libs/hello/notes.txt', 'uncommitted\n');
+      await expect(pypi()).rejects.toThrow(/uncommitted changes \(git status --porcelain[\s\S]*\?\? libs\/hello\/notes\.txt[\s\S]*--allowDirty/);
+      await ws.git(['add', '-A']);
+      await ws.git(['commit', '-q', '-m', 'notes']);
+      await expect(pypi()).rejects.toThrow(/no tag hello-v0\.2\.0 points at HEAD \(tags at HEAD: none\)\. Next step: `git tag hello-v0\.2\.0`/);
+      await ws.git(['tag', 'hello-v0.2.0']);
+      await expect(pypi()).resolves.toEqual({ success: true });
+      const printed = output.join('\n');
+      expect(printed).toContain('Would upload hello-maturin 0.2.0 to https://upload.pypi.org/legacy/');
+      expect(printed).toContain('using API token from UV_PUBLISH_TOKEN');
+      expect(printed).not.toContain(SECRET_TOKEN);
+      expect(readdirSync(join(ws.root, 'remote-index'))).toEqual([]);
+    } finally {
+      await index.stop();
+    }
+  });
+
   it('fails clearly after the retries when nothing listens at the index', async () => {
     const port = await findFreePort();
     process.env['UV_PUBLISH_TOKEN'] = SECRET_TOKEN;
