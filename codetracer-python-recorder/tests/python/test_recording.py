@@ -238,3 +238,34 @@ def test_huge_values_stay_small(run_cli, write_script):
     assert len(calls[1][2]["value"]) < 300
     assert calls[2][2]["value"].startswith("error: int of 332193 bits")
     assert (script.parent / "trace" / "trace.json").stat().st_size < 100_000
+
+
+def test_threads_whose_repr_releases_the_gil_do_not_deadlock(run_cli, write_script):
+    script = write_script(
+        """\
+        import threading
+        import time
+
+        class Slow:
+            def __repr__(self):
+                time.sleep(0.0005)  # lets the other threads run in the middle of a callback
+                return "Slow()"
+
+        def work(n):
+            marker = Slow()
+            for i in range(n):
+                marker = marker if i % 2 else Slow()
+            return n
+
+        threads = [threading.Thread(target=work, args=(100,)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        """
+    )
+    result = run_cli("--trace-dir", "trace", str(script), timeout=120)
+    assert result.returncode == 0, result.stderr
+    calls = load_trace(script.parent / "trace").calls(script)
+    assert calls.count(("call", "work", {"n": "100"})) == 6
+    assert calls.count(("return", "100")) == 6
