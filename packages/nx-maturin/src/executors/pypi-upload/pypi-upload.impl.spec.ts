@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { findFreePort, type LocalIndex, startLocalIndex } from '../../lib/local-index/local-index';
 import { createTempWorkspace, type TempWorkspace } from '../../test-support/temp-workspace';
 import { buildFixtureArtefacts, copyArtefacts, executorContext, type FixtureArtefacts } from '../wheel-smoke/test-support/fixture-artefacts';
@@ -207,6 +208,23 @@ describe('pypi-upload executor', () => {
     await expect(run({ repository: `http://127.0.0.1:${port}/`, indexUrl: `http://127.0.0.1:${port}/simple/`, uploadAttempts: 3 })).rejects.toThrow(
       /Nothing was uploaded: the index did not answer after 3 attempts with backoff \(GET http:\/\/127\.0\.0\.1:\d+\/simple\/hello-maturin\/ failed: ECONNREFUSED\)/,
     );
+  });
+
+  it('runs version-sync, build, smoke and publish through nx, and a second run ends green with the upload already present', async () => {
+    ws.remove();
+    ws = createTempWorkspace();
+    ws.addFixture('hello-maturin', 'libs/hello');
+    const first = await ws.nx(['run', 'hello-maturin:publish', '--outputStyle=static']);
+    // maturin-build records the distribution as maturin names the files (hello_maturin).
+    expect(first.all).toMatch(/Published hello[-_]maturin 0\.2\.0 to local/);
+    expect(first.exitCode).toBe(0);
+    expect(first.all).toMatch(/wheel-smoke summary for hello[-_]maturin 0\.2\.0/);
+    const second = await ws.nx(['run', 'hello-maturin:publish', '--outputStyle=static']);
+    expect(second.exitCode).toBe(0);
+    // version-sync, build and smoke come from the cache; publish (cache: false) runs and finds the files present.
+    expect(stripVTControlCharacters(second.all)).toContain('Nx read the output from the cache instead of running the command for 3 out of 4 tasks');
+    expect(second.all).toMatch(/Already published: all 3 files of hello[-_]maturin 0\.2\.0 are on/);
+    expect(readdirSync(join(ws.root, 'dist/local-index')).length).toBe(3);
   });
 
   it('keeps a token from the environment out of nx output and the .nx folder when publishing through nx', async () => {
