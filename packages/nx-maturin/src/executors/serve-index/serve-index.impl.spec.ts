@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempWorkspace, type TempWorkspace } from '../../test-support/temp-workspace';
@@ -46,6 +47,29 @@ describe('serve-index executor', () => {
     expect(readdirSync(join(ws.root, 'dist/local-index'))).toEqual(['tiny_pkg-1.0.tar.gz']);
 
     await running.return({ success: true });
+    await expect(fetch(indexUrl)).rejects.toThrow();
+  });
+
+  it('runs as a continuous nx target until nx is stopped, and takes pypiserver down with it', async () => {
+    ws.addFixture('hello-maturin', 'libs/hello');
+    const nx = execa(process.execPath, [join(ws.root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'run', 'hello-maturin:serve-index', '--outputStyle=stream'], {
+      cwd: ws.root,
+      env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' },
+      reject: false,
+      all: true,
+    });
+    let seen = '';
+    const indexUrl = await new Promise<string>((resolve, reject) => {
+      nx.all?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = /Local package index running at (\S+)/.exec(seen);
+        if (match?.[1]) resolve(match[1]);
+      });
+      void nx.then(() => reject(new Error(`nx exited before the index was up:\n${seen}`)));
+    });
+    expect((await fetch(indexUrl)).status).toBe(200);
+    nx.kill('SIGTERM');
+    await nx;
     await expect(fetch(indexUrl)).rejects.toThrow();
   });
 });
