@@ -7,4 +7,4 @@ mod value;
 
 pub use code::CodeFacts;
 pub use frame::{capture_arguments, capture_locals};
-pub use value::{capture_value, Captured};
+pub use value::{capture_value, take_interrupt, Captured};

@@ -1,3 +1,5 @@
+use std::cell::Cell;
+
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
@@ -43,9 +45,23 @@ pub enum Captured {
     Error(String),
 }
 
+thread_local! {
+    static INTERRUPTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a Ctrl-C arrived inside Python code the recorder ran (a `__repr__`) since the last call.
+/// The callback re-raises it once it is done, so the program sees it instead of the recorder.
+pub fn take_interrupt() -> bool {
+    INTERRUPTED.with(|flag| flag.replace(false))
+}
+
 pub fn capture_value(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize) -> Captured {
     match capture_checked(value, limits, depth) {
         Ok(captured) => captured,
+        Err(err) if err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(value.py()) => {
+            INTERRUPTED.with(|flag| flag.set(true));
+            Captured::Error("cannot record value: interrupted (Ctrl-C)".to_string())
+        }
         Err(err) => Captured::Error(truncate(format!("cannot record value: {err}"), limits.max_text)),
     }
 }

@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use pyo3::prelude::*;
 use pyo3::types::PyCode;
 
-use crate::capture::{capture_arguments, capture_locals, capture_value, Captured};
+use crate::capture::{capture_arguments, capture_locals, capture_value, take_interrupt, Captured};
 use crate::errors::{panic_message, Result};
 use crate::session::{self, Verdict};
 
@@ -29,6 +29,11 @@ fn guarded(py: Python<'_>, handle: impl FnOnce() -> Result<Reply>) -> Py<PyAny> 
     }
     let outcome = catch_unwind(AssertUnwindSafe(handle));
     IN_CALLBACK.with(|flag| flag.set(false));
+    if take_interrupt() {
+        // Re-deliver the Ctrl-C after all of the callback's Python work, so the program gets it.
+        // SAFETY: only marks SIGINT as pending for the interpreter's next signal check.
+        unsafe { pyo3::ffi::PyErr_SetInterrupt() };
+    }
     let failure = match outcome {
         Ok(Ok(Reply::Continue)) => return py.None(),
         Ok(Ok(Reply::Disable)) => {

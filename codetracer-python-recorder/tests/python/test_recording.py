@@ -269,3 +269,28 @@ def test_threads_whose_repr_releases_the_gil_do_not_deadlock(run_cli, write_scri
     calls = load_trace(script.parent / "trace").calls(script)
     assert calls.count(("call", "work", {"n": "100"})) == 6
     assert calls.count(("return", "100")) == 6
+
+
+def test_ctrl_c_inside_a_repr_reaches_the_program(run_cli, write_script):
+    script = write_script(
+        """\
+        class Interrupting:
+            def __repr__(self):
+                raise KeyboardInterrupt
+
+        def take(value):
+            return 1
+
+        try:
+            take(Interrupting())
+            for _ in range(10000):
+                pass
+            print("not interrupted")
+        except KeyboardInterrupt:
+            print("interrupted")
+        """
+    )
+    result = run_cli("--trace-dir", "trace", str(script))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "interrupted\n"
+    load_trace(script.parent / "trace")
