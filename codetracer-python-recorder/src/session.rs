@@ -178,13 +178,15 @@ pub fn classify(code: &Bound<'_, PyAny>) -> Result<Verdict> {
     let file_path = absolute_path(&facts.file_name);
     let keep = code.clone().unbind();
 
+    // `keep` and `facts` are declared before the guard, so on the early returns below they are dropped
+    // after the lock is released.
     let mut guard = lock();
     let Some(session) = guard.as_mut() else {
-        drop(guard);
-        drop(keep);
-        drop(facts);
         return Ok(Verdict::Inactive);
     };
+    if let Some(entry) = session.codes.get(&key) {
+        return Ok(verdict(entry, &session.config));
+    }
     let entry = if recorded {
         CodeEntry::Recorded(Arc::new(session.register_code(facts, &file_path)))
     } else {
