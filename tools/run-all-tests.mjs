@@ -3,6 +3,7 @@
 // apply), streamed live, then one table of what each test runner reported and a closing "N passed, N failed" line.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,7 +31,7 @@ function scan(text) {
   const lines = pending.split('\n');
   pending = lines.pop() ?? '';
   for (const raw of lines) {
-    const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
+    const line = stripVTControlCharacters(raw);
     const task = /> nx run ([\w@/.-]+:[\w-]+)/.exec(line);
     if (task) currentProject = task[1];
     for (const { runner, pattern, parse } of RUNNER_PATTERNS) {

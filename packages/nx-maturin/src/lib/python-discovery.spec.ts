@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPythonInterpreter, findPythonInterpreters, PythonNotFoundError } from './python-discovery';
@@ -29,7 +29,7 @@ describe('python discovery', () => {
   it('finds an interpreter under pyenv versions when PATH has none', async () => {
     const real = await findPythonInterpreter('3.12');
     const pyenvVersion = join(scratch, 'pyenv', 'versions', real.version, 'bin');
-    require('node:fs').mkdirSync(pyenvVersion, { recursive: true });
+    mkdirSync(pyenvVersion, { recursive: true });
     symlinkSync(real.executable, join(pyenvVersion, 'python3.12'));
     const found = await findPythonInterpreter('3.12', {
       env: { PATH: join(scratch, 'empty'), PYENV_ROOT: join(scratch, 'pyenv') },

@@ -9,7 +9,7 @@ import { findPythonInterpreter } from '../../lib/python-discovery';
 import { ProcessFailedError, redact, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, installerEnvironment, installIntoVenv } from '../../lib/venv/venv';
 import { workspaceTool } from '../../lib/workspace-tools';
-import { formatTable } from '../wheel-smoke/lib/format-table';
+import { reportTable } from '../../lib/summary-table';
 import { type PublishCredentials, remoteCredentials, secretValues } from './lib/credentials';
 import { type NormalizedPypiUploadOptions, normalizeOptions } from './lib/normalize-options';
 import { preflight } from './lib/preflight';
@@ -57,13 +57,11 @@ async function publish(
     const credentials = remote ? remoteCredentials(options, process.env, remote.uploadUrl).method : 'local index password generated at run time';
     const url = remote ? `${remote.uploadUrl} (index ${remote.indexUrl})` : `an embedded pypiserver on 127.0.0.1 (storage ${LOCAL_INDEX_STORAGE})`;
     const existing = remote ? await listWithRetries(options, remote.indexUrl, manifest.distribution) : new Map<string, string | undefined>();
-    console.log(`Dry run: nothing is sent. Would upload ${manifest.distribution} ${pep440} to ${url} using ${credentials}:`);
-    console.log(
-      formatTable(
-        ['file', 'size', 'sha256', 'action'],
-        manifest.artefacts.map((entry) => [entry.file, String(entry.size), entry.sha256, existing.has(entry.file) ? 'skip (already on the index)' : 'upload']),
-      ),
-    );
+    reportTable({
+      title: `Dry run: nothing is sent. Would upload ${manifest.distribution} ${pep440} to ${url} using ${credentials}`,
+      headers: ['file', 'size', 'sha256', 'action'],
+      rows: manifest.artefacts.map((entry) => [entry.file, String(entry.size), entry.sha256, existing.has(entry.file) ? 'skip (already on the index)' : 'upload']),
+    });
     return { success: true };
   }
 
@@ -248,13 +246,11 @@ async function installBack(
 }
 
 function printReport(manifest: ArtefactManifest, pep440: string, destination: Destination, outcomes: Map<string, Outcome>): void {
-  console.log(`\nPublished ${manifest.distribution} ${pep440} to ${destination.label} (${destination.uploadUrl}); installed back and smoke-tested.`);
-  console.log(
-    formatTable(
-      ['file', 'size', 'sha256', 'result'],
-      manifest.artefacts.map((entry) => [entry.file, String(entry.size), `${entry.sha256.slice(0, 16)}...`, outcomes.get(entry.file) ?? '-']),
-    ),
-  );
+  reportTable({
+    title: `Published ${manifest.distribution} ${pep440} to ${destination.label} (${destination.uploadUrl}); installed back and smoke-tested.`,
+    headers: ['file', 'size', 'sha256', 'result'],
+    rows: manifest.artefacts.map((entry) => [entry.file, String(entry.size), `${entry.sha256.slice(0, 16)}...`, outcomes.get(entry.file) ?? '-']),
+  });
   console.log(`Install it with:\n  pip install --index-url ${destination.indexUrl} ${manifest.distribution}==${pep440}`);
 }
 

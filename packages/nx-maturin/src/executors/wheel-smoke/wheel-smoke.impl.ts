@@ -8,7 +8,7 @@ import { ProcessFailedError, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
 import { TOOLS_VENV, venvExecutable, workspaceTool } from '../../lib/workspace-tools';
 import { interpreterMinor, sdistContentProblems, wheelTagProblems } from './lib/artefact-rules';
-import { formatTable } from './lib/format-table';
+import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
 
@@ -45,16 +45,14 @@ export default async function wheelSmokeExecutor(options: WheelSmokeExecutorSche
   await checkArtefacts(context.root, normalized, manifest, fail, rows);
   await installAndRun(context.root, normalized, manifest, fail, rows);
 
-  console.log(`\nwheel-smoke summary for ${manifest.distribution} ${manifest.version}:`);
-  console.log(
-    formatTable(
-      ['interpreter', 'artefact', 'sha256', 'twine', 'contents', 'tags', 'install', 'smoke', 'result'],
-      [...rows.values()].map((row) => {
-        const statuses = [...Object.values(row.checks), row.install, row.smoke];
-        return [row.interpreter, row.artefact, ...statuses, statuses.includes('FAIL') ? 'FAIL' : 'ok'];
-      }),
-    ),
-  );
+  reportTable({
+    title: `wheel-smoke summary for ${manifest.distribution} ${manifest.version}`,
+    headers: ['interpreter', 'artefact', 'sha256', 'twine', 'contents', 'tags', 'install', 'smoke', 'result'],
+    rows: [...rows.values()].map((row) => {
+      const statuses = [...Object.values(row.checks), row.install, row.smoke];
+      return [row.interpreter, row.artefact, ...statuses, statuses.includes('FAIL') ? 'FAIL' : 'ok'];
+    }),
+  });
   if (failures.length > 0) {
     console.error(`\nwheel-smoke found ${failures.length} problem(s) in ${normalized.artefactDir}:\n  - ${failures.join('\n  - ')}`);
     return { success: false };
