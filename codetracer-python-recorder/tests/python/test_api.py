@@ -108,7 +108,7 @@ def test_unknown_format_is_a_value_error(tmp_path):
 def test_unwritable_directory_raises_trace_write_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    with pytest.raises(TraceWriteError, match=r"^cannot write trace file .*file/trace"):
+    with pytest.raises(TraceWriteError, match=r"^cannot write trace file .*file.trace"):
         start_tracing(blocker / "trace")
     assert not is_tracing()
 
