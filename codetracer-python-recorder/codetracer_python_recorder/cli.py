@@ -31,6 +31,20 @@ def _parser() -> argparse.ArgumentParser:
         default="json",
         help="events file format: trace.json or trace.bin (default: json)",
     )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="also skip code whose file name matches this glob (* and ?); repeatable",
+    )
+    parser.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="record code whose file name matches this glob even if excluded (e.g. the standard library); repeatable",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("script", help="the Python script to run")
     parser.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments passed to the script")
@@ -62,7 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.argv = [options.script, *options.script_args]
     sys.path[0] = os.path.dirname(script)
     try:
-        start_tracing(trace_dir, options.format, program=script, args=options.script_args)
+        start_tracing(
+            trace_dir,
+            options.format,
+            exclude=options.exclude,
+            include=options.include,
+            program=script,
+            args=options.script_args,
+        )
     except RecorderError as err:
         return _fail(str(err))
 

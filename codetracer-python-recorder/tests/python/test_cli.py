@@ -102,3 +102,20 @@ def test_console_script_is_installed():
 
     (entry,) = [ep for ep in entry_points(group="console_scripts") if ep.name == "codetracer-python-recorder"]
     assert entry.value == "codetracer_python_recorder.cli:main"
+
+
+def test_exclude_and_include_patterns(run_cli, write_script, tmp_path):
+    helper = write_script("def helper(x):\n    return x + 1\n", name="helper.py")
+    script = write_script("import json\nfrom helper import helper\nhelper(json.dumps(1) and 1)\n")
+
+    result = run_cli("--trace-dir", "skip", "--exclude", "*/helper.py", str(script))
+    assert result.returncode == 0, result.stderr
+    skipped = load_trace(tmp_path / "skip")
+    assert str(helper) not in skipped.paths
+    assert not any(function["name"] == "helper" for function in skipped.functions)
+
+    result = run_cli("--trace-dir", "stdlib", "--include", "*/json/*", str(script))
+    assert result.returncode == 0, result.stderr
+    with_stdlib = load_trace(tmp_path / "stdlib")
+    assert any(path.endswith("json/__init__.py") for path in with_stdlib.paths)
+    assert ("call", "helper", {"x": "1"}) in with_stdlib.calls(helper)
