@@ -44,7 +44,6 @@ function scan(text) {
 const nx = spawn(process.execPath, [join(workspaceRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...nxArgs], {
   cwd: workspaceRoot,
   stdio: ['ignore', 'pipe', 'pipe'],
-  env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' },
 });
 nx.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);

@@ -61,8 +61,10 @@ describe('pypi-upload executor', () => {
     ws.addFixture('hello-maturin', 'libs/hello');
     copyArtefacts(artefacts, join(ws.root, ARTEFACT_DIR));
     output = [];
-    jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void output.push(parts.join(' ')));
-    jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void output.push(parts.join(' ')));
+    // Tools colour their output when FORCE_COLOR is set; assertions are about the words a person reads.
+    const record = (...parts: unknown[]) => void output.push(stripVTControlCharacters(parts.join(' ')));
+    jest.spyOn(console, 'log').mockImplementation(record);
+    jest.spyOn(console, 'error').mockImplementation(record);
   });
   afterEach(() => {
     jest.restoreAllMocks();
