@@ -14,6 +14,9 @@ const RUNNER_PATTERNS = [
   { runner: 'jest', pattern: /^(?:.*\s)?Tests:\s+(.*\d+ total)\s*$/, parse: countsFromList },
   { runner: 'cargo nextest', pattern: /Summary \[[^\]]*\]\s+(\d+) tests? run: (.*)$/, parse: (match) => countsFromList(match[2]) },
   { runner: 'pytest', pattern: /={2,} (.*(?:passed|failed|error|skipped).*) in [\d.]+s.* ={2,}/, parse: countsFromList },
+  // node --test closes with one counter per line; `# pass` opens the row and the following counters fill it in.
+  { runner: 'node --test', pattern: /# pass (\d+)\s*$/, parse: (match) => ({ passed: Number(match[1]), failed: 0, skipped: 0 }) },
+  { runner: 'node --test', pattern: /# (fail|skipped) (\d+)\s*$/, amendsLast: true },
 ];
 
 function countsFromList(text) {
@@ -34,9 +37,12 @@ function scan(text) {
     const line = stripVTControlCharacters(raw);
     const task = /> nx run ([\w@/.-]+:[\w-]+)/.exec(line);
     if (task) currentProject = task[1];
-    for (const { runner, pattern, parse } of RUNNER_PATTERNS) {
+    for (const { runner, pattern, parse, amendsLast } of RUNNER_PATTERNS) {
       const match = pattern.exec(line);
-      if (match) results.push({ task: currentProject, runner, ...parse(match) });
+      if (!match) continue;
+      const last = results.at(-1);
+      if (amendsLast && last?.runner === runner) last[match[1] === 'fail' ? 'failed' : 'skipped'] = Number(match[2]);
+      else if (!amendsLast) results.push({ task: currentProject, runner, ...parse(match) });
     }
   }
 }

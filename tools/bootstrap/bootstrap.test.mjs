@@ -1,0 +1,59 @@
+// The bootstrap's promise for a machine that lacks a tool: one line naming the tool, the version needed and how
+// to get it, a non-zero exit, and no stack trace. Runs the real script against a PATH that hides the tool.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const bootstrap = join(dirname(fileURLToPath(import.meta.url)), 'bootstrap.mjs');
+
+/** A PATH holding only the named executables, each a symlink to the real one. */
+function pathWith(names) {
+  const dir = mkdtempSync(join(tmpdir(), 'bootstrap-path-'));
+  for (const name of names) {
+    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+    if (found) symlinkSync(found, join(dir, name));
+  }
+  return dir;
+}
+
+function runBootstrap(env) {
+  return spawnSync(process.execPath, [bootstrap], { encoding: 'utf8', env: { HOME: process.env.HOME, ...env } });
+}
+
+test('a missing cargo stops the bootstrap with one line naming Rust, its minimum version and rustup', () => {
+  const path = pathWith(['npm']);
+  try {
+    const result = runBootstrap({ PATH: path });
+    assert.equal(result.status, 1);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0], /^bootstrap: cargo not found: this workspace needs Rust >= 1\.\d+ \(install it with rustup/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+  }
+});
+
+test('a missing CPython stops the bootstrap with one line per version naming every place searched', () => {
+  const path = pathWith(['npm', 'cargo', 'rustc', 'capnp']);
+  const emptyPyenv = mkdtempSync(join(tmpdir(), 'bootstrap-pyenv-'));
+  try {
+    const result = runBootstrap({ PATH: path, PYENV_ROOT: emptyPyenv, CARGO_HOME: process.env.CARGO_HOME, RUSTUP_HOME: process.env.RUSTUP_HOME });
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 2, result.stderr);
+    for (const [index, version] of ['3.12', '3.13'].entries()) {
+      assert.match(lines[index], new RegExp(`CPython ${version.replace('.', '\\.')} not found \\(searched PATH \\(${path}\\)`));
+      assert.match(lines[index], new RegExp(`pyenv ${join(emptyPyenv, 'versions')}: folder does not exist`));
+      assert.match(lines[index], new RegExp(`uv python find ${version.replace('.', '\\.')}`));
+      assert.match(lines[index], new RegExp(`pyenv install ${version.replace('.', '\\.')}`));
+    }
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+    rmSync(emptyPyenv, { recursive: true, force: true });
+  }
+});
