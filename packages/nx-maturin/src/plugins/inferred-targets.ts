@@ -56,7 +56,7 @@ export function createInferredTargets(
 
   const publishTarget: TargetConfiguration = {
     executor: `${EXECUTORS}:pypi-upload`,
-    options: { artefactDir: outputDir, repository: 'local', importName: project.importName },
+    options: { artefactDir: outputDir, repository: 'local', importName: project.importName, smokeScripts: project.smokeScripts },
     cache: false,
     dependsOn: [names.smoke],
     defaultConfiguration: 'local',

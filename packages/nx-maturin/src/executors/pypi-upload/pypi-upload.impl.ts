@@ -236,7 +236,8 @@ async function installBack(
       }
     }
     const importName = options.importName ?? manifest.distribution.replace(/-/g, '_');
-    for (const args of options.commands ?? [['-m', importName, '--help']]) {
+    // The same checks wheel-smoke ran on the local artefacts, now on what the index serves.
+    for (const args of [...(options.commands ?? [['-m', importName, '--help']]), ...options.smokeScripts.map((script) => [script])]) {
       const { stdout } = await runCaptured(venv.python, args, { cwd: scratch, env: installerEnvironment(), secrets });
       console.log(`$ python ${args.join(' ')}\n${stdout.trim()}`);
     }

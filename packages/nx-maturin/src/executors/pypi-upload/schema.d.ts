@@ -13,6 +13,7 @@ export interface PypiUploadExecutorSchema {
   trustedPublishing?: TrustedPublishing;
   importName?: string;
   commands?: string[][];
+  smokeScripts?: string[];
   uploadAttempts?: number;
   retryDelayMs?: number;
   buildTarget?: string;

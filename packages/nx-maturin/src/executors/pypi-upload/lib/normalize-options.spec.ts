@@ -14,10 +14,17 @@ describe('pypi-upload normalizeOptions', () => {
       trustedPublishing: 'automatic',
       importName: null,
       commands: null,
+      smokeScripts: [],
       uploadAttempts: 4,
       retryDelayMs: 1000,
       buildTarget: 'hello:build',
     });
+  });
+
+  it('resolves smoke scripts against the workspace root', () => {
+    expect(normalizeOptions({ artefactDir: 'out', smokeScripts: ['libs/hello/scripts/smoke.py'] }, '/ws', 'hello', {}).smokeScripts).toEqual([
+      '/ws/libs/hello/scripts/smoke.py',
+    ]);
   });
 
   it('derives the upload and index URLs of testpypi and pypi', () => {

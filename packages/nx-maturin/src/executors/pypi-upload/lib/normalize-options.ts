@@ -19,6 +19,8 @@ export interface NormalizedPypiUploadOptions {
   /** Null: derived from the distribution name once the manifest is read. */
   importName: string | null;
   commands: string[][] | null;
+  /** Absolute paths. */
+  smokeScripts: string[];
   uploadAttempts: number;
   retryDelayMs: number;
   buildTarget: string;
@@ -55,6 +57,7 @@ export function normalizeOptions(
     trustedPublishing,
     importName: options.importName ?? null,
     commands: options.commands ?? null,
+    smokeScripts: (options.smokeScripts ?? []).map((script) => (isAbsolute(script) ? script : join(workspaceRoot, script))),
     uploadAttempts: Math.max(1, Math.floor(options.uploadAttempts ?? 4)),
     retryDelayMs: Math.max(0, options.retryDelayMs ?? 1000),
     buildTarget: options.buildTarget ?? `${projectName}:build`,
