@@ -1,20 +1,24 @@
-"""Benchmark of the recorder: slowdown, events per second, bytes per event and peak RSS.
+"""Benchmark of the recorder against the untraced run, codetracer-python-recorder 0.3.0 and viztracer.
 
-Runs a call-heavy workload (recursive fib) and a loop-heavy one (numeric loops) untraced and traced
-(json and binary), each in fresh subprocesses, at two trace lengths, and prints a Markdown table of
-medians. Peak RSS is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` read by a small wrapper process
-that runs only the measured command, so the benchmark's own memory never shows up in it; it should not
-grow with the trace length.
+Four workloads, each at two trace lengths (the long one records about four times the events of the short
+one): call-heavy (recursive fib), loop-heavy (numeric loops), object-heavy (dicts, lists, class instances)
+and a real program written by others (sortedcontainers, from PyPI, exercised by a short script). Every
+configuration runs in fresh processes, ``--repeat`` times; figures are medians. Times include interpreter
+start-up. Peak RSS is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` read by a small wrapper process
+that runs only the measured command, so the benchmark's own memory never shows up in it.
 
-    python benchmarks/bench_recorder.py [--repeat 3] [--baseline-python /path/to/venv/bin/python]
+    python benchmarks/bench_recorder.py [--repeat 3] [--quick]
+        [--baseline-python /venv-with-0.3.0/bin/python] [--viztracer-python /venv-with-viztracer/bin/python]
+        [--markdown-out results.md] [--summary-out summary.json]
 
-``--baseline-python`` names an interpreter with another recorder release installed (for example
-``codetracer-python-recorder==0.3.0`` in its own venv); its rows are added to the table.
+Each interpreter needs ``sortedcontainers`` installed (tools/benchmarks/requirements.txt pins it);
+``npm run bench`` builds the venvs and calls this script.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -46,14 +50,73 @@ WORKLOADS = {
 
         crunch(int(sys.argv[1]))
         """,
+    "objects (dicts, lists, classes)": """\
+        import sys
+        from collections import deque
+
+        class Account:
+            def __init__(self, owner, balance):
+                self.owner = owner
+                self.balance = balance
+                self.history = []
+
+            def deposit(self, amount):
+                self.balance += amount
+                self.history.append(("deposit", amount))
+                return self.balance
+
+        def run(n):
+            accounts = {f"user{i}": Account(f"user{i}", i) for i in range(50)}
+            ledger = deque(maxlen=100)  # bounded, so the workload's own memory does not grow with n
+            for i in range(n):
+                account = accounts[f"user{i % 50}"]
+                ledger.append({"who": account.owner, "after": account.deposit(i % 13)})
+            return sum(entry["after"] for entry in ledger)
+
+        run(int(sys.argv[1]))
+        """,
+    "real program (sortedcontainers 2.4.0)": """\
+        import random
+        import sys
+
+        from sortedcontainers import SortedDict, SortedList
+
+        def run(n):
+            rng = random.Random(1234)
+            values = SortedList()
+            index = SortedDict()
+            for i in range(n):
+                key = rng.randrange(n * 10)
+                values.add(key)
+                index[key] = i
+            hits = sum(1 for probe in range(0, n * 10, 7) if probe in values)
+            for key in list(index.islice(0, n // 2)):
+                values.discard(key)
+                del index[key]
+            return hits, len(values), values.bisect_left(n)
+
+        run(int(sys.argv[1]))
+        """,
 }
 
-# Argument per workload for the short and the long trace (the long one records about 4x the events).
+# The workload argument for the short and the long trace.
 SCALES = {
     "calls (fib)": {"short": "20", "long": "23"},
     "loops (numeric)": {"short": "50000", "long": "200000"},
+    "objects (dicts, lists, classes)": {"short": "1000", "long": "4000"},
+    "real program (sortedcontainers 2.4.0)": {"short": "1000", "long": "4000"},
+}
+QUICK_SCALES = {
+    "calls (fib)": {"short": "17", "long": "20"},
+    "loops (numeric)": {"short": "12500", "long": "50000"},
+    "objects (dicts, lists, classes)": {"short": "250", "long": "1000"},
+    "real program (sortedcontainers 2.4.0)": {"short": "250", "long": "1000"},
 }
 
+# Our recorder must take at most this share of 0.3.0's time on each workload.
+TARGET_TIME_SHARE_OF_BASELINE = 0.5
+# "Peak RSS does not grow with trace length": the long trace's peak within this factor of the short one's.
+TARGET_RSS_GROWTH = 1.10
 
 # Runs the command given as arguments and prints its exit status and peak RSS (KiB on Linux).
 RSS_WRAPPER = """\
@@ -63,14 +126,39 @@ print(status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 COUNT_JSON_EVENTS = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))))"
+COUNT_VIZTRACER_EVENTS = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))['traceEvents']))"
 
 
 @dataclass
 class Run:
     seconds: float
     peak_rss_kib: int
+
+
+@dataclass
+class Tracer:
+    """One way of running a workload: untraced, a recorder in one format, or viztracer."""
+
+    label: str
+    python: str
+    kind: str  # "untraced", "codetracer" or "viztracer"
+    trace_format: str | None = None
+    recorder: str | None = None  # "this" or "0.3.0", for codetracer rows
+
+
+@dataclass
+class Row:
+    workload: str
+    scale: str
+    tracer: Tracer
+    seconds: list[float]
+    peak_rss_kib: float
+    trace_bytes: int | None
     events: int | None
-    events_bytes: int | None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
 
 
 def count_json_events(path: Path) -> int:
@@ -79,91 +167,188 @@ def count_json_events(path: Path) -> int:
         if first.strip() == b"[":
             # This recorder writes one event per line between the bracket lines.
             return sum(1 for _ in handle) - 1
-    # Other layouts are parsed in a throwaway process, so their size cannot inflate later RSS figures.
-    output = subprocess.run([sys.executable, "-c", COUNT_JSON_EVENTS, str(path)], capture_output=True, text=True)
-    return int(output.stdout)
+    # Other layouts (0.3.0 writes one line) are parsed in a throwaway process.
+    return int(subprocess.run([sys.executable, "-c", COUNT_JSON_EVENTS, str(path)], capture_output=True, text=True, check=True).stdout)
 
 
-def run_once(command: list[str], trace_dir: Path | None) -> Run:
+def run_once(command: list[str], cwd: Path) -> Run:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *command], capture_output=True, text=True)
+    # A scratch working directory: `python -m codetracer_python_recorder` run from the project folder would import
+    # the source package there instead of the installed one.
+    result = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *command], capture_output=True, text=True, cwd=cwd)
     seconds = time.perf_counter() - started
-    status, peak = (int(field) for field in result.stdout.split())
-    if result.returncode != 0 or status != 0:
-        raise SystemExit(f"benchmark command failed ({status}): {' '.join(command)}\n{result.stderr}")
+    fields = result.stdout.split()
+    if result.returncode != 0 or len(fields) != 2 or fields[0] != "0":
+        raise SystemExit(f"benchmark command failed ({result.stdout.strip()}): {' '.join(command)}\n{result.stderr}")
+    peak = int(fields[1])
     if sys.platform == "darwin":
         peak //= 1024  # ru_maxrss is in bytes on macOS
-    events = events_bytes = None
-    if trace_dir is not None:
-        json_file, binary_file = trace_dir / "trace.json", trace_dir / "trace.bin"
-        if json_file.is_file():
-            events_bytes = json_file.stat().st_size
-            events = count_json_events(json_file)
-        elif binary_file.is_file():
-            events_bytes = binary_file.stat().st_size
-    return Run(seconds, peak, events, events_bytes)
+    return Run(seconds, peak)
 
 
-def measure(command: list[str], trace_dir: Path | None, repeat: int) -> list[Run]:
-    return [run_once(command, trace_dir) for _ in range(repeat)]
+def command_for(tracer: Tracer, output: Path, script: Path, argument: str) -> list[str]:
+    if tracer.kind == "untraced":
+        return [tracer.python, str(script), argument]
+    if tracer.kind == "viztracer":
+        return [tracer.python, "-m", "viztracer", "--quiet", "-o", str(output / "result.json"), str(script), argument]
+    return [tracer.python, "-m", "codetracer_python_recorder", "--trace-dir", str(output), "--format", tracer.trace_format,
+            str(script), argument]
+
+
+def trace_size_and_events(tracer: Tracer, output: Path) -> tuple[int | None, int | None]:
+    """Bytes of the event file (trace.json / trace.bin / viztracer's result.json) and, where readable, the events."""
+    if tracer.kind == "viztracer":
+        result = output / "result.json"
+        events = subprocess.run([sys.executable, "-c", COUNT_VIZTRACER_EVENTS, str(result)], capture_output=True, text=True, check=True)
+        return result.stat().st_size, int(events.stdout)
+    json_file, binary_file = output / "trace.json", output / "trace.bin"
+    if json_file.is_file():
+        return json_file.stat().st_size, count_json_events(json_file)
+    if binary_file.is_file():
+        # A binary trace cannot be counted without decoding it; the caller takes the count of the same
+        # recorder's JSON run of the same workload, which records the same events.
+        return binary_file.stat().st_size, None
+    return None, None
+
+
+def measure(tracer: Tracer, workload: str, scale: str, script: Path, argument: str, temp_dir: Path, repeat: int) -> Row:
+    output = temp_dir / f"out-{tracer.label.replace(' ', '-')}"
+    runs = []
+    for _ in range(repeat):
+        output.mkdir(parents=True, exist_ok=True)
+        runs.append(run_once(command_for(tracer, output, script, argument), temp_dir))
+    size, events = (None, None) if tracer.kind == "untraced" else trace_size_and_events(tracer, output)
+    return Row(workload, scale, tracer, [run.seconds for run in runs], statistics.median(run.peak_rss_kib for run in runs), size, events)
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def results_table(rows: list[Row]) -> str:
+    base = {(row.workload, row.scale): row.median for row in rows if row.tracer.kind == "untraced"}
+    lines = [
+        "| workload | trace | mode | median s (min-max) | x untraced | trace size KiB | events | bytes/event | events/s | peak RSS MiB |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        ratio = row.median / base[(row.workload, row.scale)]
+        lines.append(
+            f"| {row.workload} | {row.scale} | {row.tracer.label} | {row.median:.3f} ({min(row.seconds):.3f}-{max(row.seconds):.3f}) | "
+            f"{ratio:.1f}x | {number(None if row.trace_bytes is None else row.trace_bytes / 1024, 1)} | {number(row.events)} | "
+            f"{number(row.trace_bytes / row.events if row.trace_bytes and row.events else None, 2)} | "
+            f"{number(row.events / row.median if row.events else None)} | {row.peak_rss_kib / 1024:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def target_tables(rows: list[Row]) -> tuple[str, str, list[list[str]]]:
+    """The two targets, judged per workload and format: time against 0.3.0, and RSS against trace length."""
+    by_key = {(row.workload, row.scale, row.tracer.label): row for row in rows}
+    summary: list[list[str]] = []
+    time_lines = [
+        "| workload | trace | format | this recorder s | 0.3.0 s | this / 0.3.0 | target | result |",
+        "|---|---|---|---:|---:|---:|---|---|",
+    ]
+    rss_lines = [
+        "| workload | mode | peak RSS short MiB | peak RSS long MiB | long / short | target | result |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    time_pass = rss_pass = True
+    worst_share = 0.0
+    worst_growth = 0.0
+    for workload in WORKLOADS:
+        for trace_format in ("json", "binary"):
+            for scale in ("short", "long"):
+                ours = by_key.get((workload, scale, f"this recorder, {trace_format}"))
+                baseline = by_key.get((workload, scale, f"0.3.0, {trace_format}"))
+                if ours and baseline:
+                    share = ours.median / baseline.median
+                    worst_share = max(worst_share, share)
+                    passed = share <= TARGET_TIME_SHARE_OF_BASELINE
+                    time_pass &= passed
+                    time_lines.append(
+                        f"| {workload} | {scale} | {trace_format} | {ours.median:.3f} | {baseline.median:.3f} | {share:.2f} | "
+                        f"<= {TARGET_TIME_SHARE_OF_BASELINE} | {'PASS' if passed else 'MISS'} |"
+                    )
+        for label in sorted({row.tracer.label for row in rows if row.tracer.kind != "untraced"}):
+            short, long = by_key.get((workload, "short", label)), by_key.get((workload, "long", label))
+            if not (short and long):
+                continue
+            growth = long.peak_rss_kib / short.peak_rss_kib
+            judged = label.startswith("this recorder")
+            if judged:
+                worst_growth = max(worst_growth, growth)
+                rss_pass &= growth <= TARGET_RSS_GROWTH
+            rss_lines.append(
+                f"| {workload} | {label} | {short.peak_rss_kib / 1024:.1f} | {long.peak_rss_kib / 1024:.1f} | {growth:.2f} | "
+                + (f"<= {TARGET_RSS_GROWTH:.2f} | {'PASS' if growth <= TARGET_RSS_GROWTH else 'MISS'} |" if judged else "(not judged) | |")
+            )
+    if len(time_lines) > 2:
+        summary.append(["Recorder time vs 0.3.0 (worst workload/format/length)", f"{worst_share:.2f}x of 0.3.0's time",
+                        f"<= {TARGET_TIME_SHARE_OF_BASELINE}x", "PASS" if time_pass else "MISS"])
+    summary.append(["Recorder peak RSS, long vs short trace (worst)", f"{worst_growth:.2f}x", f"<= {TARGET_RSS_GROWTH:.2f}x",
+                    "PASS" if rss_pass else "MISS"])
+    return "\n".join(time_lines), "\n".join(rss_lines), summary
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration; the median is shown")
+    parser.add_argument("--quick", action="store_true", help="smaller workloads (a quarter of the events)")
     parser.add_argument("--python", default=sys.executable, help="interpreter with this recorder installed")
-    parser.add_argument("--baseline-python", help="interpreter with a baseline recorder release installed")
+    parser.add_argument("--baseline-python", help="interpreter with codetracer-python-recorder 0.3.0 installed")
+    parser.add_argument("--viztracer-python", help="interpreter with viztracer installed")
+    parser.add_argument("--markdown-out", type=Path, help="also write the tables to this file")
+    parser.add_argument("--summary-out", type=Path, help="write the target verdicts as JSON rows to this file")
     options = parser.parse_args()
     if options.repeat < 3:
         parser.error("--repeat must be at least 3 for a meaningful median")
 
-    recorders = [("this", options.python)]
-    if options.baseline_python:
-        recorders.append(("baseline", options.baseline_python))
+    tracers = [Tracer("untraced", options.python, "untraced")]
+    for trace_format in ("json", "binary"):
+        tracers.append(Tracer(f"this recorder, {trace_format}", options.python, "codetracer", trace_format, "this"))
+        if options.baseline_python:
+            tracers.append(Tracer(f"0.3.0, {trace_format}", options.baseline_python, "codetracer", trace_format, "0.3.0"))
+    if options.viztracer_python:
+        tracers.append(Tracer("viztracer", options.viztracer_python, "viztracer"))
 
-    rows = []
+    scales = QUICK_SCALES if options.quick else SCALES
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="codetracer-bench-") as temp:
         temp_dir = Path(temp)
-        for workload, source in WORKLOADS.items():
-            script = temp_dir / (workload.split()[0] + ".py")
+        for index, (workload, source) in enumerate(WORKLOADS.items()):
+            script = temp_dir / f"workload_{index}.py"
             script.write_text(textwrap.dedent(source), encoding="utf-8")
-            for scale, argument in SCALES[workload].items():
-                base = measure([options.python, str(script), argument], None, options.repeat)
-                base_seconds = statistics.median(run.seconds for run in base)
-                rows.append((workload, scale, "untraced", base_seconds, 1.0, None, None, None,
-                             statistics.median(run.peak_rss_kib for run in base)))
-                json_events = None
-                for label, python in recorders:
-                    for trace_format in ("json", "binary"):
-                        trace_dir = temp_dir / f"trace-{label}-{trace_format}"
-                        command = [python, "-m", "codetracer_python_recorder", "--trace-dir", str(trace_dir),
-                                   "--format", trace_format, str(script), argument]
-                        runs = measure(command, trace_dir, options.repeat)
-                        seconds = statistics.median(run.seconds for run in runs)
-                        events = runs[0].events
-                        if trace_format == "json":
-                            json_events = events
-                        # A binary file cannot be counted without decoding it; the same recorder
-                        # writes the same events as in its JSON run just before.
-                        events = events if events is not None else json_events
-                        size = runs[0].events_bytes
-                        rows.append((
-                            workload, scale, f"{trace_format}" + ("" if label == "this" else f" ({label})"),
-                            seconds, seconds / base_seconds, events,
-                            events / seconds if events else None,
-                            size / events if events and size else None,
-                            statistics.median(run.peak_rss_kib for run in runs),
-                        ))
+            for scale, argument in scales[workload].items():
+                json_events: dict[str, int | None] = {}
+                for tracer in tracers:
+                    row = measure(tracer, workload, scale, script, argument, temp_dir, options.repeat)
+                    if tracer.kind == "codetracer":
+                        if tracer.trace_format == "json":
+                            json_events[tracer.recorder] = row.events
+                        elif row.events is None:
+                            row.events = json_events.get(tracer.recorder)
+                    rows.append(row)
+                    print(f"  {workload}, {scale}: {tracer.label}: {row.median:.3f} s", file=sys.stderr, flush=True)
 
-    print(f"Python {sys.version.split()[0]}, median of {options.repeat} runs per row\n")
-    print("| workload | trace length | mode | median s | slowdown | events | events/s | bytes/event | peak RSS MiB |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
-    for workload, scale, mode, seconds, slowdown, events, rate, per_event, rss in rows:
-        print(
-            f"| {workload} | {scale} | {mode} | {seconds:.3f} | {slowdown:.1f}x | "
-            f"{events if events is not None else '-'} | {f'{rate:,.0f}' if rate else '-'} | "
-            f"{f'{per_event:.1f}' if per_event else '-'} | {rss / 1024:.1f} |"
-        )
+    time_table, rss_table, summary = target_tables(rows)
+    markdown = "\n\n".join([
+        f"Python {sys.version.split()[0]}, median of {options.repeat} runs per row{' (quick sizes)' if options.quick else ''}; "
+        "times include interpreter start-up; events/s = events / traced median time; a binary trace's events are "
+        "counted in the same recorder's JSON trace of the same run.",
+        results_table(rows),
+        "Time against codetracer-python-recorder 0.3.0 (target: at most half of its time on each workload):",
+        time_table,
+        f"Peak RSS against trace length (target for this recorder: the long trace's peak RSS within "
+        f"{TARGET_RSS_GROWTH:.2f}x of the short trace's):",
+        rss_table,
+    ])
+    print(markdown)
+    if options.markdown_out:
+        options.markdown_out.write_text(markdown + "\n", encoding="utf-8")
+    if options.summary_out:
+        options.summary_out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

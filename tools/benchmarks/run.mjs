@@ -1,0 +1,109 @@
+// The benchmark command (`npm run bench`): measures the release pipeline and the recorder, each against a baseline
+// measured in the same run, prints Markdown tables and writes them to BENCHMARKS.md and the README performance
+// sections. Usage: node tools/benchmarks/run.mjs [--quick] [--only=build,publish,graph,smoke,recorder] [--no-write]
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeMachine, machineMarkdown } from './lib/machine.mjs';
+import { markdownTable } from './lib/markdown.mjs';
+import { progress } from './lib/process.mjs';
+import { INTERPRETERS, LOG_DIR, RECORDER_ROOT, REPOSITORY_ROOT } from './lib/workspace.mjs';
+import { benchmarkBuildOverhead } from './pipeline/build-overhead.mjs';
+import { benchmarkCachedPublish } from './pipeline/cached-publish.mjs';
+import { benchmarkProjectGraph } from './pipeline/project-graph.mjs';
+import { benchmarkWheelSmoke } from './pipeline/wheel-smoke.mjs';
+import { benchmarkRecorder } from './recorder/recorder.mjs';
+
+const SECTIONS = ['build', 'publish', 'graph', 'smoke', 'recorder'];
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+    python: { type: 'string', default: '3.12' },
+  },
+});
+const only = values.only ? values.only.split(',').map((name) => name.trim()) : SECTIONS;
+const unknown = only.filter((name) => !SECTIONS.includes(name));
+if (unknown.length > 0) {
+  console.error(`--only: unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}.`);
+  process.exit(2);
+}
+const quick = values.quick;
+// Full mode: 3 release builds a side (about 2 minutes each here), 5 runs of everything cheaper.
+const repeats = quick ? { build: 1, publish: 3, graph: 3, smoke: 3, recorder: 3 } : { build: 3, publish: 5, graph: 3, smoke: 5, recorder: 3 };
+
+const runners = {
+  build: () => benchmarkBuildOverhead({ repeat: repeats.build }),
+  publish: () => benchmarkCachedPublish({ repeat: repeats.publish }),
+  graph: () => benchmarkProjectGraph({ repeat: repeats.graph, sizes: [10, 100, 500] }),
+  smoke: () => benchmarkWheelSmoke({ repeat: repeats.smoke }),
+  recorder: () =>
+    benchmarkRecorder({ repeat: repeats.recorder, quick, pythonVersion: values.python, otherVersions: INTERPRETERS.filter((version) => version !== values.python) }),
+};
+
+const started = Date.now();
+const machine = await describeMachine();
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+progress(`benchmarks: ${only.join(', ')}${quick ? ' (quick)' : ''}; tool output goes to ${LOG_DIR.replace(`${REPOSITORY_ROOT}/`, '')}/`);
+const results = [];
+for (const name of only) {
+  const sectionStarted = Date.now();
+  try {
+    results.push(await runners[name]());
+  } catch (error) {
+    // One broken section must not throw away the others' figures; it is reported as failed instead.
+    progress(`${name}: FAILED: ${error.message}`);
+    results.push({ id: name, title: `${name}: failed`, method: 'The section stopped with this error:', table: `\`\`\`\n${error.message.slice(0, 3000)}\n\`\`\``, summary: [name, 'failed', '', 'MISS'], notes: [] });
+  }
+  progress(`${name}: done in ${((Date.now() - sectionStarted) / 1000).toFixed(0)} s`);
+}
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+
+const summaryRows = results.flatMap((result) => [result.summary, ...(result.summaries ?? []), result.extraSummary].filter(Boolean));
+const summaryTable = markdownTable(['benchmark', 'figure (median)', 'target', 'result'], summaryRows);
+const header = [
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`${command}\`${quick ? ' (quick mode: fewer repetitions, smaller workloads)' : ''}, in ${minutes} minutes, on:`,
+  '',
+  machineMarkdown(machine),
+].join('\n');
+const sectionsMarkdown = results
+  .map((result) =>
+    [`## ${result.title}`, result.method, result.table, ...(result.notes.length > 0 ? [result.notes.map((note) => `- ${note}`).join('\n')] : [])].join('\n\n'),
+  )
+  .join('\n\n');
+
+const benchmarksFile = [
+  '# Benchmarks',
+  'Written by `npm run bench` (`node tools/benchmarks/run.mjs`; `--quick` for fewer repetitions, `--only=build,publish,graph,smoke,recorder` for some sections). ' +
+    'Every figure is the median of several runs, with min-max in parentheses; every comparison is a ratio against a baseline measured in the same run on the same machine. ' +
+    'Commit this file together with changes that move its figures.',
+  header,
+  '## Summary',
+  summaryTable,
+  sectionsMarkdown,
+].join('\n\n');
+
+console.log(`\n${header}\n\n${summaryTable}\n\n${sectionsMarkdown}\n`);
+
+/** Replaces what lies between the benchmark markers of a README; a README without them is left alone. */
+function replaceBetweenMarkers(path, content) {
+  if (!existsSync(path)) return;
+  const text = readFileSync(path, 'utf8');
+  const pattern = /(<!-- benchmarks:start -->\n)[\s\S]*?(<!-- benchmarks:end -->)/;
+  if (!pattern.test(text)) {
+    progress(`${path}: no <!-- benchmarks:start --> / <!-- benchmarks:end --> markers, left unchanged`);
+    return;
+  }
+  writeFileSync(path, text.replace(pattern, (_, start, end) => `${start}${content}\n${end}`));
+}
+
+if (values['no-write'] || only.length !== SECTIONS.length) {
+  progress(`results not written (${values['no-write'] ? '--no-write' : 'only some sections ran'}); the tables are above`);
+} else {
+  writeFileSync(join(REPOSITORY_ROOT, 'BENCHMARKS.md'), `${benchmarksFile}\n`);
+  replaceBetweenMarkers(join(REPOSITORY_ROOT, 'README.md'), `${header}\n\n${summaryTable}\n`);
+  const recorder = results.find((result) => result.id === 'recorder');
+  if (recorder) replaceBetweenMarkers(join(RECORDER_ROOT, 'README.md'), `${header}\n\n${recorder.method}\n\n${recorder.table}\n`);
+  progress('wrote BENCHMARKS.md and the README performance sections');
+}
