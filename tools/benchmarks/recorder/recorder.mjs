@@ -8,13 +8,17 @@ const REQUIREMENTS = join(REPOSITORY_ROOT, 'tools', 'benchmarks', 'requirements.
 const BENCH_SCRIPT = join(RECORDER_ROOT, 'benchmarks', 'bench_recorder.py');
 const UV = join(TOOLS_BIN, 'uv');
 
-/** A fresh venv under .tools/bench/venvs with `packages` installed, each pinned by requirements.txt. */
-async function benchVenv(name, interpreter, packages) {
+/**
+ * A fresh venv under .tools/bench/venvs with `packages` installed, each pinned by requirements.txt, and `wheel`
+ * (this recorder's build) installed on its own, since the pin of the 0.3.0 baseline must not apply to it.
+ */
+async function benchVenv(name, interpreter, packages, wheel) {
   const directory = join(BENCH_DIR, 'venvs', `${name}-${interpreter.requested}`);
   rmSync(directory, { recursive: true, force: true });
   await runTimed(UV, ['venv', '--quiet', '--no-config', '--python', interpreter.executable, directory], { cwd: REPOSITORY_ROOT, logFile: LOG });
   const python = join(directory, 'bin', 'python');
   await runTimed(UV, ['pip', 'install', '--quiet', '--no-config', '--python', python, '--constraint', REQUIREMENTS, ...packages], { cwd: REPOSITORY_ROOT, logFile: LOG });
+  if (wheel) await runTimed(UV, ['pip', 'install', '--quiet', '--no-config', '--no-index', '--python', python, wheel], { cwd: REPOSITORY_ROOT, logFile: LOG });
   return python;
 }
 
@@ -55,7 +59,7 @@ export async function benchmarkRecorder({ repeat, quick, pythonVersion, otherVer
   const interpreter = await findPythonInterpreter(pythonVersion);
   const wheel = await recorderWheel(interpreter);
   progress(`recorder: venvs on CPython ${interpreter.version}: this recorder (${wheel.path.split('/').pop()}), 0.3.0, viztracer`);
-  const ours = await benchVenv('this-recorder', interpreter, [wheel.path, 'sortedcontainers']);
+  const ours = await benchVenv('this-recorder', interpreter, ['sortedcontainers'], wheel.path);
   const baseline = await benchVenv('recorder-0.3.0', interpreter, ['codetracer-python-recorder', 'sortedcontainers']);
   const viztracer = await benchVenv('viztracer', interpreter, ['viztracer', 'sortedcontainers']);
   const markdownOut = join(BENCH_DIR, 'recorder-results.md');
