@@ -3,13 +3,15 @@
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::PyCode;
 
 use crate::capture::{capture_arguments, capture_locals, capture_value, take_interrupt, Captured};
+use crate::config::ValueLimits;
 use crate::errors::{panic_message, Result};
-use crate::session::{self, Verdict};
+use crate::session::{self, RecordedCode, Verdict};
 
 thread_local! {
     /// Set while this thread is inside a callback. Capturing a value can run Python code (`__repr__`),
@@ -21,6 +23,26 @@ thread_local! {
 enum Reply {
     Continue,
     Disable,
+}
+
+/// Whether an event may be answered with `DISABLE`: `PY_THROW` and `PY_UNWIND` cannot be.
+#[derive(Clone, Copy)]
+enum Disable {
+    Allowed,
+    NotAllowed,
+}
+
+/// Runs `record` for code the session keeps; filtered code is switched off where the event allows it.
+fn when_recorded(
+    code: &Bound<'_, PyAny>,
+    disable: Disable,
+    record: impl FnOnce(&Arc<RecordedCode>, &ValueLimits) -> Result<()>,
+) -> Result<Reply> {
+    match (session::classify(code)?, disable) {
+        (Verdict::Record(recorded, limits), _) => record(&recorded, &limits).map(|()| Reply::Continue),
+        (Verdict::Skip, Disable::Allowed) => Ok(Reply::Disable),
+        (Verdict::Skip, Disable::NotAllowed) | (Verdict::Inactive, _) => Ok(Reply::Continue),
+    }
 }
 
 fn guarded(py: Python<'_>, handle: impl FnOnce() -> Result<Reply>) -> Py<PyAny> {
@@ -52,23 +74,19 @@ fn guarded(py: Python<'_>, handle: impl FnOnce() -> Result<Reply>) -> Py<PyAny> 
 /// Function entry: the call with its arguments.
 #[pyfunction]
 pub fn on_py_start(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset: i64) -> Py<PyAny> {
+    let code = code.as_any();
     guarded(py, || {
-        let code = code.as_any();
-        let (recorded, limits) = match session::classify(code)? {
-            Verdict::Record(recorded, limits) => (recorded, limits),
-            Verdict::Skip => return Ok(Reply::Disable),
-            Verdict::Inactive => return Ok(Reply::Continue),
-        };
-        let arguments = capture_arguments(py, code, &recorded.facts, &limits)?;
-        session::record_call(&recorded, &arguments)?;
-        Ok(Reply::Continue)
+        when_recorded(code, Disable::Allowed, |recorded, limits| {
+            let arguments = capture_arguments(py, code, &recorded.facts, limits)?;
+            session::record_call(recorded, &arguments)
+        })
     })
 }
 
 /// A generator or coroutine continuing: recorded as a call without arguments.
 #[pyfunction]
 pub fn on_py_resume(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset: i64) -> Py<PyAny> {
-    guarded(py, || resume(code.as_any(), true))
+    guarded(py, || when_recorded(code.as_any(), Disable::Allowed, |recorded, _| session::record_call(recorded, &[])))
 }
 
 /// An exception thrown into a generator: recorded like a resume. `PY_THROW` cannot be disabled.
@@ -79,18 +97,7 @@ pub fn on_py_throw(
     _instruction_offset: i64,
     _exception: Bound<'_, PyAny>,
 ) -> Py<PyAny> {
-    guarded(py, || resume(code.as_any(), false))
-}
-
-fn resume(code: &Bound<'_, PyAny>, can_disable: bool) -> Result<Reply> {
-    match session::classify(code)? {
-        Verdict::Record(recorded, _) => {
-            session::record_call(&recorded, &[])?;
-            Ok(Reply::Continue)
-        }
-        Verdict::Skip if can_disable => Ok(Reply::Disable),
-        _ => Ok(Reply::Continue),
-    }
+    guarded(py, || when_recorded(code.as_any(), Disable::NotAllowed, |recorded, _| session::record_call(recorded, &[])))
 }
 
 #[pyfunction]
@@ -115,14 +122,7 @@ pub fn on_py_yield(
 }
 
 fn leave(code: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> Result<Reply> {
-    match session::classify(code)? {
-        Verdict::Record(_, limits) => {
-            session::record_return(&capture_value(value, &limits, 0))?;
-            Ok(Reply::Continue)
-        }
-        Verdict::Skip => Ok(Reply::Disable),
-        Verdict::Inactive => Ok(Reply::Continue),
-    }
+    when_recorded(code, Disable::Allowed, |_, limits| session::record_return(&capture_value(value, limits, 0)))
 }
 
 /// A frame left by an exception: recorded as a return whose value is an error naming the exception.
@@ -135,10 +135,9 @@ pub fn on_py_unwind(
     exception: Bound<'_, PyAny>,
 ) -> Py<PyAny> {
     guarded(py, || {
-        if let Verdict::Record(..) = session::classify(code.as_any())? {
-            session::record_return(&Captured::Error(describe_exception(&exception)))?;
-        }
-        Ok(Reply::Continue)
+        when_recorded(code.as_any(), Disable::NotAllowed, |_, _| {
+            session::record_return(&Captured::Error(describe_exception(&exception)))
+        })
     })
 }
 
@@ -154,15 +153,11 @@ fn describe_exception(exception: &Bound<'_, PyAny>) -> String {
 /// A line about to run: a step with the frame's variables.
 #[pyfunction]
 pub fn on_line(py: Python<'_>, code: Bound<'_, PyCode>, line_number: i64) -> Py<PyAny> {
+    let code = code.as_any();
     guarded(py, || {
-        let code = code.as_any();
-        let (recorded, limits) = match session::classify(code)? {
-            Verdict::Record(recorded, limits) => (recorded, limits),
-            Verdict::Skip => return Ok(Reply::Disable),
-            Verdict::Inactive => return Ok(Reply::Continue),
-        };
-        let variables = capture_locals(py, code, &recorded.facts, &limits)?;
-        session::record_step(&recorded, line_number, &variables)?;
-        Ok(Reply::Continue)
+        when_recorded(code, Disable::Allowed, |recorded, limits| {
+            let variables = capture_locals(py, code, &recorded.facts, limits)?;
+            session::record_step(recorded, line_number, &variables)
+        })
     })
 }
