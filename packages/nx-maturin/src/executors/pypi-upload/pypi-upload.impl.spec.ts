@@ -84,7 +84,8 @@ describe('pypi-upload executor', () => {
     const first = output.join('\n');
     expect(first).toMatch(/Installed 1 package[\s\S]*\+ hello-maturin==0\.2\.0/);
     expect(first).toContain('usage: hello-maturin');
-    expect(first).toMatch(/Install it with:\n {2}pip install --index-url http:\/\/127\.0\.0\.1:\d+\/simple\/ hello-maturin==0\.2\.0/);
+    expect(first).toContain('npx nx run hello:serve-index --port=8765');
+    expect(first).toContain('pip install --index-url http://127.0.0.1:8765/simple/ hello-maturin==0.2.0');
     expect(first).toMatch(/hello_maturin-0\.2\.0\.tar\.gz\s+\d+\s+[0-9a-f]{16}\.\.\.\s+uploaded/);
 
     output.length = 0;

@@ -91,7 +91,7 @@ async function publish(
 
     const outcomes = await uploadAll(options, manifest, destination, secrets);
     await installBack(options, workspaceRoot, manifest, pep440, destination.indexUrl, remote !== null, secrets);
-    printReport(manifest, pep440, destination, outcomes);
+    printReport(manifest, pep440, destination, outcomes, projectName);
     return { success: true };
   } finally {
     await localIndex?.stop();
@@ -246,13 +246,22 @@ async function installBack(
   }
 }
 
-function printReport(manifest: ArtefactManifest, pep440: string, destination: Destination, outcomes: Map<string, Outcome>): void {
+function printReport(manifest: ArtefactManifest, pep440: string, destination: Destination, outcomes: Map<string, Outcome>, projectName: string): void {
   reportTable({
     title: `Published ${manifest.distribution} ${pep440} to ${destination.label} (${destination.uploadUrl}); installed back and smoke-tested.`,
     headers: ['file', 'size', 'sha256', 'result'],
     rows: manifest.artefacts.map((entry) => [entry.file, String(entry.size), `${entry.sha256.slice(0, 16)}...`, outcomes.get(entry.file) ?? '-']),
   });
-  console.log(`Install it with:\n  pip install --index-url ${destination.indexUrl} ${manifest.distribution}==${pep440}`);
+  if (destination.label !== 'local') {
+    console.log(`Install it with:\n  pip install --index-url ${destination.indexUrl} ${manifest.distribution}==${pep440}`);
+    return;
+  }
+  // The embedded index lives only as long as this run; its packages stay, so a person can serve them again.
+  console.log(
+    `The local index stopped with this run; its packages stay in ${LOCAL_INDEX_STORAGE}. To install from it:\n` +
+      `  npx nx run ${projectName}:serve-index --port=8765      # keep this running\n` +
+      `  pip install --index-url http://127.0.0.1:8765/simple/ ${manifest.distribution}==${pep440}`,
+  );
 }
 
 function firstCause(output: string): string {
