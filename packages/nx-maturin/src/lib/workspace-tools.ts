@@ -4,6 +4,9 @@ import { join } from 'node:path';
 /** The tools virtual environment the bootstrap creates from tools/python/requirements.txt. */
 export const TOOLS_VENV = join('.tools', 'venv');
 
+/** The pinned requirements that venv is made from, relative to the workspace root (`/`-separated). */
+export const TOOLS_REQUIREMENTS = 'tools/python/requirements.txt';
+
 const isWindows = process.platform === 'win32';
 
 /** Path of an executable inside a virtual environment (`bin/` on POSIX, `Scripts\` on Windows). */

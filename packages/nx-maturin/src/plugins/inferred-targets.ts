@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { MaturinProjectOnDisk } from './maturin-project';
+import { TOOLS_REQUIREMENTS } from '../lib/workspace-tools';
 import type { NormalizedMaturinPluginOptions } from './plugin-options';
 
 type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
@@ -29,8 +30,14 @@ function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefi
   return inputs;
 }
 
-/** What maturin puts in the sdist and so what a wheel can depend on; tests, docs and build output stay out. */
+/**
+ * What maturin puts in the sdist, and so what a wheel can depend on. With the Python package beside pyproject
+ * (`python-source` unset or "."), maturin packs the whole project folder, so every file but build output counts.
+ */
 function buildSourceInputs(project: MaturinProjectOnDisk): string[] {
+  if (project.pythonSource === '' || project.pythonSource === '.') {
+    return ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput];
+  }
   const crateRoot = posix.dirname(`{projectRoot}/${project.cargoManifest}`);
   const inputs = [
     '{projectRoot}/pyproject.toml',
@@ -45,13 +52,22 @@ function buildSourceInputs(project: MaturinProjectOnDisk): string[] {
   return inputs;
 }
 
+/**
+ * Besides the project's files, a build, test or smoke result depends on the tools that produced it: the pinned
+ * Python-side tools and, when the plugin is developed in this workspace, the plugin's own code.
+ */
+function toolingInputs(options: NormalizedMaturinPluginOptions, pluginSources: readonly string[]): (string | InputDefinition)[] {
+  return [toolchainFingerprintInput(options.pythonVersions), `{workspaceRoot}/${TOOLS_REQUIREMENTS}`, ...pluginSources];
+}
+
 export function createInferredTargets(
   project: MaturinProjectOnDisk,
   options: NormalizedMaturinPluginOptions,
+  pluginSources: readonly string[],
 ): Record<string, TargetConfiguration> {
   const names = options.targetNames;
   const outputDir = posix.join(project.root, 'target', 'wheels');
-  const fingerprint = toolchainFingerprintInput(options.pythonVersions);
+  const tooling = toolingInputs(options, pluginSources);
   const pythonVersions = options.pythonVersions;
 
   const publishTarget: TargetConfiguration = {
@@ -90,7 +106,7 @@ export function createInferredTargets(
       options: { pythonVersions, outputDir },
       cache: true,
       dependsOn: [names.versionSync],
-      inputs: [...buildSourceInputs(project), fingerprint, { env: 'CARGO_BUILD_TARGET' }],
+      inputs: [...buildSourceInputs(project), ...tooling, { env: 'CARGO_BUILD_TARGET' }],
       outputs: ['{options.outputDir}'],
       metadata: {
         technologies: TECHNOLOGIES,
@@ -102,7 +118,7 @@ export function createInferredTargets(
       executor: `${EXECUTORS}:maturin-test`,
       options: { pythonVersions },
       cache: true,
-      inputs: ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', fingerprint],
+      inputs: ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput, ...tooling],
       outputs: [],
       metadata: {
         technologies: TECHNOLOGIES,
@@ -114,7 +130,7 @@ export function createInferredTargets(
       options: { pythonVersions, artefactDir: outputDir, importName: project.importName, smokeScripts: project.smokeScripts },
       cache: true,
       dependsOn: [names.build],
-      inputs: [{ dependentTasksOutputFiles: '**/*', transitive: false }, '{projectRoot}/scripts/smoke*', fingerprint],
+      inputs: [{ dependentTasksOutputFiles: '**/*', transitive: false }, '{projectRoot}/scripts/smoke*', ...tooling],
       outputs: [],
       metadata: {
         technologies: TECHNOLOGIES,
@@ -123,8 +139,8 @@ export function createInferredTargets(
     },
     [names.publish]: publishTarget,
     // `nx release publish` runs a target of exactly this name; it is the same publish, so the same preflight,
-    // upload and install-back apply to a release.
-    'nx-release-publish': publishTarget,
+    // upload and install-back apply to a release. A copy, so that Nx's merging of one never touches the other.
+    'nx-release-publish': structuredClone(publishTarget),
     [names.serveIndex]: {
       executor: `${EXECUTORS}:serve-index`,
       options: {},

@@ -2,6 +2,7 @@ import type { CreateNodesContext } from '@nx/devkit';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { REPOSITORY_ROOT } from '../test-support/temp-workspace';
 import { createNodes } from './maturin-plugin';
 
 const MATURIN_BACKEND = '[build-system]\nrequires = ["maturin>=1.9,<2"]\nbuild-backend = "maturin"\n';
@@ -52,6 +53,7 @@ describe('nx-maturin createNodes', () => {
     {
       "runtime": "node node_modules/@codetracer/nx-maturin/bin/toolchain-fingerprint.js 3.12 3.13",
     },
+    "{workspaceRoot}/tools/python/requirements.txt",
     {
       "env": "CARGO_BUILD_TARGET",
     },
@@ -99,6 +101,17 @@ describe('nx-maturin createNodes', () => {
     const [[, result]] = (await infer(['crates/fast/pyproject.toml'])) as [[string, { projects: Record<string, { name: string; targets: Record<string, { inputs?: unknown[] }> }> }]];
     expect(result.projects['crates/fast']!.name).toBe('fast-thing');
     expect(result.projects['crates/fast']!.targets['build']!.inputs).toContain('{workspaceRoot}/Cargo.lock');
+  });
+
+  it('makes the plugin a dependency of projects in the workspace that develops it, and hashes a whole-folder sdist', async () => {
+    const repositoryContext = { workspaceRoot: REPOSITORY_ROOT, nxJsonConfiguration: {} };
+    const [[, result]] = (await createNodes[1](['codetracer-python-recorder/pyproject.toml'], { projectNames: { 'codetracer-python-recorder': 'recorder' } }, repositoryContext)) as [[string, { projects: Record<string, { implicitDependencies?: string[]; targets: Record<string, { inputs?: unknown[] }> }> }]];
+    const recorder = result.projects['codetracer-python-recorder']!;
+    expect(recorder.implicitDependencies).toEqual(['nx-maturin']);
+    // python-source = "." puts the whole project folder in the sdist, tests and scripts included.
+    expect(recorder.targets['build']!.inputs).toEqual(
+      expect.arrayContaining(['{projectRoot}/**/*', '!{projectRoot}/target/**/*', '{workspaceRoot}/packages/nx-maturin/src/**/*', '{workspaceRoot}/tools/python/requirements.txt']),
+    );
   });
 
   it('uses configured target names and interpreters', async () => {

@@ -1,7 +1,7 @@
 import { createNodesFromFiles, hashArray, logger, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
 import { PluginCache, workspaceDataDirectory } from '@nx/devkit/internal';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { parseToml, TomlFileError, tomlString } from '../lib/toml-file';
 import { createInferredTargets } from './inferred-targets';
 import { describeMaturinProject, isMaturinPyproject, locateOnDisk, type MaturinProject } from './maturin-project';
@@ -16,10 +16,11 @@ export const createNodes: CreateNodes<MaturinPluginOptions> = [
   '**/pyproject.toml',
   async (pyprojectFiles, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
+    const pluginProject = findPluginProject(context.workspaceRoot);
     const cache: LayoutCache = new PluginCache(join(workspaceDataDirectory, 'nx-maturin-layouts.json'));
     try {
       return await createNodesFromFiles(
-        (pyprojectFile) => createNodesForPyproject(pyprojectFile, options, context, cache),
+        (pyprojectFile) => createNodesForPyproject(pyprojectFile, options, context, cache, pluginProject),
         pyprojectFiles,
         options,
         context,
@@ -38,6 +39,7 @@ function createNodesForPyproject(
   options: NormalizedMaturinPluginOptions,
   context: CreateNodesContext,
   cache: LayoutCache,
+  pluginProject: PluginProject | undefined,
 ): CreateNodesResult {
   let layout: MaturinProject | null;
   try {
@@ -58,9 +60,30 @@ function createNodesForPyproject(
         root: project.root || '.',
         projectType: 'library',
         tags: ['lang:rust', 'lang:python', 'build:maturin'],
-        targets: createInferredTargets(project, options),
+        ...(pluginProject ? { implicitDependencies: [pluginProject.name] } : {}),
+        targets: createInferredTargets(project, options, pluginProject?.sources ?? []),
       },
     },
+  };
+}
+
+/** This plugin as a project of the workspace, when it is developed here rather than installed from a registry. */
+interface PluginProject {
+  name: string;
+  /** Its shipped sources as Nx inputs: a change to an executor must rerun what that executor produced. */
+  sources: string[];
+}
+
+function findPluginProject(workspaceRoot: string): PluginProject | undefined {
+  const packageRoot = realpathSync(join(__dirname, '..', '..'));
+  const root = relative(realpathSync(workspaceRoot), packageRoot);
+  if (root === '' || root.startsWith('..') || isAbsolute(root)) return undefined;
+  const manifest = existsSync(join(packageRoot, 'project.json')) ? 'project.json' : 'package.json';
+  const { name } = JSON.parse(readFileSync(join(packageRoot, manifest), 'utf8')) as { name: string };
+  const base = `{workspaceRoot}/${root.split(sep).join('/')}`;
+  return {
+    name,
+    sources: [`${base}/src/**/*`, `!${base}/src/**/*.spec.ts`, `!${base}/src/test-support/**/*`, `${base}/bin/**/*`, `${base}/executors.json`, `${base}/package.json`],
   };
 }
 
