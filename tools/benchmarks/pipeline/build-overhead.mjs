@@ -6,6 +6,8 @@ import { formatRatio, formatSeconds, summarize, verdict } from '../lib/stats.mjs
 import { LOG_DIR, NX_BIN, nxEnvironment, RECORDER_ROOT, REPOSITORY_ROOT, TOOLS_BIN } from '../lib/workspace.mjs';
 
 const TARGET_OVERHEAD = 0.03;
+// Both sides compile the same crates each run; runs further apart than this mean the machine was busy elsewhere.
+const NOISY_SPREAD = 1.25;
 const LOG = join(LOG_DIR, 'build-overhead.log');
 
 /** `a "b c" d` -> ['a', 'b c', 'd']: run-process prints arguments with whitespace JSON-quoted. */
@@ -62,7 +64,9 @@ export async function benchmarkBuildOverhead({ repeat }) {
   const nx = summarize(nxTimes);
   const direct = summarize(directTimes);
   const overhead = nx.median / direct.median - 1;
-  const pass = overhead <= TARGET_OVERHEAD;
+  const noisy = nx.max / nx.min > NOISY_SPREAD || direct.max / direct.min > NOISY_SPREAD;
+  // A ratio of noisy runs proves nothing either way, so it cannot pass.
+  const pass = overhead <= TARGET_OVERHEAD && !noisy;
   return {
     id: 'build',
     title: 'Build: `nx run recorder:build` vs `maturin build` directly',
@@ -76,10 +80,19 @@ export async function benchmarkBuildOverhead({ repeat }) {
       ['side', 'median (min-max)', 'ratio', 'target', 'result'],
       [
         ['maturin build directly (baseline)', formatSeconds(direct, 1), formatRatio(1), '', ''],
-        ['nx run recorder:build', formatSeconds(nx, 1), formatRatio(nx.median / direct.median), 'overhead <= 3%', `${verdict(pass)} (${(overhead * 100).toFixed(1)}%)`],
+        ['nx run recorder:build', formatSeconds(nx, 1), formatRatio(nx.median / direct.median), 'overhead <= 3%', `${verdict(pass)} (${(overhead * 100).toFixed(1)}%${noisy ? ', noisy runs' : ''})`],
       ],
     ),
     summary: [`Build overhead of Nx over maturin`, `${(overhead * 100).toFixed(1)}% (${nx.median.toFixed(1)} s vs ${direct.median.toFixed(1)} s)`, '<= 3%', verdict(pass)],
-    notes: commands.map((command) => `\`${command.map((part) => part.replace(REPOSITORY_ROOT, '.')).join(' ')}\``),
+    notes: [
+      ...(noisy
+        ? [
+            `The runs of one side differ by more than ${Math.round((NOISY_SPREAD - 1) * 100)}% (nx ${nx.min.toFixed(1)}-${nx.max.toFixed(1)} s, ` +
+              `direct ${direct.min.toFixed(1)}-${direct.max.toFixed(1)} s) while both sides compile the same crates, so the machine ` +
+              `was busy with other work: this ratio is noise, not Nx overhead. Rerun on an idle machine.`,
+          ]
+        : []),
+      ...commands.map((command) => `\`${command.map((part) => part.replace(REPOSITORY_ROOT, '.')).join(' ')}\``),
+    ],
   };
 }
