@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArtefactManifest, describeArtefact, MANIFEST_FILE, writeManifest } from '../../lib/artefact-manifest';
@@ -106,6 +106,35 @@ describe('wheel-smoke executor', () => {
     expect(result).toEqual({ success: false });
     expect(printed).toMatch(/hello_maturin-0\.2\.0-cp313-cp313-\S+\.whl: \[wheel tag rule\] listed for CPython 3\.12, but its tags \(cp313-cp313-\S+\) need another interpreter/);
     expect(printed).toMatch(/\[install rule\] installing from .* only failed/);
+  });
+
+  /** Adds a copy of the cp312 wheel under a macOS platform tag, as a folder collected from a release matrix has. */
+  async function addMacosWheel(directory: string, keepHostWheel: boolean): Promise<string> {
+    const manifest = manifestOf(directory);
+    const hostWheel = manifest.artefacts.find((entry) => entry.file.includes('-cp312-'))!;
+    const macosFile = hostWheel.file.replace(/-cp312-cp312-.*\.whl$/, '-cp312-cp312-macosx_11_0_arm64.whl');
+    copyFileSync(join(directory, hostWheel.file), join(directory, macosFile));
+    if (!keepHostWheel) rmSync(join(directory, hostWheel.file));
+    const kept = manifest.artefacts.filter((entry) => keepHostWheel || entry !== hostWheel);
+    writeManifest(directory, { ...manifest, artefacts: [...kept, await describeArtefact(directory, macosFile, hostWheel.interpreter)] });
+    return macosFile;
+  }
+
+  it('checks wheels collected from another OS but installs only the ones for this host', async () => {
+    const directory = copyArtefacts(artefacts, join(scratch, 'collected'));
+    const macosFile = await addMacosWheel(directory, true);
+    const result = await wheelSmokeExecutor({ artefactDir: directory, importName: 'hello_maturin', pythonVersions: ['3.12'] }, context);
+    const printed = output.join('\n');
+    expect(result).toEqual({ success: true });
+    expect(printed).toMatch(new RegExp(`CPython 3\\.12\\.\\d+ \\(other OS\\)\\s+${macosFile.replace(/\./g, '\\.')}\\s+ok\\s+ok\\s+ok\\s+ok\\s+-\\s+-`));
+  });
+
+  it('names the platform tag rule when no wheel for this host and interpreter is in the folder', async () => {
+    const directory = copyArtefacts(artefacts, join(scratch, 'only-macos'));
+    await addMacosWheel(directory, false);
+    const result = await wheelSmokeExecutor({ artefactDir: directory, importName: 'hello_maturin', pythonVersions: ['3.12'], commands: [] }, context);
+    expect(result).toEqual({ success: false });
+    expect(output.join('\n')).toContain('[platform tag rule] no wheel for CPython 3.12 on linux');
   });
 
   it('names the sha256 rule for a wheel changed after the build', async () => {

@@ -7,7 +7,7 @@ import { findPythonInterpreter, type PythonInterpreter } from '../../lib/python-
 import { ProcessFailedError, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
 import { TOOLS_VENV, venvExecutable, workspaceTool } from '../../lib/workspace-tools';
-import { interpreterMinor, sdistContentProblems, wheelTagProblems } from './lib/artefact-rules';
+import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, wheelFitsPlatform, wheelTagProblems } from './lib/artefact-rules';
 import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
@@ -98,7 +98,10 @@ async function checkArtefacts(
     }
     const row = rows.get(wheel.file)!;
     row.checks.tags = 'ok';
-    for (const problem of wheelTagProblems(wheel.file, wheel.tags, interpreterMinor(wheel.interpreter), process.platform)) fail(wheel.file, 'tags', problem);
+    for (const problem of wheelTagProblems(wheel.file, wheel.tags, interpreterMinor(wheel.interpreter))) fail(wheel.file, 'tags', problem);
+    if (!wheelFitsPlatform(wheel.tags, process.platform)) {
+      row.interpreter = `${row.interpreter} (other OS)`;
+    }
   }
 
   for (const sdist of manifest.artefacts.filter((entry) => entry.kind === 'sdist')) {
@@ -141,9 +144,14 @@ async function installAndRun(
         fail(null, 'install', `CPython ${version}: [interpreter rule] ${(error as Error).message}`);
         continue;
       }
-      const wheels = manifest.artefacts.filter((entry) => entry.kind === 'wheel' && interpreterMinor(entry.interpreter) === version);
-      if (wheels.length === 0) {
+      const forInterpreter = manifest.artefacts.filter((entry) => entry.kind === 'wheel' && interpreterMinor(entry.interpreter) === version);
+      if (forInterpreter.length === 0) {
         fail(null, 'install', `${options.artefactDir}: [wheel rule] artefacts.json lists no wheel built for CPython ${version}; add ${version} to the build's pythonVersions.`);
+        continue;
+      }
+      const wheels = forInterpreter.filter((entry) => wheelFitsPlatform(entry.tags, process.platform));
+      if (wheels.length === 0) {
+        fail(null, 'install', missingHostWheelProblem(options.artefactDir, version, process.platform, forInterpreter.map((entry) => entry.file)));
         continue;
       }
       console.log(`\nInstalling ${requirement} (wheel) into a fresh CPython ${interpreter.version} venv`);

@@ -1,4 +1,4 @@
-import { interpreterMinor, sdistContentProblems, tagFitsInterpreter, wheelTagProblems } from './artefact-rules';
+import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, tagFitsInterpreter, wheelFitsPlatform, wheelTagProblems } from './artefact-rules';
 
 describe('artefact-rules', () => {
   it('reads the major.minor from a manifest interpreter', () => {
@@ -13,9 +13,21 @@ describe('artefact-rules', () => {
     expect(tagFitsInterpreter('cp313-cp313-manylinux_2_34_x86_64', '3.12')).toBe(false);
   });
 
-  it('names the wheel tag rule for a cp313 wheel listed for 3.12 and the platform rule for a macOS wheel on linux', () => {
-    const problems = wheelTagProblems('x-1.0-cp313-cp313-macosx_11_0_arm64.whl', ['cp313-cp313-macosx_11_0_arm64'], '3.12', 'linux');
-    expect(problems).toEqual([expect.stringContaining('[wheel tag rule] listed for CPython 3.12'), expect.stringContaining('[platform tag rule]')]);
+  it('names the wheel tag rule for a cp313 wheel listed for 3.12', () => {
+    const problems = wheelTagProblems('x-1.0-cp313-cp313-macosx_11_0_arm64.whl', ['cp313-cp313-macosx_11_0_arm64'], '3.12');
+    expect(problems).toEqual([expect.stringContaining('[wheel tag rule] listed for CPython 3.12')]);
+  });
+
+  it('tells wheels for this OS from wheels collected from other platforms', () => {
+    expect(wheelFitsPlatform(['cp312-cp312-manylinux_2_17_x86_64'], 'linux')).toBe(true);
+    expect(wheelFitsPlatform(['cp312-cp312-macosx_10_12_universal2'], 'linux')).toBe(false);
+    expect(wheelFitsPlatform(['cp312-cp312-win_amd64'], 'win32')).toBe(true);
+  });
+
+  it('names the platform tag rule when no wheel fits this host', () => {
+    expect(missingHostWheelProblem('dist', '3.12', 'linux', ['x-1.0-cp312-cp312-win_amd64.whl'])).toBe(
+      'dist: [platform tag rule] no wheel for CPython 3.12 on linux (manylinux* or musllinux* or linux_*); the folder holds x-1.0-cp312-cp312-win_amd64.whl. Build on this platform or add its wheels.',
+    );
   });
 
   it('finds nothing wrong with a complete sdist', () => {

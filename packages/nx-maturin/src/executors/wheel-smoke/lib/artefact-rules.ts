@@ -31,21 +31,26 @@ export function tagFitsInterpreter(tag: string, minor: string): boolean {
   return abi === 'abi3' && abi3From !== undefined && Number(abi3From) <= Number(minor.split('.')[1]);
 }
 
-export function wheelTagProblems(file: string, tags: readonly string[], minor: string | null, platform: NodeJS.Platform): string[] {
-  const problems: string[] = [];
-  if (minor !== null && !tags.some((tag) => tagFitsInterpreter(tag, minor))) {
-    problems.push(
-      `${file}: [wheel tag rule] listed for CPython ${minor}, but its tags (${tags.join(', ')}) need another interpreter; expected cp${minor.replace('.', '')}-cp${minor.replace('.', '')} or abi3. Rebuild with maturin for that interpreter.`,
-    );
-  }
+export function wheelTagProblems(file: string, tags: readonly string[], minor: string | null): string[] {
+  if (minor === null || tags.some((tag) => tagFitsInterpreter(tag, minor))) return [];
+  return [
+    `${file}: [wheel tag rule] listed for CPython ${minor}, but its tags (${tags.join(', ')}) need another interpreter; expected cp${minor.replace('.', '')}-cp${minor.replace('.', '')} or abi3. Rebuild with maturin for that interpreter.`,
+  ];
+}
+
+/**
+ * Whether a wheel is for this OS. A folder collected from several platforms' builds holds wheels for other OSes
+ * too: those are checked but not installed here.
+ */
+export function wheelFitsPlatform(tags: readonly string[], platform: NodeJS.Platform): boolean {
   const prefixes = expectedPlatformPrefixes(platform);
-  const platforms = [...new Set(tags.map((tag) => tag.split('-')[2] ?? ''))];
-  if (prefixes.length > 0 && !platforms.some((tagPlatform) => prefixes.some((prefix) => tagPlatform.startsWith(prefix)))) {
-    problems.push(
-      `${file}: [platform tag rule] platform tag ${platforms.join('.')} does not fit ${platform} (expected ${prefixes.map((prefix) => `${prefix}*`).join(' or ')}); the artefact folder holds wheels from another OS.`,
-    );
-  }
-  return problems;
+  return prefixes.length === 0 || tags.some((tag) => prefixes.some((prefix) => (tag.split('-')[2] ?? '').startsWith(prefix)));
+}
+
+/** No wheel this host can install for an interpreter: the build did not run for this platform. */
+export function missingHostWheelProblem(artefactDir: string, minor: string, platform: NodeJS.Platform, listed: readonly string[]): string {
+  const prefixes = expectedPlatformPrefixes(platform).map((prefix) => `${prefix}*`).join(' or ');
+  return `${artefactDir}: [platform tag rule] no wheel for CPython ${minor} on ${platform} (${prefixes}); the folder holds ${listed.join(', ') || 'none'}. Build on this platform or add its wheels.`;
 }
 
 /**
