@@ -13,7 +13,7 @@ export default async function* serveIndexExecutor(
   context: ExecutorContext,
 ): AsyncGenerator<{ success: boolean; baseUrl?: string }> {
   const normalized = normalizeOptions(options, context.root);
-  const index = await startLocalIndex({ workspaceRoot: context.root, storageDir: normalized.storageDir, port: normalized.port, authenticateUploads: normalized.authenticateUploads });
+  const index = await startLocalIndex({ workspaceRoot: context.root, storageDir: normalized.storageDir, port: normalized.port, authenticateUploads: normalized.authenticateUploads, signals: 'caller' });
   const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
   let onSignal = () => {};
   const stopped = new Promise<void>((resolve) => (onSignal = resolve));

@@ -25,6 +25,11 @@ export interface LocalIndexOptions {
   authenticateUploads?: boolean;
   /** Lines of pypiserver's log go here; default: dropped, because its access log would drown the task output. */
   log?: (line: string) => void;
+  /**
+   * Who stops the server when this process gets SIGINT, SIGTERM or SIGHUP (Ctrl-C, Nx ending the task): by default
+   * the index itself, which then lets the signal end the process; a caller that waits for signals says `caller`.
+   */
+  signals?: 'index' | 'caller';
 }
 
 export interface LocalIndex {
@@ -114,12 +119,23 @@ export async function startLocalIndex(options: LocalIndexOptions): Promise<Local
   server.stderr?.on('data', collect);
   let spawnError: Error | undefined;
   server.once('error', (error) => (spawnError = error));
+  // pypiserver runs in its own process group, so it outlives this process unless it is stopped on every way out:
+  // a normal exit, and the signals that end a task without running `exit` listeners.
   const killOnExit = () => killGroup(server, 'SIGKILL');
   process.once('exit', killOnExit);
+  const stopSignals = options.signals === 'caller' ? [] : (['SIGINT', 'SIGTERM', 'SIGHUP'] as const);
+  const stopThenResignal = (signal: NodeJS.Signals) => {
+    killGroup(server, 'SIGTERM');
+    removeSignalHandlers();
+    process.kill(process.pid, signal);
+  };
+  const removeSignalHandlers = () => stopSignals.forEach((signal) => process.removeListener(signal, stopThenResignal));
+  stopSignals.forEach((signal) => process.once(signal, stopThenResignal));
 
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = async () => {
     process.removeListener('exit', killOnExit);
+    removeSignalHandlers();
     await stopProcess(server);
   };
   try {
