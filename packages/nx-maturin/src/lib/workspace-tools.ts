@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /** The tools virtual environment the bootstrap creates from tools/python/requirements.txt. */
 export const TOOLS_VENV = join('.tools', 'venv');
@@ -21,4 +21,13 @@ export function venvExecutable(venvDir: string, name: string): string {
 export function workspaceTool(workspaceRoot: string, name: string): string {
   const pinned = venvExecutable(join(workspaceRoot, TOOLS_VENV), name);
   return existsSync(pinned) ? pinned : name;
+}
+
+/**
+ * The environment for tools that find their helpers on PATH (maturin finds zig and uv there; an sdist build finds
+ * maturin): the workspace tools venv's bin folder goes first.
+ */
+export function toolsPathEnv(workspaceRoot: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const toolsBin = dirname(venvExecutable(join(workspaceRoot, TOOLS_VENV), 'python'));
+  return { ...base, PATH: [toolsBin, base['PATH'] ?? ''].join(delimiter) };
 }

@@ -28,6 +28,16 @@ export interface NormalizedMaturinPluginOptions {
 
 export const DEFAULT_PYTHON_VERSIONS = ['3.12', '3.13'];
 
+/**
+ * Interpreter lists as executors receive them: an array from nx.json, but from the command line a comma-separated
+ * string or, when the parser reads `--pythonVersions=3.12` as a number, a number.
+ */
+export function normalizePythonVersions(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return DEFAULT_PYTHON_VERSIONS;
+  const list: unknown[] = Array.isArray(raw) ? raw : String(raw).split(',');
+  return list.map((version) => String(version).trim()).filter((version) => version.length > 0);
+}
+
 export function normalizePluginOptions(options: MaturinPluginOptions | undefined): NormalizedMaturinPluginOptions {
   return {
     projectNames: options?.projectNames ?? {},

@@ -3,11 +3,11 @@ import { logger } from '@nx/devkit';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeArtefact, writeManifest, type ArtefactEntry } from '../../lib/artefact-manifest';
-import { projectRootOf, toolsPathEnv } from '../../lib/executor-context';
+import { projectRootOf } from '../../lib/executor-context';
 import { findPythonInterpreters } from '../../lib/python-discovery';
 import { runStreaming } from '../../lib/run-process';
 import { reportTable } from '../../lib/summary-table';
-import { workspaceTool } from '../../lib/workspace-tools';
+import { toolsPathEnv, workspaceTool } from '../../lib/workspace-tools';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
 import type { MaturinBuildExecutorSchema } from './schema';
 

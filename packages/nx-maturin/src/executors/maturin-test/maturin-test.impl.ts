@@ -2,12 +2,13 @@ import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { projectRootOf, toolsPathEnv } from '../../lib/executor-context';
+import { projectRootOf } from '../../lib/executor-context';
 import { findPythonInterpreters, type PythonInterpreter } from '../../lib/python-discovery';
 import { runCaptured, runStreaming } from '../../lib/run-process';
 import { reportTable } from '../../lib/summary-table';
 import { readTomlFile, tomlString } from '../../lib/toml-file';
-import { venvExecutable, workspaceTool } from '../../lib/workspace-tools';
+import { toolsPathEnv, venvExecutable, workspaceTool } from '../../lib/workspace-tools';
+import { installerEnvironment } from '../../lib/venv/venv';
 import { normalizeOptions, type NormalizedMaturinTestOptions } from './lib/normalize-options';
 import type { MaturinTestExecutorSchema } from './schema';
 
@@ -45,7 +46,8 @@ async function testWithInterpreter(
   results: SuiteResult[],
 ): Promise<void> {
   const label = `CPython ${interpreter.version}`;
-  const env = { ...toolsPathEnv(workspaceRoot), PYO3_PYTHON: interpreter.executable };
+  // No ambient index or pip settings: test venvs get exactly the pinned requirements and the development build.
+  const env = { ...toolsPathEnv(workspaceRoot, installerEnvironment()), PYO3_PYTHON: interpreter.executable };
   const crateDir = dirname(join(projectDir, cargoManifestOf(projectDir)));
   if (options.rust) {
     results.push({ suite: 'cargo nextest', interpreter: label, outcome: 'failed' });

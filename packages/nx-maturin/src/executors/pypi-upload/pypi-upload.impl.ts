@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ArtefactEntry, ArtefactManifest } from '../../lib/artefact-manifest';
+import { projectRootOf } from '../../lib/executor-context';
 import { IndexUnreachableError, listPublishedFiles, type PublishedFiles } from '../../lib/index-client/index-client';
 import { LOCAL_INDEX_STORAGE, type LocalIndex, startLocalIndex } from '../../lib/local-index/local-index';
 import { findPythonInterpreter } from '../../lib/python-discovery';
@@ -29,8 +30,8 @@ interface Destination {
 type Outcome = 'uploaded' | 'uploaded on retry' | 'already on the index' | 'skipped (exists)';
 
 export default async function pypiUploadExecutor(options: PypiUploadExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
-  const projectName = context.projectName ?? 'project';
-  const projectRoot = context.projectsConfigurations?.projects[projectName]?.root ?? '.';
+  const projectRoot = projectRootOf(context);
+  const projectName = context.projectName!;
   const normalized = normalizeOptions(options, context.root, projectName);
   const secrets = secretValues(normalized, process.env);
   try {

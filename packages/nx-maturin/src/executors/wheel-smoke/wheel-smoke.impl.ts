@@ -11,6 +11,7 @@ import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, wheelF
 import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
+import { escapeRegExp } from '../../lib/escape-regexp';
 
 type Status = 'ok' | 'FAIL' | '-';
 
@@ -209,8 +210,4 @@ async function installOne(
       artefacts.forEach((entry) => fail(entry.file, 'smoke', `${label}: [smoke rule] \`${run.what}\` failed: ${(error as Error).message}`));
     }
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

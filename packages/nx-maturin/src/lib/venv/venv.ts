@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { PythonInterpreter } from '../python-discovery';
 import { runCaptured, type RunOptions } from '../run-process';
-import { TOOLS_VENV, venvExecutable, workspaceTool } from '../workspace-tools';
+import { TOOLS_VENV, toolsPathEnv, venvExecutable, workspaceTool } from '../workspace-tools';
 
 export interface FreshVenv {
   directory: string;
@@ -101,8 +101,7 @@ function withToolsBuildBackend(workspaceRoot: string, venvDirectory: string, env
   const backendDir = join(venvDirectory, 'build-backend');
   mkdirSync(backendDir, { recursive: true });
   if (!existsSync(join(backendDir, 'maturin'))) symlinkSync(maturinPackage, join(backendDir, 'maturin'), 'dir');
-  const toolsBin = process.platform === 'win32' ? join(toolsVenv, 'Scripts') : join(toolsVenv, 'bin');
-  return { ...env, PYTHONPATH: backendDir, PATH: [toolsBin, env['PATH'] ?? ''].join(delimiter) };
+  return { ...toolsPathEnv(workspaceRoot, env), PYTHONPATH: backendDir };
 }
 
 function findSitePackage(venvDir: string, name: string): string | undefined {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseToml, readTomlFile, tomlPath, type TomlTable } from '../toml-file';
 import { parseAnyVersion, pep440ToSemver, semverToPep440 } from './pep440';
 import { displayPath, locateVersionFiles, readTextIfPresent, VERSION_LITERAL, type VersionFiles } from './version-files';
+import { escapeRegExp } from '../escape-regexp';
 
 export interface VersionSource {
   name: string;
@@ -214,8 +215,4 @@ function readTagSource(tag: string, pattern: string, projectName: string): Versi
     return { name, file: `tag ${tag}`, version: tag, normalized: null, problem: `the tag "${tag}" does not match the pattern "${expected}"` };
   }
   return sourceFrom(name, `tag ${tag}`, match[1], parseAnyVersion);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

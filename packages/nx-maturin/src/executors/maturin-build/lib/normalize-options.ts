@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import { DEFAULT_PYTHON_VERSIONS } from '../../../plugins/plugin-options';
+import { normalizePythonVersions } from '../../../plugins/plugin-options';
 import type { MaturinBuildExecutorSchema } from '../schema';
 
 export interface NormalizedMaturinBuildOptions {
@@ -26,7 +26,7 @@ export function normalizeOptions(options: MaturinBuildExecutorSchema, environmen
   const compatibility = options.compatibility ?? (onLinux ? 'manylinux2014' : undefined);
   const outputDir = options.outputDir ?? join(environment.projectRoot, 'target', 'wheels');
   return {
-    pythonVersions: options.pythonVersions ?? DEFAULT_PYTHON_VERSIONS,
+    pythonVersions: normalizePythonVersions(options.pythonVersions),
     outputDir: isAbsolute(outputDir) ? outputDir : join(environment.workspaceRoot, outputDir),
     profile: options.profile ?? 'release',
     target: options.target,

@@ -1,4 +1,4 @@
-import { DEFAULT_PYTHON_VERSIONS } from '../../../plugins/plugin-options';
+import { normalizePythonVersions } from '../../../plugins/plugin-options';
 import type { MaturinTestExecutorSchema } from '../schema';
 
 export interface NormalizedMaturinTestOptions {
@@ -12,7 +12,7 @@ export interface NormalizedMaturinTestOptions {
 
 export function normalizeOptions(options: MaturinTestExecutorSchema): NormalizedMaturinTestOptions {
   return {
-    pythonVersions: options.pythonVersions ?? DEFAULT_PYTHON_VERSIONS,
+    pythonVersions: normalizePythonVersions(options.pythonVersions),
     rust: options.rust ?? true,
     python: options.python ?? true,
     pytestArgs: options.pytestArgs ?? [],

@@ -1,5 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import type { WheelSmokeExecutorSchema } from '../schema';
+import { normalizePythonVersions } from '../../../plugins/plugin-options';
 
 export interface NormalizedWheelSmokeOptions {
   /** Absolute. */
@@ -13,8 +14,6 @@ export interface NormalizedWheelSmokeOptions {
   buildTarget: string;
 }
 
-export const DEFAULT_PYTHON_VERSIONS = ['3.12', '3.13'];
-
 export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoot: string, projectName: string): NormalizedWheelSmokeOptions {
   if (!options.artefactDir) {
     throw new Error(`wheel-smoke for ${projectName}: option "artefactDir" is missing; set it to the build's output folder (e.g. <projectRoot>/target/wheels).`);
@@ -22,8 +21,7 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
   if (!options.importName) {
     throw new Error(`wheel-smoke for ${projectName}: option "importName" is missing; set it to the package's import name (e.g. hello_maturin).`);
   }
-  const rawVersions = options.pythonVersions ?? DEFAULT_PYTHON_VERSIONS;
-  const pythonVersions = (Array.isArray(rawVersions) ? rawVersions : [rawVersions]).map(String);
+  const pythonVersions = normalizePythonVersions(options.pythonVersions);
   if (pythonVersions.length === 0) {
     throw new Error(`wheel-smoke for ${projectName}: option "pythonVersions" is empty; list at least one CPython version such as "3.12".`);
   }
