@@ -26,7 +26,7 @@ function main() {
   const started = Date.now();
   checkNode();
   const stamps = readStamps();
-  step(stamps, 'npm packages', fingerprintFiles(['package-lock.json']), () => {
+  step(stamps, 'npm packages', fingerprintFiles(['package-lock.json']) + existsMarker(join('node_modules', '.package-lock.json')), () => {
     run('npm', ['ci', '--no-audit', '--no-fund']);
   });
   step(stamps, 'nx-maturin plugin (compiled)', fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'package.json']) + existsMarker('packages/nx-maturin/dist/index.js'), () => {

@@ -1,3 +1,4 @@
+import { listPublishedFiles, normalizeDistributionName, projectPageUrl } from '../lib/index-client/index-client';
 import { pep440ToSemver } from '../lib/versions/pep440';
 
 export interface IndexVersion {
@@ -13,35 +14,33 @@ export interface IndexVersion {
  * not bump from them.
  */
 export async function latestVersionOnIndex(indexUrl: string, distribution: string): Promise<IndexVersion> {
-  const name = distribution.toLowerCase().replace(/[-_.]+/g, '-');
+  const name = normalizeDistributionName(distribution);
   const base = indexUrl.replace(/\/+$/, '');
-  const url = /^https?:\/\/(test\.)?pypi\.org$/.test(base)
-    ? `${base}/pypi/${name}/json`
-    : `${base.endsWith('/simple') ? base : `${base}/simple`}/${name}/`;
-  const response = await fetch(url, { headers: { Accept: 'application/vnd.pypi.simple.v1+json, application/json;q=0.9, text/html;q=0.1' } });
+  if (!/^https?:\/\/(test\.)?pypi\.org$/.test(base)) {
+    const simpleIndex = base.endsWith('/simple') ? base : `${base}/simple`;
+    const files = await listPublishedFiles(simpleIndex, distribution);
+    const page = projectPageUrl(simpleIndex, distribution);
+    if (files.size === 0) return { version: null, logText: `${distribution} is not on ${page}` };
+    return describeNewest(versionsFromFileNames([...files.keys()], name), distribution, page);
+  }
+  const url = `${base}/pypi/${name}/json`;
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
   if (response.status === 404) return { version: null, logText: `${distribution} is not on ${url}` };
   if (!response.ok) {
     throw new Error(`Asking ${url} for ${distribution}'s versions failed with HTTP ${response.status} ${response.statusText}; check the registry URL.`);
   }
-  const body = await response.text();
-  const contentType = response.headers.get('content-type') ?? '';
-  const candidates = contentType.includes('json') ? versionsFromJson(JSON.parse(body) as unknown, name) : versionsFromFileNames(linkTexts(body), name);
+  return describeNewest(versionsFromJson((await response.json()) as unknown), distribution, url);
+}
+
+function describeNewest(candidates: string[], distribution: string, url: string): IndexVersion {
   const version = newestSemver(candidates);
   return { version, logText: version === null ? `no release of ${distribution} with a SemVer form on ${url}` : `from ${url}` };
 }
 
-function versionsFromJson(body: unknown, name: string): string[] {
-  const record = (body ?? {}) as { info?: { version?: unknown }; releases?: Record<string, unknown>; versions?: unknown; files?: unknown };
+function versionsFromJson(body: unknown): string[] {
+  const record = (body ?? {}) as { info?: { version?: unknown }; releases?: Record<string, unknown> };
   if (record.releases && typeof record.releases === 'object') return Object.keys(record.releases);
-  if (Array.isArray(record.versions)) return record.versions.filter((version): version is string => typeof version === 'string');
-  if (Array.isArray(record.files)) {
-    return versionsFromFileNames(record.files.map((file) => String((file as { filename?: unknown }).filename ?? '')), name);
-  }
   return typeof record.info?.version === 'string' ? [record.info.version] : [];
-}
-
-function linkTexts(html: string): string[] {
-  return [...html.matchAll(/<a\b[^>]*>([^<]+)<\/a>/gi)].map((match) => (match[1] ?? '').trim());
 }
 
 /** Wheels are `<name>-<version>-<tags>.whl` (name with `_`), sdists `<name>-<version>.tar.gz`; names compare normalised. */
@@ -58,7 +57,7 @@ function versionsFromFileNames(fileNames: string[], name: string): string[] {
     } else {
       return [];
     }
-    return distribution.toLowerCase().replace(/[-_.]+/g, '-') === name && version ? [version] : [];
+    return normalizeDistributionName(distribution) === name && version ? [version] : [];
   });
 }
 

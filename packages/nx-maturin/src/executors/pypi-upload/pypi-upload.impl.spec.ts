@@ -1,4 +1,5 @@
 import { execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -95,6 +96,19 @@ describe('pypi-upload executor', () => {
     expect(second).toMatch(/already on the index/);
     expect(stored()).toEqual(artefactFiles());
     expect(`${first}\n${second}`).not.toContain(SECRET_TOKEN);
+  });
+
+  it('replaces an earlier build of the same version on the local index, which the workspace owns', async () => {
+    await expect(run()).resolves.toEqual({ success: true });
+    const wheel = artefacts.manifest.artefacts.find((entry) => entry.kind === 'wheel')!;
+    const published = join(ws.root, 'dist/local-index', wheel.file);
+    writeFileSync(published, Buffer.concat([readFileSync(published), Buffer.from('an earlier build')]));
+
+    output.length = 0;
+    await expect(run()).resolves.toEqual({ success: true });
+    expect(output.join('\n')).toContain(`${wheel.file}: the local index held an earlier build of 0.2.0`);
+    expect(createHash('sha256').update(readFileSync(published)).digest('hex')).toBe(wheel.sha256);
+    expect(stored()).toEqual(artefactFiles());
   });
 
   it('refuses a wheel changed after the build and sends nothing', async () => {

@@ -25,6 +25,8 @@ interface Destination {
   uploadUrl: string;
   indexUrl: string;
   credentials: PublishCredentials;
+  /** The embedded index's package folder: the workspace owns it, so a rebuilt file may replace a published one. */
+  localStorage?: string;
 }
 
 type Outcome = 'uploaded' | 'uploaded on retry' | 'already on the index' | 'skipped (exists)';
@@ -80,6 +82,7 @@ async function publish(
         uv: workspaceTool(workspaceRoot, 'uv'),
         uploadUrl: localIndex.uploadUrl,
         indexUrl: localIndex.indexUrl,
+        localStorage: localIndex.storageDir,
         credentials: {
           method: `local index user "${credentials.username}" with the password generated for this run (${relative(workspaceRoot, credentials.credentialsFile)})`,
           env: { UV_PUBLISH_USERNAME: credentials.username, UV_PUBLISH_PASSWORD: credentials.password },
@@ -110,6 +113,12 @@ async function uploadAll(
   for (const entry of manifest.artefacts) {
     if (!existing.has(entry.file)) continue;
     const publishedSha = existing.get(entry.file);
+    if (publishedSha !== undefined && publishedSha !== entry.sha256 && destination.localStorage) {
+      // A rebuild of an unchanged version is everyday local work; on a real index the same file is refused below.
+      rmSync(join(destination.localStorage, entry.file), { force: true });
+      console.log(`${entry.file}: the local index held an earlier build of ${manifest.version} (sha256 ${publishedSha}); replaced by this build.`);
+      continue;
+    }
     if (publishedSha !== undefined && publishedSha !== entry.sha256) {
       throw new Error(
         `${destination.indexUrl} already holds ${entry.file} with sha256 ${publishedSha}, but the built file has ${entry.sha256}: ` +
