@@ -98,7 +98,18 @@ export function createInferredTargets(
       metadata: {
         technologies: TECHNOLOGIES,
         description: 'Check that Cargo.toml, Cargo.lock, pyproject.toml, __version__, CHANGELOG and the release tag agree',
-        help: { command: `nx run <project>:${names.versionSync} --write=1.2.3`, example: { options: { write: '1.2.3' } } },
+        help: { command: `nx run <project>:${names.versionSync} --tag=<project>-v1.2.3`, example: { options: { tag: 'recorder-v1.2.3' } } },
+      },
+    },
+    // Writing changes files, so it is its own uncached target: a cache replay would report a write it never made.
+    [names.versionWrite]: {
+      executor: `${EXECUTORS}:version-sync`,
+      options: {},
+      cache: false,
+      metadata: {
+        technologies: TECHNOLOGIES,
+        description: 'Set one version in Cargo.toml, Cargo.lock, pyproject.toml and __version__ (SemVer or PEP 440 given)',
+        help: { command: `nx run <project>:${names.versionWrite} --write=1.2.3-rc.1`, example: { options: { write: '1.2.3-rc.1' } } },
       },
     },
     [names.build]: {

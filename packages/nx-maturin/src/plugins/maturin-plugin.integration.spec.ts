@@ -32,6 +32,6 @@ describe('nx-maturin inference (real nx)', () => {
     const project = JSON.parse(run.stdout) as { targets: Record<string, { options: Record<string, unknown>; dependsOn?: string[] }> };
     expect(project.targets['build']!.options).toMatchObject({ pythonVersions: ['3.13'], outputDir: 'libs/renamed/target/wheels' });
     expect(project.targets['build']!.dependsOn).toEqual(['version-sync']);
-    expect(Object.keys(project.targets).sort()).toEqual(['build', 'nx-release-publish', 'publish', 'serve-index', 'smoke', 'test', 'version-sync']);
+    expect(Object.keys(project.targets).sort()).toEqual(['build', 'nx-release-publish', 'publish', 'serve-index', 'smoke', 'test', 'version-sync', 'version-write']);
   });
 });

@@ -33,7 +33,7 @@ describe('nx-maturin createNodes', () => {
     expect(file).toBe('rec/pyproject.toml');
     const project = result.projects['rec']!;
     expect(project.name).toBe('recorder');
-    expect(Object.keys(project.targets)).toEqual(['version-sync', 'build', 'test', 'smoke', 'publish', 'nx-release-publish', 'serve-index']);
+    expect(Object.keys(project.targets)).toEqual(['version-sync', 'version-write', 'build', 'test', 'smoke', 'publish', 'nx-release-publish', 'serve-index']);
     expect(project.targets['build']).toMatchInlineSnapshot(`
 {
   "cache": true,

@@ -4,6 +4,7 @@ export interface MaturinPluginOptions {
   projectNames?: Record<string, string>;
   /** Names of the inferred targets. */
   versionSyncTargetName?: string;
+  versionWriteTargetName?: string;
   buildTargetName?: string;
   testTargetName?: string;
   smokeTargetName?: string;
@@ -17,6 +18,7 @@ export interface NormalizedMaturinPluginOptions {
   projectNames: Record<string, string>;
   targetNames: {
     versionSync: string;
+    versionWrite: string;
     build: string;
     test: string;
     smoke: string;
@@ -43,6 +45,7 @@ export function normalizePluginOptions(options: MaturinPluginOptions | undefined
     projectNames: options?.projectNames ?? {},
     targetNames: {
       versionSync: options?.versionSyncTargetName ?? 'version-sync',
+      versionWrite: options?.versionWriteTargetName ?? 'version-write',
       build: options?.buildTargetName ?? 'build',
       test: options?.testTargetName ?? 'test',
       smoke: options?.smokeTargetName ?? 'smoke',

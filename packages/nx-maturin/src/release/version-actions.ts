@@ -28,7 +28,7 @@ export default class MaturinVersionActions extends VersionActions {
     if (current === undefined) {
       throw new Error(
         `The version sources of ${input.projectName} do not agree, so its current version is unknown:\n${formatVersionTable(sources)}\n` +
-          `Next step: run \`nx run ${input.projectName}:version-sync --write=<current version>\`, commit, and release again.`,
+          `Next step: run \`nx run ${input.projectName}:version-write --write=<current version>\`, commit, and release again.`,
       );
     }
     const cargo = locateVersionFiles(tree.root, input.projectRoot).cargoVersion.file;

@@ -8,6 +8,12 @@ import type { VersionSyncExecutorSchema } from './schema';
 export default async function versionSyncExecutor(options: VersionSyncExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
     const normalized = normalizeOptions(options, context);
+    if (normalized.write !== undefined && context.target?.cache !== false) {
+      throw new Error(
+        `--write changes files, which a cached target may replay without writing; run it on the uncached target: ` +
+          `nx run ${normalized.check.projectName}:version-write --write=${normalized.write}`,
+      );
+    }
     if (normalized.write !== undefined) {
       const { changedFiles } = await writeVersion(normalized.check, normalized.write);
       logger.info(

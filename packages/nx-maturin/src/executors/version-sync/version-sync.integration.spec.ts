@@ -47,9 +47,13 @@ describe('version-sync executor', () => {
     expect(right.exitCode).toBe(0);
   });
 
-  it('writes a pre-release everywhere with --write, SemVer in Cargo and PEP 440 in pyproject', async () => {
+  it('writes a pre-release everywhere with version-write, SemVer in Cargo and PEP 440 in pyproject, and refuses --write on the cached check', async () => {
     edit('CHANGELOG.md', '## [0.2.0]', '## 0.3.0-rc.1\n\n## [0.2.0]');
-    const run = await ws.nx(['run', 'hello:version-sync', '--write=0.3.0-rc.1']);
+    const refused = await ws.nx(['run', 'hello:version-sync', '--write=0.3.0-rc.1']);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.all).toContain('run it on the uncached target: nx run hello:version-write --write=0.3.0-rc.1');
+    expect(ws.read('libs/hello/Cargo.toml')).toContain('version = "0.2.0"');
+    const run = await ws.nx(['run', 'hello:version-write', '--write=0.3.0-rc.1']);
     expect(run.all).toContain('Wrote 0.3.0-rc.1 (PEP 440 0.3.0rc1) to libs/hello/Cargo.toml, libs/hello/Cargo.lock, libs/hello/pyproject.toml.');
     expect(run.exitCode).toBe(0);
     expect(ws.read('libs/hello/pyproject.toml')).toContain('version = "0.3.0rc1"');

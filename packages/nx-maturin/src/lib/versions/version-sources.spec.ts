@@ -109,7 +109,7 @@ describe('version-sources', () => {
     expect(message).toMatch(/✓\s+Cargo.toml \[package\].version\s+libs\/hello\/Cargo.toml\s+0.2.0\s+0.2.0/);
     expect(message).toMatch(/✗\s+pyproject.toml \[project\].version\s+libs\/hello\/pyproject.toml\s+0.2.1\s+0.2.1/);
     expect(message).toMatch(/✓\s+release tag \(\{projectName\}-v\{version\}\)\s+tag hello-v0.2.0\s+0.2.0/);
-    expect(message).toContain('nx run hello:version-sync --write=<version>');
+    expect(message).toContain('nx run hello:version-write --write=<version>');
   });
 
   it('reads the tag from GITHUB_REF and checks it against the pattern', async () => {

@@ -34,7 +34,7 @@ export class VersionMismatchError extends Error {
   ) {
     super(
       `The version sources of ${projectName} do not agree:\n${formatVersionTable(sources)}\n` +
-        `Next step: fix the marked rows, or run \`nx run ${projectName}:version-sync --write=<version>\` to set one version ` +
+        `Next step: fix the marked rows, or run \`nx run ${projectName}:version-write --write=<version>\` to set one version ` +
         'in Cargo.toml, Cargo.lock, pyproject.toml and __version__ (the CHANGELOG heading and the tag are not written).',
     );
     this.name = 'VersionMismatchError';
