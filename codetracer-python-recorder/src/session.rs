@@ -91,9 +91,16 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
     }
     let sink = TraceSink::create(&config)?;
     let tool_id = monitoring::claim_tool_id(py)?;
-    let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
     let thread = current_thread_id();
-    *lock() = Some(Session {
+    let mut slot = lock();
+    // Checked again under the lock: another thread may have started a recording since `is_active` above.
+    if slot.is_some() {
+        drop(slot);
+        monitoring::release(py, tool_id);
+        return Err(Error::AlreadyTracing);
+    }
+    let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
+    *slot = Some(Session {
         config: Arc::new(config),
         sink,
         encoder: Encoder::default(),
@@ -106,7 +113,8 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
         failure: None,
         generation,
     });
-    if let Err(err) = monitoring::install(py, tool_id) {
+    drop(slot);
+    if let Err(err) = monitoring::install(py, tool_id, generation > 1) {
         let session = lock().take();
         monitoring::release(py, tool_id);
         drop(session);

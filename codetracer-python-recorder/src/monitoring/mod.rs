@@ -55,7 +55,8 @@ fn handlers() -> [(&'static str, Callback); 7] {
     ]
 }
 
-pub fn install(py: Python<'_>, tool_id: u8) -> PyResult<()> {
+/// `recorded_before`: whether this process has recorded already, whose `DISABLE`s must be lifted.
+pub fn install(py: Python<'_>, tool_id: u8, recorded_before: bool) -> PyResult<()> {
     let sys_monitoring = monitoring(py)?;
     let events = sys_monitoring.getattr("events")?;
     disable(py)?;
@@ -65,8 +66,11 @@ pub fn install(py: Python<'_>, tool_id: u8) -> PyResult<()> {
         sys_monitoring.call_method1("register_callback", (tool_id, event, make_callback(py)?))?;
         mask |= event;
     }
-    // Locations disabled by an earlier recording must report again.
-    sys_monitoring.call_method0("restart_events")?;
+    // Locations an earlier recording disabled must report again. `restart_events` lifts the DISABLEs of every
+    // tool (a coverage tool's too), so it is called only when there is an earlier recording to undo.
+    if recorded_before {
+        sys_monitoring.call_method0("restart_events")?;
+    }
     sys_monitoring.call_method1("set_events", (tool_id, mask))?;
     Ok(())
 }

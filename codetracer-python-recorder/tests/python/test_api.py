@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -91,6 +92,28 @@ def test_starting_twice_raises(tmp_path):
     finally:
         stop_tracing()
     assert not (tmp_path / "second").exists()
+
+
+def test_threads_starting_at_once_get_one_recording_and_one_clear_error(tmp_path):
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def start(index: int) -> None:
+        barrier.wait()
+        try:
+            start_tracing(tmp_path / f"run{index}")
+            outcomes.append("started")
+        except AlreadyTracingError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=start, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop_tracing()
+    assert sorted(outcomes) == ["refused", "refused", "refused", "started"]
+    assert all(sys.monitoring.get_tool(tool) != "codetracer-python-recorder" for tool in range(6))
 
 
 def test_stopping_when_not_tracing_does_nothing():
