@@ -19,7 +19,9 @@ export interface MaturinProject {
 export interface MaturinProjectOnDisk extends MaturinProject {
   /** The Python package folder relative to `root`, when the project ships Python code beside the extension. */
   pythonPackageDir: string | undefined;
-  /** The Cargo.lock that pins this crate, as an Nx input path (`{projectRoot}/...` or `{workspaceRoot}/...`). */
+  /** The Cargo.lock that pins this crate, relative to the workspace root, when there is one. */
+  cargoLockFile: string | undefined;
+  /** The same file as an Nx input path (`{projectRoot}/...` or `{workspaceRoot}/...`); where it would be when missing. */
   cargoLockInput: string;
   /** `scripts/smoke*.py` beside pyproject, relative to the workspace root: run by the smoke target. */
   smokeScripts: string[];
@@ -57,10 +59,12 @@ export function describeMaturinProject(
 export function locateOnDisk(workspaceRoot: string, project: MaturinProject): MaturinProjectOnDisk {
   const packageCandidate = posix.join(project.pythonSource, project.importName);
   const pythonPackageDir = existsSync(join(workspaceRoot, project.root, packageCandidate, '__init__.py')) ? packageCandidate : undefined;
+  const cargoLockFile = findCargoLock(workspaceRoot, project);
   return {
     ...project,
     pythonPackageDir,
-    cargoLockInput: findCargoLockInput(workspaceRoot, project),
+    cargoLockFile,
+    cargoLockInput: cargoLockFile === undefined ? `{projectRoot}/${posix.join(posix.dirname(project.cargoManifest), 'Cargo.lock')}` : asInput(project.root, cargoLockFile),
     smokeScripts: findSmokeScripts(workspaceRoot, project.root),
   };
 }
@@ -74,18 +78,22 @@ function findSmokeScripts(workspaceRoot: string, root: string): string[] {
     .map((file) => posix.join(scriptsDir, file));
 }
 
-/** Cargo.lock sits beside the crate, or at the root of the Cargo workspace the crate belongs to. */
-function findCargoLockInput(workspaceRoot: string, project: MaturinProject): string {
+/**
+ * Cargo.lock sits beside the crate, or at the root of the Cargo workspace the crate belongs to; the search stops at
+ * the Nx workspace root, so version-sync checks the same file the build hashes.
+ */
+function findCargoLock(workspaceRoot: string, project: MaturinProject): string | undefined {
   const crateDir = posix.dirname(posix.join(project.root, project.cargoManifest));
   for (let dir = crateDir; ; dir = posix.dirname(dir)) {
     const lockFile = posix.join(dir, 'Cargo.lock');
-    if (existsSync(join(workspaceRoot, lockFile))) {
-      const relative = posix.relative(project.root, lockFile);
-      return relative.startsWith('..') ? `{workspaceRoot}/${lockFile}` : `{projectRoot}/${relative}`;
-    }
-    if (dir === '.' || dir === '' || dir === '/') break;
+    if (existsSync(join(workspaceRoot, lockFile))) return lockFile;
+    if (dir === '.' || dir === '' || dir === '/') return undefined;
   }
-  return `{projectRoot}/${posix.join(posix.dirname(project.cargoManifest), 'Cargo.lock')}`;
+}
+
+function asInput(projectRoot: string, workspaceFile: string): string {
+  const relative = posix.relative(projectRoot, workspaceFile);
+  return relative.startsWith('..') ? `{workspaceRoot}/${workspaceFile}` : `{projectRoot}/${relative}`;
 }
 
 /** True when pyproject takes its version from Cargo (`dynamic = ["version"]`). */

@@ -41,7 +41,7 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string): 
     cargoManifestFile,
     crateName: tomlString(cargoToml, ['package', 'name']),
     cargoVersion: locateCargoVersion(cargoManifestFile, cargoToml),
-    cargoLockFile: findUpwards(dirname(cargoManifestFile), 'Cargo.lock'),
+    cargoLockFile: layout.cargoLockFile === undefined ? undefined : join(workspaceRoot, layout.cargoLockFile),
     pythonInitFile: layout.pythonPackageDir ? join(projectDir, layout.pythonPackageDir, '__init__.py') : undefined,
     changelogFile: existsSync(changelogFile) ? changelogFile : undefined,
   };
@@ -69,14 +69,6 @@ function locateCargoVersion(manifestFile: string, cargoToml: TomlTable): Version
     `${manifestFile}: [package].version says \`workspace = true\`, but no enclosing Cargo.toml declares [workspace]; ` +
       'write the version in [package] or add the Cargo workspace root.',
   );
-}
-
-function findUpwards(startDir: string, name: string): string | undefined {
-  for (let dir = startDir; ; dir = dirname(dir)) {
-    const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
-  }
 }
 
 /** `__version__ = "1.2.3"` written as a literal (optionally annotated); a derived `__version__` is not a source. */
