@@ -104,13 +104,13 @@ SCALES = {
     "calls (fib)": {"short": "20", "long": "23"},
     "loops (numeric)": {"short": "50000", "long": "200000"},
     "objects (dicts, lists, classes)": {"short": "1000", "long": "4000"},
-    "real program (sortedcontainers 2.4.0)": {"short": "1000", "long": "4000"},
+    "real program (sortedcontainers 2.4.0)": {"short": "100", "long": "400"},
 }
 QUICK_SCALES = {
     "calls (fib)": {"short": "17", "long": "20"},
     "loops (numeric)": {"short": "12500", "long": "50000"},
     "objects (dicts, lists, classes)": {"short": "250", "long": "1000"},
-    "real program (sortedcontainers 2.4.0)": {"short": "250", "long": "1000"},
+    "real program (sortedcontainers 2.4.0)": {"short": "100", "long": "400"},
 }
 
 # Our recorder must take at most this share of 0.3.0's time on each workload.
@@ -127,6 +127,14 @@ print(status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 COUNT_JSON_EVENTS = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))))"
 COUNT_VIZTRACER_EVENTS = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))['traceEvents']))"
+
+
+# JSON traces above this size are not parsed to count their events: json.load would need several times their size.
+MAX_PARSED_JSON_BYTES = 512 * 1024 * 1024
+
+
+class RunFailed(Exception):
+    """A measured command that did not finish (a baseline tracer killed for lack of memory, say)."""
 
 
 @dataclass
@@ -155,18 +163,21 @@ class Row:
     peak_rss_kib: float
     trace_bytes: int | None
     events: int | None
+    failure: str | None = None
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
 
 
-def count_json_events(path: Path) -> int:
+def count_json_events(path: Path) -> int | None:
     with path.open("rb") as handle:
         first = handle.readline()
         if first.strip() == b"[":
             # This recorder writes one event per line between the bracket lines.
             return sum(1 for _ in handle) - 1
+    if path.stat().st_size > MAX_PARSED_JSON_BYTES:
+        return None
     # Other layouts (0.3.0 writes one line) are parsed in a throwaway process.
     return int(subprocess.run([sys.executable, "-c", COUNT_JSON_EVENTS, str(path)], capture_output=True, text=True, check=True).stdout)
 
@@ -178,9 +189,13 @@ def run_once(command: list[str], cwd: Path) -> Run:
     result = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *command], capture_output=True, text=True, cwd=cwd)
     seconds = time.perf_counter() - started
     fields = result.stdout.split()
-    if result.returncode != 0 or len(fields) != 2 or fields[0] != "0":
-        raise SystemExit(f"benchmark command failed ({result.stdout.strip()}): {' '.join(command)}\n{result.stderr}")
-    peak = int(fields[1])
+    if result.returncode != 0 or len(fields) != 2:
+        raise RunFailed(f"benchmark wrapper failed: {' '.join(command)}\n{result.stderr}")
+    status, peak = int(fields[0]), int(fields[1])
+    if status == -9:
+        raise RunFailed(f"killed by SIGKILL (out of memory) at {peak / 1024 / 1024:.1f} GiB peak RSS")
+    if status != 0:
+        raise RunFailed(f"exit status {status}: {' '.join(command)}")
     if sys.platform == "darwin":
         peak //= 1024  # ru_maxrss is in bytes on macOS
     return Run(seconds, peak)
@@ -216,7 +231,13 @@ def measure(tracer: Tracer, workload: str, scale: str, script: Path, argument: s
     runs = []
     for _ in range(repeat):
         output.mkdir(parents=True, exist_ok=True)
-        runs.append(run_once(command_for(tracer, output, script, argument), temp_dir))
+        try:
+            runs.append(run_once(command_for(tracer, output, script, argument), temp_dir))
+        except RunFailed as failure:
+            if tracer.kind == "untraced" or tracer.recorder == "this":
+                raise SystemExit(f"{workload}, {scale}, {tracer.label}: {failure}") from None
+            # A comparison tracer that cannot finish is a result too: reported instead of measured.
+            return Row(workload, scale, tracer, [], 0, None, None, str(failure).splitlines()[0])
     size, events = (None, None) if tracer.kind == "untraced" else trace_size_and_events(tracer, output)
     return Row(workload, scale, tracer, [run.seconds for run in runs], statistics.median(run.peak_rss_kib for run in runs), size, events)
 
@@ -232,6 +253,9 @@ def results_table(rows: list[Row]) -> str:
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
+        if row.failure:
+            lines.append(f"| {row.workload} | {row.scale} | {row.tracer.label} | did not finish: {row.failure} | - | - | - | - | - | - |")
+            continue
         ratio = row.median / base[(row.workload, row.scale)]
         lines.append(
             f"| {row.workload} | {row.scale} | {row.tracer.label} | {row.median:.3f} ({min(row.seconds):.3f}-{max(row.seconds):.3f}) | "
@@ -262,7 +286,12 @@ def target_tables(rows: list[Row]) -> tuple[str, str, list[list[str]]]:
             for scale in ("short", "long"):
                 ours = by_key.get((workload, scale, f"this recorder, {trace_format}"))
                 baseline = by_key.get((workload, scale, f"0.3.0, {trace_format}"))
-                if ours and baseline:
+                if ours and baseline and baseline.failure:
+                    time_lines.append(
+                        f"| {workload} | {scale} | {trace_format} | {ours.median:.3f} | did not finish ({baseline.failure}) | - | "
+                        f"<= {TARGET_TIME_SHARE_OF_BASELINE} | PASS (0.3.0 did not finish) |"
+                    )
+                elif ours and baseline:
                     share = ours.median / baseline.median
                     worst_share = max(worst_share, share)
                     passed = share <= TARGET_TIME_SHARE_OF_BASELINE
@@ -273,7 +302,7 @@ def target_tables(rows: list[Row]) -> tuple[str, str, list[list[str]]]:
                     )
         for label in sorted({row.tracer.label for row in rows if row.tracer.kind != "untraced"}):
             short, long = by_key.get((workload, "short", label)), by_key.get((workload, "long", label))
-            if not (short and long):
+            if not (short and long) or short.failure or long.failure:
                 continue
             growth = long.peak_rss_kib / short.peak_rss_kib
             judged = label.startswith("this recorder")
@@ -330,7 +359,8 @@ def main() -> int:
                         elif row.events is None:
                             row.events = json_events.get(tracer.recorder)
                     rows.append(row)
-                    print(f"  {workload}, {scale}: {tracer.label}: {row.median:.3f} s", file=sys.stderr, flush=True)
+                    figure = f"did not finish: {row.failure}" if row.failure else f"{row.median:.3f} s"
+                    print(f"  {workload}, {scale}: {tracer.label}: {figure}", file=sys.stderr, flush=True)
 
     time_table, rss_table, summary = target_tables(rows)
     markdown = "\n\n".join([
