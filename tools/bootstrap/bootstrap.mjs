@@ -26,10 +26,10 @@ function main() {
   const started = Date.now();
   checkNode();
   const stamps = readStamps();
-  step(stamps, 'npm packages', fingerprintFiles(['package-lock.json']) + existsMarker(join('node_modules', '.package-lock.json')), () => {
+  step(stamps, 'npm packages', fingerprintFiles(['package-lock.json']), join('node_modules', '.package-lock.json'), () => {
     run('npm', ['ci', '--no-audit', '--no-fund']);
   });
-  step(stamps, 'nx-maturin plugin (compiled)', fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'package.json']) + existsMarker('packages/nx-maturin/dist/index.js'), () => {
+  step(stamps, 'nx-maturin plugin (compiled)', fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'package.json']), join('packages', 'nx-maturin', 'dist', 'index.js'), () => {
     run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/nx-maturin/tsconfig.json']);
   });
   checkCargo();
@@ -37,7 +37,7 @@ function main() {
   return findInterpreters().then((interpreters) => {
     const toolsPython = interpreters.find((interpreter) => interpreter.requested === TOOLS_PYTHON);
     const venv = join(workspaceRoot, '.tools', 'venv');
-    step(stamps, 'python tools venv (.tools/venv)', fingerprintFiles(['tools/python/requirements.txt']) + toolsPython.version + existsMarker(venvPath(venv, 'python')), () => {
+    step(stamps, 'python tools venv (.tools/venv)', fingerprintFiles(['tools/python/requirements.txt']) + toolsPython.version, relative(workspaceRoot, venvPath(venv, 'python')), () => {
       rmSync(venv, { recursive: true, force: true });
       run(toolsPython.executable, ['-m', 'venv', venv]);
       run(venvPath(venv, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--require-hashes', '-r', join('tools', 'python', 'requirements.txt')]);
@@ -112,8 +112,9 @@ function ensureNextest() {
   report.push(['cargo-nextest', installed.stdout.trim().split(/\s+/)[1] ?? '?', 'cargo install']);
 }
 
-function step(stamps, name, fingerprint, action) {
-  if (stamps[name] === fingerprint) {
+/** Runs `action` unless the inputs' fingerprint is the one recorded last time and what it made (`product`) exists. */
+function step(stamps, name, fingerprint, product, action) {
+  if (stamps[name] === fingerprint && existsSync(join(workspaceRoot, product))) {
     report.push([name, 'up to date', '']);
     return;
   }
@@ -151,10 +152,6 @@ function listFiles(path) {
   if (!existsSync(absolute)) return [];
   if (!statSync(absolute).isDirectory()) return [path];
   return readdirSync(absolute).flatMap((name) => listFiles(join(path, name)));
-}
-
-function existsMarker(path) {
-  return existsSync(join(workspaceRoot, path)) ? '' : ':missing';
 }
 
 function readStamps() {

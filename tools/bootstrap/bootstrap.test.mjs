@@ -24,6 +24,16 @@ function runBootstrap(env) {
   return spawnSync(process.execPath, [bootstrap], { encoding: 'utf8', env: { HOME: process.env.HOME, ...env } });
 }
 
+test('a run with nothing changed since the last one installs nothing', () => {
+  // The test command runs the bootstrap first, so this is always that second run.
+  const result = spawnSync(process.execPath, [bootstrap], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.doesNotMatch(result.stdout, /installing|installed in/);
+  for (const step of ['npm packages', 'nx-maturin plugin (compiled)', 'python tools venv (.tools/venv)']) {
+    assert.match(result.stdout, new RegExp(`${step.replace(/[()]/g, '\\$&')}\\s+up to date`));
+  }
+});
+
 test('a missing cargo stops the bootstrap with one line naming Rust, its minimum version and rustup', () => {
   const path = pathWith(['npm']);
   try {
