@@ -71,8 +71,9 @@ export async function benchmarkBuildOverhead({ repeat }) {
     id: 'build',
     title: 'Build: `nx run recorder:build` vs `maturin build` directly',
     method:
-      `Each run touches \`src/lib.rs\` first, so cargo rebuilds the recorder crate for both interpreters but none of its ` +
-      `dependencies, on both sides (same CARGO_TARGET_DIR). The Nx side is \`nx run recorder:build --skip-nx-cache ` +
+      `Each run touches \`src/lib.rs\` first, so cargo rebuilds the recorder crate on both sides (same CARGO_TARGET_DIR). ` +
+      `The first command's \`--sdist\` makes maturin build that wheel from the unpacked sdist in a fresh temporary folder, ` +
+      `which recompiles the dependencies as well, the same crates every run on both sides (see the log). The Nx side is \`nx run recorder:build --skip-nx-cache ` +
       `--excludeTaskDependencies\` with the daemon off, timed from process start to exit; the direct side runs the ` +
       `exact \`maturin build\` command lines that executor printed in an untimed warm-up run, one after the other, from ` +
       `the project folder with the tools venv on PATH. The sides alternate, ${repeat} runs each.`,
