@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
 import { execa } from 'execa';
 
 /** A CPython interpreter that was found and actually ran. */
@@ -100,11 +100,16 @@ function pathDirectories(env: NodeJS.ProcessEnv): string[] {
   return (env['PATH'] ?? env['Path'] ?? '').split(delimiter).filter(Boolean);
 }
 
+/**
+ * PATH entries inside pyenv's root (its shims) are left to the pyenv step: a shim runs whichever version pyenv has
+ * active, and asking each one costs a shell start-up, while the pyenv step reads the installed versions directly.
+ */
 function pathCandidates(requested: string, env: NodeJS.ProcessEnv): Candidate[] {
   const names = isWindows ? [`python${requested}.exe`, 'python3.exe', 'python.exe'] : [`python${requested}`, 'python3', 'python'];
-  return pathDirectories(env).flatMap((directory) =>
-    names.map((name) => ({ executable: join(directory, name), place: `PATH ${directory}` })),
-  );
+  const pyenvPrefix = pyenvRoot(env) + sep;
+  return pathDirectories(env)
+    .filter((directory) => !(directory + sep).startsWith(pyenvPrefix))
+    .flatMap((directory) => names.map((name) => ({ executable: join(directory, name), place: `PATH ${directory}` })));
 }
 
 function pyenvRoot(env: NodeJS.ProcessEnv): string {
@@ -159,15 +164,28 @@ async function firstConfirmed(
   source: PythonInterpreter['source'],
   searched: SearchRecord[],
 ): Promise<PythonInterpreter | undefined> {
-  const existing = candidates.filter((candidate) => existsSync(candidate.executable));
-  for (const candidate of existing) {
-    const version = await probeVersion(candidate.executable);
+  const existing = uniqueExecutables(candidates.filter((candidate) => existsSync(candidate.executable)));
+  // Probed all at once; the first in search order that fits wins, so the answer does not depend on timing.
+  const probes = await Promise.all(existing.map((candidate) => probeVersion(candidate.executable)));
+  for (const [index, candidate] of existing.entries()) {
+    const version = probes[index]!;
     if (version.kind === 'cpython' && version.version.startsWith(`${requested}.`)) {
       return { requested, version: version.version, executable: candidate.executable, source };
     }
     searched.push({ place: `${candidate.place} (${candidate.executable})`, outcome: version.description });
   }
   return undefined;
+}
+
+/** `/bin/python3` and `/usr/bin/python3` are often one file: ask it once. */
+function uniqueExecutables(candidates: Candidate[]): Candidate[] {
+  const seen = new Set<string>();
+  return candidates.filter((candidate) => {
+    const target = realpathSync(candidate.executable);
+    if (seen.has(target)) return false;
+    seen.add(target);
+    return true;
+  });
 }
 
 type ProbeResult = { kind: 'cpython'; version: string; description: string } | { kind: 'other'; description: string };
