@@ -1,4 +1,4 @@
-import { parseAnyVersion, pep440ToSemver, semverToPep440, VersionMappingError } from './pep440';
+import { normalizePep440, parseAnyVersion, pep440ToSemver, semverToPep440, VersionMappingError } from './pep440';
 
 describe('pep440', () => {
   it.each([
@@ -32,17 +32,48 @@ describe('pep440', () => {
     ['1.0.0+local', /local versions/],
     ['1.0', /exactly three numbers/],
     ['1.0.0a1.dev2', /development release of a pre-release/],
-    ['1.0.0-rc.1', /not a canonical PEP 440 version/],
+    ['1.0.0-alpha1-dev2', /development release of a pre-release has no SemVer counterpart \(normalised: 1\.0\.0a1\.dev2\)/],
+    ['1.0.0-r3', /post-releases .*\(normalised: 1\.0\.0\.post3\)/],
+    ['1.0.0-foo', /not a valid PEP 440 version/],
   ])('refuses PEP 440 %s and says why', (version, reason) => {
     expect(() => pep440ToSemver(version, 'pyproject.toml')).toThrow(reason);
     expect(() => pep440ToSemver(version, 'pyproject.toml')).toThrow('(from pyproject.toml)');
   });
 
+  it.each([
+    ['1.0.0-alpha1', '1.0.0a1', '1.0.0-alpha.1'],
+    ['1.0.0.ALPHA.1', '1.0.0a1', '1.0.0-alpha.1'],
+    ['v1.0.0beta2', '1.0.0b2', '1.0.0-beta.2'],
+    ['1.0.0-c3', '1.0.0rc3', '1.0.0-rc.3'],
+    ['1.0.0pre', '1.0.0rc0', '1.0.0-rc.0'],
+    ['1.0.0_preview_1', '1.0.0rc1', '1.0.0-rc.1'],
+    ['1.0.0-rc.1', '1.0.0rc1', '1.0.0-rc.1'],
+    ['1.0.0-dev', '1.0.0.dev0', '1.0.0-dev.0'],
+    ['1.0.0dev7', '1.0.0.dev7', '1.0.0-dev.7'],
+    ['01.002.0003', '1.2.3', '1.2.3'],
+    [' 1.0.0RC01 ', '1.0.0rc1', '1.0.0-rc.1'],
+  ])('accepts the PEP 440 spelling %s as %s (SemVer %s)', (written, canonical, semver) => {
+    expect(normalizePep440(written)).toBe(canonical);
+    expect(pep440ToSemver(written)).toBe(semver);
+  });
+
+  it.each([
+    ['1.0.0-1', '1.0.0.post1'],
+    ['1!2.0.0', '1!2.0.0'],
+    ['1.0.0+Ubuntu-1', '1.0.0+ubuntu.1'],
+  ])('normalises %s to %s before refusing it', (written, canonical) => {
+    expect(normalizePep440(written)).toBe(canonical);
+    expect(() => pep440ToSemver(written)).toThrow(VersionMappingError);
+  });
+
   it('reads a typed version in either notation as SemVer', () => {
     expect(parseAnyVersion('0.3.0-rc.1')).toBe('0.3.0-rc.1');
     expect(parseAnyVersion('0.3.0rc1')).toBe('0.3.0-rc.1');
+    expect(parseAnyVersion('0.3.0-alpha1')).toBe('0.3.0-alpha.1');
+    expect(parseAnyVersion('0.3.0-preview')).toBe('0.3.0-rc.0');
+    expect(() => parseAnyVersion('1.0.0-1')).toThrow(/pre-release "-1" has no PEP 440 counterpart/);
     expect(parseAnyVersion(' 2.0.0 ')).toBe('2.0.0');
-    expect(() => parseAnyVersion('0.3.0-preview', '--write')).toThrow('"0.3.0-preview" (from --write) cannot be used');
+    expect(() => parseAnyVersion('0.3.0-snapshot', '--write')).toThrow('"0.3.0-snapshot" (from --write) cannot be used');
     expect(() => parseAnyVersion('banana', '--write')).toThrow(/neither a SemVer version/);
   });
 });
