@@ -5,7 +5,8 @@
 //   node .github/scripts/merge-artefacts.mjs <outputDir> <inputDir>[:wheel|:sdist] ...
 // A `:wheel` or `:sdist` suffix keeps only that kind from the folder. The script refuses folders that disagree on
 // distribution or version, a file whose sha256 no longer matches its manifest, the same file name twice, and a
-// result without exactly one sdist. With GITHUB_OUTPUT set it writes `version=<PEP 440 version>` there.
+// result without exactly one sdist. With GITHUB_OUTPUT set it writes `version=<PEP 440 version>` and
+// `manifest-sha256=<sha256 of the merged artefacts.json>` there; later jobs check their download against that hash.
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,10 +60,12 @@ function main([outputDir, ...inputSpecs]) {
   if (sdists !== 1) {
     throw new Error(`expected exactly one sdist among the inputs, found ${sdists}; only the sdist job should contribute one`);
   }
-  writeFileSync(join(outputDir, MANIFEST_FILE), `${JSON.stringify({ distribution: first.distribution, version: first.version, artefacts: merged }, null, 2)}\n`);
+  const mergedManifest = `${JSON.stringify({ distribution: first.distribution, version: first.version, artefacts: merged }, null, 2)}\n`;
+  writeFileSync(join(outputDir, MANIFEST_FILE), mergedManifest);
+  const manifestSha256 = createHash('sha256').update(mergedManifest).digest('hex');
   for (const entry of merged) console.log(`${entry.kind.padEnd(5)} ${entry.file} ${entry.sha256}`);
-  console.log(`${merged.length} artefacts of ${first.distribution} ${first.version} in ${outputDir}`);
-  if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, `version=${first.version}\n`);
+  console.log(`${merged.length} artefacts of ${first.distribution} ${first.version} in ${outputDir}; manifest sha256 ${manifestSha256}`);
+  if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, `version=${first.version}\nmanifest-sha256=${manifestSha256}\n`);
 }
 
 try {

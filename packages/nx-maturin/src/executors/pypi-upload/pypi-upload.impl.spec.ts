@@ -48,6 +48,60 @@ async function faultyProxy(target: string, faults: { failPosts?: number; hideFir
   return { url: `http://127.0.0.1:${port}`, server, posts };
 }
 
+interface RecordedUpload {
+  file: string;
+  /** The multipart form carried an `attestations` field. */
+  attestations: boolean;
+  /** The user name of the Basic authorization header (`__token__` for an API token). */
+  user: string;
+}
+
+/**
+ * Stands between uv and an index and records every upload: the file name, whether uv sent attestations, and the
+ * user it authenticated as. `answerUploads` stands in for PyPI, which accepts an API token that pypiserver does not
+ * know: the upload is answered 200 here instead of being forwarded; listings always go to the real index.
+ */
+async function recordingProxy(target: string, { answerUploads }: { answerUploads: boolean }): Promise<{ url: string; server: Server; uploads: RecordedUpload[] }> {
+  const uploads: RecordedUpload[] = [];
+  const upstream = new URL(target);
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (incoming.method === 'POST') {
+        const text = body.toString('latin1');
+        const basic = /^Basic (.+)$/.exec(incoming.headers.authorization ?? '')?.[1];
+        uploads.push({
+          file: /name="content"; filename="([^"]+)"/.exec(text)?.[1] ?? '?',
+          attestations: text.includes('name="attestations"'),
+          user: basic ? Buffer.from(basic, 'base64').toString().split(':')[0]! : '',
+        });
+        if (answerUploads) {
+          outgoing.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+          return;
+        }
+      }
+      const forwarded = request(
+        { host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      forwarded.end(body);
+    });
+  });
+  const port = await findFreePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, server, uploads };
+}
+
+/** The shape of the PEP 740 attestation astral-sh/attest-action writes beside a distribution (content not checked by uv). */
+function attest(directory: string, file: string): void {
+  writeFileSync(join(directory, `${file}.publish.attestation`), JSON.stringify({ version: 1, verification_material: {}, envelope: {} }));
+}
+
 describe('pypi-upload executor', () => {
   let artefacts: FixtureArtefacts;
   let ws: TempWorkspace;
@@ -87,7 +141,7 @@ describe('pypi-upload executor', () => {
     expect(first).toContain('usage: hello-maturin');
     expect(first).toContain('npx nx run hello:serve-index --port=8765');
     expect(first).toContain('pip install --index-url http://127.0.0.1:8765/simple/ hello-maturin==0.2.0');
-    expect(first).toMatch(/hello_maturin-0\.2\.0\.tar\.gz\s+\d+\s+[0-9a-f]{16}\.\.\.\s+uploaded/);
+    expect(first).toMatch(/hello_maturin-0\.2\.0\.tar\.gz\s+\d+\s+[0-9a-f]{16}\.\.\.\s+-\s+uploaded/);
 
     output.length = 0;
     await expect(run()).resolves.toEqual({ success: true });
@@ -131,7 +185,7 @@ describe('pypi-upload executor', () => {
     await expect(run()).resolves.toEqual({ success: true });
     const printed = output.join('\n');
     expect(printed).toContain('Dry run: nothing is sent. Would upload hello-maturin 0.2.0 to an embedded pypiserver on 127.0.0.1');
-    for (const entry of artefacts.manifest.artefacts) expect(printed).toMatch(new RegExp(`${entry.file.replace(/\./g, '\\.')}\\s+${entry.size}\\s+${entry.sha256}\\s+upload`));
+    for (const entry of artefacts.manifest.artefacts) expect(printed).toMatch(new RegExp(`${entry.file.replace(/\./g, '\\.')}\\s+${entry.size}\\s+${entry.sha256}\\s+-\\s+upload`));
     expect(stored()).toEqual([]);
   });
 
@@ -146,7 +200,7 @@ describe('pypi-upload executor', () => {
     it('explains a 403 by the credential kind used and never prints the password', async () => {
       process.env['UV_PUBLISH_USERNAME'] = index.credentials!.username;
       process.env['UV_PUBLISH_PASSWORD'] = 'wrong-password-SECRET-4711';
-      const failure = run({ repository: index.uploadUrl, indexUrl: index.indexUrl });
+      const failure = run({ repository: index.uploadUrl, indexUrl: index.indexUrl, credentials: 'password' });
       await expect(failure).rejects.toThrow(/refused the credentials \(403\): username "nx-maturin" and password from UV_PUBLISH_USERNAME \/ UV_PUBLISH_PASSWORD was used/);
       await failure.catch((error: Error) => expect(error.message).not.toContain('wrong-password-SECRET-4711'));
       expect(output.join('\n')).not.toContain('wrong-password-SECRET-4711');
@@ -158,7 +212,7 @@ describe('pypi-upload executor', () => {
       try {
         process.env['UV_PUBLISH_USERNAME'] = index.credentials!.username;
         process.env['UV_PUBLISH_PASSWORD'] = index.credentials!.password;
-        await expect(run({ repository: `${proxy.url}/`, indexUrl: `${proxy.url}/simple/` })).resolves.toEqual({ success: true });
+        await expect(run({ repository: `${proxy.url}/`, indexUrl: `${proxy.url}/simple/`, credentials: 'password' })).resolves.toEqual({ success: true });
       } finally {
         proxy.server.close();
       }
@@ -173,11 +227,11 @@ describe('pypi-upload executor', () => {
     it('explains a 409 duplicate the listing did not show, and skips it with skipExisting', async () => {
       process.env['UV_PUBLISH_USERNAME'] = index.credentials!.username;
       process.env['UV_PUBLISH_PASSWORD'] = index.credentials!.password;
-      await expect(run({ repository: index.uploadUrl, indexUrl: index.indexUrl })).resolves.toEqual({ success: true });
+      await expect(run({ repository: index.uploadUrl, indexUrl: index.indexUrl, credentials: 'password' })).resolves.toEqual({ success: true });
 
       const stale = await faultyProxy(index.uploadUrl, { hideFirstListing: true });
       try {
-        await expect(run({ repository: `${stale.url}/`, indexUrl: `${stale.url}/simple/` })).rejects.toThrow(
+        await expect(run({ repository: `${stale.url}/`, indexUrl: `${stale.url}/simple/`, credentials: 'password' })).rejects.toThrow(
           /answered that this file already exists \(409\/400 duplicate\)[\s\S]*rerun with --skipExisting/,
         );
       } finally {
@@ -185,12 +239,97 @@ describe('pypi-upload executor', () => {
       }
       const staleAgain = await faultyProxy(index.uploadUrl, { hideFirstListing: true });
       try {
-        await expect(run({ repository: `${staleAgain.url}/`, indexUrl: `${staleAgain.url}/simple/`, skipExisting: true })).resolves.toEqual({ success: true });
+        await expect(run({ repository: `${staleAgain.url}/`, indexUrl: `${staleAgain.url}/simple/`, credentials: 'password', skipExisting: true })).resolves.toEqual({
+          success: true,
+        });
       } finally {
         staleAgain.server.close();
       }
       expect(output.join('\n')).toMatch(/already exists; skipped \(skipExisting\)/);
       expect(remoteFiles()).toEqual(artefactFiles());
+    });
+
+    it('sends each distribution with the attestation lying beside it, through the command uv publish really runs', async () => {
+      const directory = join(ws.root, ARTEFACT_DIR);
+      for (const entry of artefacts.manifest.artefacts) attest(directory, entry.file);
+      const proxy = await recordingProxy(index.uploadUrl, { answerUploads: false });
+      try {
+        process.env['UV_PUBLISH_USERNAME'] = index.credentials!.username;
+        process.env['UV_PUBLISH_PASSWORD'] = index.credentials!.password;
+        await expect(
+          run({ repository: `${proxy.url}/`, indexUrl: `${proxy.url}/simple/`, credentials: 'password', attestations: 'required', installBack: false }),
+        ).resolves.toEqual({ success: true });
+      } finally {
+        proxy.server.close();
+      }
+      expect(proxy.uploads.map(({ file, attestations }) => ({ file, attestations })).sort((a, b) => a.file.localeCompare(b.file))).toEqual(
+        artefactFiles().map((file) => ({ file, attestations: true })),
+      );
+      const printed = output.join('\n');
+      expect(printed).toContain(`using username "nx-maturin" and password from UV_PUBLISH_USERNAME / UV_PUBLISH_PASSWORD, 2 of 2 files with their PEP 740 attestation`);
+      expect(printed).toContain('Install-back skipped (installBack is false)');
+      expect(remoteFiles()).toEqual(artefactFiles());
+    });
+
+    it('stops before any upload when one distribution lacks its required attestation', async () => {
+      const [first, second] = artefacts.manifest.artefacts;
+      attest(join(ws.root, ARTEFACT_DIR), first!.file);
+      const proxy = await recordingProxy(index.uploadUrl, { answerUploads: false });
+      try {
+        process.env['UV_PUBLISH_USERNAME'] = index.credentials!.username;
+        process.env['UV_PUBLISH_PASSWORD'] = index.credentials!.password;
+        await expect(run({ repository: `${proxy.url}/`, indexUrl: `${proxy.url}/simple/`, credentials: 'password', attestations: 'required' })).rejects.toThrow(
+          `Nothing was uploaded: attestations are required, but ${join(ws.root, ARTEFACT_DIR, `${second!.file}.publish.attestation`)} does not exist (found 1 of 2).`,
+        );
+      } finally {
+        proxy.server.close();
+      }
+      expect(proxy.uploads).toEqual([]);
+      expect(remoteFiles()).toEqual([]);
+    });
+  });
+
+  describe('credential modes', () => {
+    let index: LocalIndex;
+    beforeEach(async () => {
+      index = await startLocalIndex({ workspaceRoot: ws.root, storageDir: join(ws.root, 'remote-index') });
+      // What a job holding id-token: write always has; it must not decide the mode.
+      process.env['GITHUB_ACTIONS'] = 'true';
+      process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] = 'http://127.0.0.1:9/oidc-not-used';
+    });
+    afterEach(async () => index.stop());
+
+    it('uploads with the API token and without attestations in token mode, although an OIDC URL is in the environment', async () => {
+      for (const entry of artefacts.manifest.artefacts) attest(join(ws.root, ARTEFACT_DIR), entry.file);
+      process.env['UV_PUBLISH_TOKEN'] = SECRET_TOKEN;
+      const pypi = await recordingProxy(index.uploadUrl, { answerUploads: true });
+      try {
+        await expect(run({ repository: `${pypi.url}/`, indexUrl: `${pypi.url}/simple/`, credentials: 'token', installBack: false })).resolves.toEqual({ success: true });
+      } finally {
+        pypi.server.close();
+      }
+      expect(pypi.uploads.map(({ file, attestations, user }) => ({ file, attestations, user })).sort((a, b) => a.file.localeCompare(b.file))).toEqual(
+        artefactFiles().map((file) => ({ file, attestations: false, user: '__token__' })),
+      );
+      const printed = output.join('\n');
+      expect(printed).toContain('using API token from UV_PUBLISH_TOKEN, without attestations (2 lying beside the files are not sent: PyPI refuses them with an API token)');
+      expect(printed).not.toContain(SECRET_TOKEN);
+    });
+
+    it('refuses attestations required with a token before anything is sent', async () => {
+      process.env['UV_PUBLISH_TOKEN'] = SECRET_TOKEN;
+      await expect(run({ repository: index.uploadUrl, indexUrl: index.indexUrl, credentials: 'token', attestations: 'required' })).rejects.toThrow(
+        /option "attestations" is "required" with credentials "token"; PyPI accepts PEP 740 attestations only from trusted publishing/,
+      );
+      expect(readdirSync(join(ws.root, 'remote-index'))).toEqual([]);
+    });
+
+    it('refuses trusted publishing outside a GitHub Actions job with an OIDC token, before anything is sent', async () => {
+      delete process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+      await expect(run({ repository: index.uploadUrl, indexUrl: index.indexUrl, credentials: 'trusted-publishing' })).rejects.toThrow(
+        /credentials "trusted-publishing" for http:\/\/127\.0\.0\.1:\d+\/: trusted publishing needs a GitHub Actions job with `permissions: id-token: write`/,
+      );
+      expect(readdirSync(join(ws.root, 'remote-index'))).toEqual([]);
     });
   });
 

@@ -11,6 +11,7 @@ import { ProcessFailedError, redact, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, installerEnvironment, installIntoVenv } from '../../lib/venv/venv';
 import { workspaceTool } from '../../lib/workspace-tools';
 import { reportTable } from '../../lib/summary-table';
+import { type AttestationPlan, planAttestations } from './lib/attestations';
 import { type PublishCredentials, remoteCredentials, secretValues } from './lib/credentials';
 import { type NormalizedPypiUploadOptions, normalizeOptions } from './lib/normalize-options';
 import { preflight } from './lib/preflight';
@@ -25,6 +26,7 @@ interface Destination {
   uploadUrl: string;
   indexUrl: string;
   credentials: PublishCredentials;
+  attestations: AttestationPlan;
   /** The embedded index's package folder: the workspace owns it, so a rebuilt file may replace a published one. */
   localStorage?: string;
 }
@@ -55,15 +57,24 @@ async function publish(
 ): Promise<{ success: boolean }> {
   const { manifest, pep440 } = await preflight(options, workspaceRoot, projectName, projectRoot);
   const remote = options.repository.kind === 'local' ? null : options.repository;
+  // Credentials and attestations are settled before anything is sent: a missing one stops the run here.
+  const remoteCredential = remote ? remoteCredentials(options, process.env, remote.uploadUrl) : null;
+  const attestations = planAttestations(options, manifest);
 
   if (options.dryRun) {
-    const credentials = remote ? remoteCredentials(options, process.env, remote.uploadUrl).method : 'local index password generated at run time';
+    const credentials = remoteCredential?.method ?? 'local index password generated at run time';
     const url = remote ? `${remote.uploadUrl} (index ${remote.indexUrl})` : `an embedded pypiserver on 127.0.0.1 (storage ${LOCAL_INDEX_STORAGE})`;
     const existing = remote ? await listWithRetries(options, remote.indexUrl, manifest.distribution) : new Map<string, string | undefined>();
     reportTable({
-      title: `Dry run: nothing is sent. Would upload ${manifest.distribution} ${pep440} to ${url} using ${credentials}`,
-      headers: ['file', 'size', 'sha256', 'action'],
-      rows: manifest.artefacts.map((entry) => [entry.file, String(entry.size), entry.sha256, existing.has(entry.file) ? 'skip (already on the index)' : 'upload']),
+      title: `Dry run: nothing is sent. Would upload ${manifest.distribution} ${pep440} to ${url} using ${credentials}, ${attestations.summary}`,
+      headers: ['file', 'size', 'sha256', 'attestation', 'action'],
+      rows: manifest.artefacts.map((entry) => [
+        entry.file,
+        String(entry.size),
+        entry.sha256,
+        attestations.sent.get(entry.file) ?? '-',
+        existing.has(entry.file) ? 'skip (already on the index)' : 'upload',
+      ]),
     });
     return { success: true };
   }
@@ -72,7 +83,7 @@ async function publish(
   try {
     let destination: Destination;
     if (remote) {
-      destination = { label: remote.kind, uv: workspaceTool(workspaceRoot, 'uv'), uploadUrl: remote.uploadUrl, indexUrl: remote.indexUrl, credentials: remoteCredentials(options, process.env, remote.uploadUrl) };
+      destination = { label: remote.kind, uv: workspaceTool(workspaceRoot, 'uv'), uploadUrl: remote.uploadUrl, indexUrl: remote.indexUrl, credentials: remoteCredential!, attestations };
     } else {
       localIndex = await startLocalIndex({ workspaceRoot });
       const credentials = localIndex.credentials!;
@@ -89,13 +100,18 @@ async function publish(
           args: ['--trusted-publishing', 'never'],
           kind: 'local-password',
         },
+        attestations,
       };
       console.log(`Started the local index at ${localIndex.indexUrl} (packages in ${relative(workspaceRoot, localIndex.storageDir)})`);
     }
 
     const outcomes = await uploadAll(options, manifest, destination, secrets);
-    await installBack(options, workspaceRoot, manifest, pep440, destination.indexUrl, remote !== null, secrets);
-    printReport(manifest, pep440, destination, outcomes, projectName);
+    if (options.installBack) {
+      await installBack(options, workspaceRoot, manifest, pep440, destination.indexUrl, remote !== null, secrets);
+    } else {
+      console.log(`Install-back skipped (installBack is false): verify ${manifest.distribution}==${pep440} from ${destination.indexUrl} elsewhere, e.g. in a job without publishing rights.`);
+    }
+    printReport(manifest, pep440, destination, outcomes, projectName, options.installBack);
     return { success: true };
   } finally {
     await localIndex?.stop();
@@ -132,7 +148,7 @@ async function uploadAll(
     console.log(`Already published: all ${outcomes.size} files of ${manifest.distribution} ${manifest.version} are on ${destination.indexUrl}; nothing uploaded.`);
     return outcomes;
   }
-  console.log(`Uploading to ${destination.uploadUrl} using ${destination.credentials.method}`);
+  console.log(`Uploading to ${destination.uploadUrl} using ${destination.credentials.method}, ${destination.attestations.summary}`);
   for (const entry of manifest.artefacts.filter((artefact) => !outcomes.has(artefact.file))) {
     outcomes.set(entry.file, await uploadOne(options, entry, destination, manifest.distribution, secrets));
   }
@@ -142,6 +158,9 @@ async function uploadAll(
 /**
  * One file, one `uv publish`, so a retry resends only that file. uv's own retries are switched off
  * (UV_HTTP_RETRIES=0) so that the attempt count and backoff are the ones configured here and reported per file.
+ * uv attaches `<file>.publish.attestation` only to files it found through a glob (uv 0.13: a plain path is sent
+ * alone), so a file sent with its attestation is named by the pattern `<file>*`, which matches exactly the file
+ * and the attestation beside it; any other file is named plainly, with `--no-attestations`.
  */
 async function uploadOne(
   options: NormalizedPypiUploadOptions,
@@ -151,7 +170,10 @@ async function uploadOne(
   secrets: string[],
 ): Promise<Outcome> {
   const env = { ...installerEnvironment(), ...destination.credentials.env, UV_HTTP_RETRIES: '0', UV_NO_PROGRESS: '1' };
-  const args = ['publish', '--no-config', '--publish-url', destination.uploadUrl, ...destination.credentials.args, join(options.artefactDir, entry.file)];
+  const attestation = destination.attestations.sent.get(entry.file);
+  const files = attestation ? ['--', `${entry.file}*`] : ['--no-attestations', '--', entry.file];
+  const args = ['publish', '--no-config', '--publish-url', destination.uploadUrl, ...destination.credentials.args, ...files];
+  if (attestation) console.log(`${entry.file}: sending with its attestation ${attestation}`);
   for (let attempt = 1; ; attempt += 1) {
     try {
       const { stderr } = await runCaptured(destination.uv, args, { cwd: options.artefactDir, env, secrets });
@@ -256,11 +278,24 @@ async function installBack(
   }
 }
 
-function printReport(manifest: ArtefactManifest, pep440: string, destination: Destination, outcomes: Map<string, Outcome>, projectName: string): void {
+function printReport(
+  manifest: ArtefactManifest,
+  pep440: string,
+  destination: Destination,
+  outcomes: Map<string, Outcome>,
+  projectName: string,
+  installedBack: boolean,
+): void {
   reportTable({
-    title: `Published ${manifest.distribution} ${pep440} to ${destination.label} (${destination.uploadUrl}); installed back and smoke-tested.`,
-    headers: ['file', 'size', 'sha256', 'result'],
-    rows: manifest.artefacts.map((entry) => [entry.file, String(entry.size), `${entry.sha256.slice(0, 16)}...`, outcomes.get(entry.file) ?? '-']),
+    title: `Published ${manifest.distribution} ${pep440} to ${destination.label} (${destination.uploadUrl})${installedBack ? '; installed back and smoke-tested' : ''}.`,
+    headers: ['file', 'size', 'sha256', 'attestation', 'result'],
+    rows: manifest.artefacts.map((entry) => [
+      entry.file,
+      String(entry.size),
+      `${entry.sha256.slice(0, 16)}...`,
+      destination.attestations.sent.has(entry.file) ? 'sent' : '-',
+      outcomes.get(entry.file) ?? '-',
+    ]),
   });
   if (destination.label !== 'local') {
     console.log(`Install it with:\n  pip install --index-url ${destination.indexUrl} ${manifest.distribution}==${pep440}`);

@@ -1,4 +1,5 @@
-export type TrustedPublishing = 'automatic' | 'always' | 'never';
+export type CredentialMode = 'trusted-publishing' | 'token' | 'password' | 'none';
+export type AttestationMode = 'required' | 'when-present' | 'off';
 
 export interface PypiUploadExecutorSchema {
   artefactDir: string;
@@ -10,7 +11,9 @@ export interface PypiUploadExecutorSchema {
   allowUntagged?: boolean;
   tagPattern?: string;
   tokenEnvVar?: string;
-  trustedPublishing?: TrustedPublishing;
+  credentials?: CredentialMode;
+  attestations?: AttestationMode;
+  installBack?: boolean;
   importName?: string;
   commands?: string[][];
   smokeScripts?: string[];

@@ -8,7 +8,7 @@ export interface PublishCredentials {
   env: Record<string, string>;
   args: string[];
   /** Kind of credential a 403 is about, for the explanation. */
-  kind: 'local-password' | 'token' | 'password' | 'trusted-publishing';
+  kind: 'local-password' | 'token' | 'password' | 'trusted-publishing' | 'none';
 }
 
 /** Variables whose values are secrets wherever they appear, used or not. */
@@ -23,31 +23,44 @@ export function isGithubActionsWithOidc(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Remote credentials: trusted publishing in GitHub Actions (no long-lived secret), else a username and password both
- * set in UV_PUBLISH_USERNAME / UV_PUBLISH_PASSWORD, else the API token in `tokenEnvVar`.
+ * Credentials for a remote index, exactly the mode the options name: an OIDC token lying in the environment never
+ * overrides a token or password mode (every mode but trusted-publishing passes `--trusted-publishing never`), and
+ * a missing credential stops the run before anything is sent.
  */
-export function remoteCredentials(options: NormalizedPypiUploadOptions, env: NodeJS.ProcessEnv, repositoryLabel: string): PublishCredentials {
-  const trusted = ['--trusted-publishing', options.trustedPublishing];
-  if (options.trustedPublishing === 'always' || (options.trustedPublishing === 'automatic' && isGithubActionsWithOidc(env))) {
-    return { method: 'trusted publishing (GitHub Actions OIDC token)', env: {}, args: ['--trusted-publishing', 'always'], kind: 'trusted-publishing' };
+export function remoteCredentials(options: NormalizedPypiUploadOptions, env: NodeJS.ProcessEnv, uploadUrl: string): PublishCredentials {
+  const never = ['--trusted-publishing', 'never'];
+  const where = `credentials "${options.credentials}" for ${uploadUrl}`;
+  switch (options.credentials) {
+    case 'trusted-publishing':
+      if (!isGithubActionsWithOidc(env)) {
+        throw new Error(
+          `${where}: trusted publishing needs a GitHub Actions job with \`permissions: id-token: write\` (GITHUB_ACTIONS=true and ` +
+            'ACTIONS_ID_TOKEN_REQUEST_URL set); neither is here. Next step: publish from the release workflow, or pass ' +
+            `--credentials=token with a project-scoped API token in ${options.tokenEnvVar}.`,
+        );
+      }
+      return { method: 'trusted publishing (GitHub Actions OIDC token)', env: {}, args: ['--trusted-publishing', 'always'], kind: 'trusted-publishing' };
+    case 'token': {
+      const token = env[options.tokenEnvVar];
+      if (!token) {
+        throw new Error(`${where}: ${options.tokenEnvVar} is empty or not set. Next step: export a project-scoped API token in ${options.tokenEnvVar}, or choose --credentials=trusted-publishing in a GitHub Actions job with id-token: write.`);
+      }
+      return { method: `API token from ${options.tokenEnvVar}`, env: { UV_PUBLISH_TOKEN: token }, args: never, kind: 'token' };
+    }
+    case 'password': {
+      const username = env['UV_PUBLISH_USERNAME'];
+      const password = env['UV_PUBLISH_PASSWORD'];
+      if (!username || !password) {
+        throw new Error(`${where}: UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD must both be set (found ${username ? 'only the username' : password ? 'only the password' : 'neither'}).`);
+      }
+      return {
+        method: `username "${username}" and password from UV_PUBLISH_USERNAME / UV_PUBLISH_PASSWORD`,
+        env: { UV_PUBLISH_USERNAME: username, UV_PUBLISH_PASSWORD: password },
+        args: never,
+        kind: 'password',
+      };
+    }
+    case 'none':
+      return { method: 'no credentials (an index that accepts anonymous uploads)', env: {}, args: never, kind: 'none' };
   }
-  const username = env['UV_PUBLISH_USERNAME'];
-  const password = env['UV_PUBLISH_PASSWORD'];
-  if (username && password) {
-    return {
-      method: `username "${username}" and password from UV_PUBLISH_USERNAME / UV_PUBLISH_PASSWORD`,
-      env: { UV_PUBLISH_USERNAME: username, UV_PUBLISH_PASSWORD: password },
-      args: trusted,
-      kind: 'password',
-    };
-  }
-  const token = env[options.tokenEnvVar];
-  if (!token) {
-    throw new Error(
-      `No credentials for ${repositoryLabel}: ${options.tokenEnvVar} is not set and this is not a GitHub Actions run with an OIDC token ` +
-        '(ACTIONS_ID_TOKEN_REQUEST_URL). Next step: export a project-scoped API token in ' +
-        `${options.tokenEnvVar}, or publish from the release workflow with \`permissions: id-token: write\`.`,
-    );
-  }
-  return { method: `API token from ${options.tokenEnvVar}`, env: { UV_PUBLISH_TOKEN: token }, args: trusted, kind: 'token' };
 }

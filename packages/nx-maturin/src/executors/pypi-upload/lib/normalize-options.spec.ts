@@ -1,7 +1,7 @@
 import { normalizeOptions } from './normalize-options';
 
 describe('pypi-upload normalizeOptions', () => {
-  it('defaults to the local index, no dry run, the UV_PUBLISH_TOKEN variable and automatic trusted publishing', () => {
+  it('defaults to the local index with its generated password, no dry run, attestations when present and an install-back', () => {
     expect(normalizeOptions({ artefactDir: 'libs/hello/target/wheels' }, '/ws', 'hello', {})).toEqual({
       artefactDir: '/ws/libs/hello/target/wheels',
       repository: { kind: 'local' },
@@ -11,7 +11,9 @@ describe('pypi-upload normalizeOptions', () => {
       allowUntagged: false,
       tagPattern: '{projectName}-v{version}',
       tokenEnvVar: 'UV_PUBLISH_TOKEN',
-      trustedPublishing: 'automatic',
+      credentials: 'none',
+      attestations: 'when-present',
+      installBack: true,
       importName: null,
       commands: null,
       smokeScripts: [],
@@ -19,6 +21,20 @@ describe('pypi-upload normalizeOptions', () => {
       retryDelayMs: 1000,
       buildTarget: 'hello:build',
     });
+  });
+
+  it('takes a token for a remote index unless another credential mode is named, whatever the environment holds', () => {
+    const oidc = { GITHUB_ACTIONS: 'true', ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.example/' };
+    expect(normalizeOptions({ artefactDir: 'out', repository: 'pypi' }, '/ws', 'hello', oidc).credentials).toBe('token');
+    expect(normalizeOptions({ artefactDir: 'out', repository: 'pypi', credentials: 'trusted-publishing' }, '/ws', 'hello', {}).credentials).toBe('trusted-publishing');
+  });
+
+  it('refuses an unknown credential or attestation mode and a credential mode for the local index', () => {
+    expect(() => normalizeOptions({ artefactDir: 'out', repository: 'pypi', credentials: 'automatic' as never }, '/ws', 'hello', {})).toThrow(
+      /option "credentials" is "automatic"; expected trusted-publishing, token, password, none\./,
+    );
+    expect(() => normalizeOptions({ artefactDir: 'out', attestations: 'always' as never }, '/ws', 'hello', {})).toThrow(/option "attestations" is "always"; expected required, when-present, off\./);
+    expect(() => normalizeOptions({ artefactDir: 'out', credentials: 'token' }, '/ws', 'hello', {})).toThrow(/"credentials" is "token" with repository "local"/);
   });
 
   it('resolves smoke scripts against the workspace root', () => {

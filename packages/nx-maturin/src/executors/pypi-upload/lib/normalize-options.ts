@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import type { PypiUploadExecutorSchema, TrustedPublishing } from '../schema';
+import type { AttestationMode, CredentialMode, PypiUploadExecutorSchema } from '../schema';
 
 export type RepositoryTarget =
   | { kind: 'local' }
@@ -15,7 +15,9 @@ export interface NormalizedPypiUploadOptions {
   allowUntagged: boolean;
   tagPattern: string;
   tokenEnvVar: string;
-  trustedPublishing: TrustedPublishing;
+  credentials: CredentialMode;
+  attestations: AttestationMode;
+  installBack: boolean;
   /** Null: derived from the distribution name once the manifest is read. */
   importName: string | null;
   commands: string[][] | null;
@@ -25,6 +27,9 @@ export interface NormalizedPypiUploadOptions {
   retryDelayMs: number;
   buildTarget: string;
 }
+
+const CREDENTIAL_MODES: CredentialMode[] = ['trusted-publishing', 'token', 'password', 'none'];
+const ATTESTATION_MODES: AttestationMode[] = ['required', 'when-present', 'off'];
 
 const KNOWN_REPOSITORIES = {
   testpypi: { uploadUrl: 'https://test.pypi.org/legacy/', indexUrl: 'https://test.pypi.org/simple/' },
@@ -41,20 +46,32 @@ export function normalizeOptions(
   if (!options.artefactDir) {
     throw new Error(`${where}: option "artefactDir" is missing; set it to the build's output folder (e.g. <projectRoot>/target/wheels).`);
   }
-  const trustedPublishing = options.trustedPublishing ?? 'automatic';
-  if (!['automatic', 'always', 'never'].includes(trustedPublishing)) {
-    throw new Error(`${where}: option "trustedPublishing" is "${trustedPublishing}"; expected automatic, always or never.`);
+  const repository = resolveRepository(options, where);
+  // Never guessed from the environment: a job with id-token: write always has an OIDC URL, which must not
+  // override a token chosen as the fallback.
+  const credentials = options.credentials ?? (repository.kind === 'local' ? 'none' : 'token');
+  if (!CREDENTIAL_MODES.includes(credentials)) {
+    throw new Error(`${where}: option "credentials" is "${credentials}"; expected ${CREDENTIAL_MODES.join(', ')}.`);
+  }
+  if (repository.kind === 'local' && credentials !== 'none') {
+    throw new Error(`${where}: option "credentials" is "${credentials}" with repository "local", which uses a password generated for each run; drop credentials or choose a remote repository.`);
+  }
+  const attestations = options.attestations ?? 'when-present';
+  if (!ATTESTATION_MODES.includes(attestations)) {
+    throw new Error(`${where}: option "attestations" is "${attestations}"; expected ${ATTESTATION_MODES.join(', ')}.`);
   }
   return {
     artefactDir: isAbsolute(options.artefactDir) ? options.artefactDir : join(workspaceRoot, options.artefactDir),
-    repository: resolveRepository(options, where),
+    repository,
     skipExisting: options.skipExisting ?? false,
     dryRun: (options.dryRun ?? false) || env['NX_DRY_RUN'] === 'true',
     allowDirty: options.allowDirty ?? false,
     allowUntagged: options.allowUntagged ?? false,
     tagPattern: options.tagPattern ?? '{projectName}-v{version}',
     tokenEnvVar: options.tokenEnvVar ?? 'UV_PUBLISH_TOKEN',
-    trustedPublishing,
+    credentials,
+    attestations,
+    installBack: options.installBack ?? true,
     importName: options.importName ?? null,
     commands: options.commands ?? null,
     smokeScripts: (options.smokeScripts ?? []).map((script) => (isAbsolute(script) ? script : join(workspaceRoot, script))),

@@ -1,3 +1,5 @@
+import type { PublishCredentials } from './credentials';
+
 /** What a failed `uv publish` of one file means for the next step. */
 export type UploadFailureKind = 'credentials' | 'duplicate' | 'transient' | 'other';
 
@@ -16,12 +18,13 @@ export function classifyUploadFailure(output: string): UploadFailureKind {
   return 'other';
 }
 
-export function credentialsExplanation(kind: 'local-password' | 'token' | 'password' | 'trusted-publishing', method: string, url: string): string {
+export function credentialsExplanation(kind: PublishCredentials['kind'], method: string, url: string): string {
   const nextStep = {
     'local-password': 'the embedded index was started with a password generated for this run; if this happens, another pypiserver may be answering on that port.',
     token: 'check that the token is current and scoped to this project (or to the whole account for a first upload).',
     password: 'check the username and password, or use an API token instead.',
     'trusted-publishing': 'check the trusted publisher configured on the index (owner, repository, workflow file, environment).',
+    none: 'this index wants credentials; choose --credentials=token or --credentials=password.',
   }[kind];
   return `${url} refused the credentials (403): ${method} was used. Next step: ${nextStep}`;
 }

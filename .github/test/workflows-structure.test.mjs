@@ -1,0 +1,169 @@
+// Structure invariants of the workflows, read as a supply-chain reviewer reads them: which events start a release,
+// the order of its jobs, where the publishing rights are, what every `uses:` is pinned to, and that no job whose
+// artefacts are published reads a cache. The YAML is parsed (yaml); pins are checked on the raw lines, since the
+// version comment is not part of the parsed document.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const githubDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const read = (name) => readFileSync(join(githubDir, name), 'utf8');
+const releaseText = read('workflows/recorder-release.yml');
+const ciText = read('workflows/ci.yml');
+const release = parse(releaseText);
+const ci = parse(ciText);
+const jobs = release.jobs;
+const PUBLISH_JOBS = ['testpypi', 'pypi'];
+const CACHE_ACTIONS = ['actions/cache', 'Swatinem/rust-cache', 'astral-sh/setup-uv', 'mozilla-actions/sccache-action'];
+
+const needsOf = (job) => [jobs[job].needs ?? []].flat();
+function ancestors(job) {
+  const seen = new Set();
+  const visit = (name) => needsOf(name).forEach((parent) => (seen.has(parent) ? undefined : (seen.add(parent), visit(parent))));
+  visit(job);
+  return seen;
+}
+const actionOf = (step) => step.uses?.split('@')[0];
+const runs = (job) => jobs[job].steps.filter((step) => step.run).map((step) => step.run);
+
+describe('recorder-release.yml', () => {
+  it('starts only on a recorder-v* tag push or a manual run that can reach TestPyPI at most', () => {
+    assert.deepEqual(Object.keys(release.on).sort(), ['push', 'workflow_dispatch']);
+    assert.deepEqual(release.on.push, { tags: ['recorder-v*'] });
+    assert.deepEqual(release.on.workflow_dispatch.inputs.mode.options, ['dry-run', 'testpypi']);
+    assert.equal(jobs.pypi.if, "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/recorder-v')");
+  });
+
+  it('chains verify -> build -> collect -> testpypi -> verify-testpypi -> pypi -> verify-pypi', () => {
+    assert.deepEqual(needsOf('build'), ['verify']);
+    assert.deepEqual(needsOf('sdist'), ['verify']);
+    assert.deepEqual(needsOf('collect').sort(), ['build', 'macos-x86_64', 'sdist']);
+    assert.deepEqual(needsOf('testpypi'), ['collect']);
+    assert.ok(needsOf('verify-testpypi').includes('testpypi'));
+    assert.ok(needsOf('pypi').includes('verify-testpypi'));
+    assert.ok(needsOf('verify-pypi').includes('pypi'));
+    assert.deepEqual([...ancestors('pypi')].sort(), ['build', 'collect', 'macos-x86_64', 'sdist', 'testpypi', 'verify', 'verify-testpypi']);
+  });
+
+  it('publishes only from the testpypi and pypi environments', () => {
+    const withEnvironment = Object.entries(jobs).filter(([, job]) => job.environment).map(([name, job]) => [name, job.environment.name]);
+    assert.deepEqual(withEnvironment, [['testpypi', 'testpypi'], ['pypi', 'pypi']]);
+  });
+
+  it('grants nothing at the top and, per job, contents: read plus id-token: write in the two publish jobs only', () => {
+    assert.deepEqual(release.permissions, {});
+    for (const [name, job] of Object.entries(jobs)) {
+      const expected = PUBLISH_JOBS.includes(name) ? { contents: 'read', 'id-token': 'write' } : { contents: 'read' };
+      assert.deepEqual(job.permissions, expected, `job ${name}: permissions`);
+    }
+  });
+
+  it('reads no cache in any job: no cache action, setup-node with package-manager-cache false, Nx cache skipped', () => {
+    assert.equal(release.env.NX_SKIP_NX_CACHE, 'true');
+    assert.equal(release.env.NX_SKIP_REMOTE_CACHE, 'true');
+    assert.equal(release.env.NX_NO_CLOUD, 'true');
+    for (const [name, job] of Object.entries(jobs)) {
+      for (const step of job.steps) {
+        assert.ok(!CACHE_ACTIONS.includes(actionOf(step)), `job ${name} uses ${step.uses}`);
+        if (actionOf(step) === 'actions/setup-node') {
+          assert.equal(step.with['package-manager-cache'], false, `job ${name}: setup-node without package-manager-cache: false`);
+          assert.equal(step.with.cache, undefined, `job ${name}: setup-node with cache`);
+        }
+        if (actionOf(step) === 'actions/setup-python') assert.equal(step.with.cache, undefined, `job ${name}: setup-python with cache`);
+      }
+      for (const script of runs(name)) {
+        for (const nx of script.match(/npx nx (?:run|run-many)[^\n]*(?:\\\n[^\n]*)*/g) ?? []) {
+          assert.match(nx, /--skip-nx-cache/, `job ${name}: ${nx}`);
+        }
+      }
+    }
+  });
+
+  it('runs the least code in the publish jobs: publish profile, hash check, attestations, upload without install-back', () => {
+    for (const name of PUBLISH_JOBS) {
+      const actions = jobs[name].steps.filter((step) => step.uses).map(actionOf);
+      assert.deepEqual(actions, ['actions/checkout', 'actions/setup-node', 'actions/download-artifact', 'astral-sh/attest-action'], `job ${name}: actions`);
+      const scripts = runs(name).join('\n');
+      assert.match(scripts, /node tools\/bootstrap\/bootstrap\.mjs --profile=publish\n/);
+      assert.doesNotMatch(scripts, /--profile=(test|release)|pip install|smoke-from-index/);
+      assert.match(scripts, /node \.github\/scripts\/verify-dist\.mjs dist "\$MANIFEST_SHA256"/);
+      assert.match(scripts, /--credentials="\$PUBLISH_CREDENTIALS" --attestations="\$attestations" --installBack=false/);
+      assert.equal(jobs[name].env.PUBLISH_CREDENTIALS, "${{ vars.PUBLISH_CREDENTIALS || 'trusted-publishing' }}");
+      const order = jobs[name].steps.map((step) => actionOf(step) ?? step.name);
+      assert.ok(order.indexOf('Check dist/ against the manifest hash from collect') < order.indexOf('astral-sh/attest-action'), `job ${name}: hash check before attesting`);
+    }
+  });
+
+  it('installs the release back from TestPyPI and PyPI only in unprivileged jobs, hash-pinned, on 3 OSes x 2 Pythons', () => {
+    for (const name of ['verify-testpypi', 'verify-pypi']) {
+      assert.deepEqual(jobs[name].permissions, { contents: 'read' });
+      assert.match(runs(name).join('\n'), /verify-dist\.mjs dist "\$MANIFEST_SHA256" --requirements=release-requirements\.txt[\s\S]*smoke-from-index\.sh https:\/\/[\w./]+\/simple\/ release-requirements\.txt/);
+      assert.deepEqual(jobs[name].strategy.matrix.python, ['3.12', '3.13']);
+      for (const os of ['ubuntu-24.04', 'macos-15', 'macos-15-intel', 'windows-2022']) assert.ok(jobs[name].strategy.matrix.os.includes(os), `${name} on ${os}`);
+    }
+    assert.match(read('scripts/smoke-from-index.sh'), /--require-hashes/);
+  });
+
+  it('smokes the universal2 wheel on an x86_64 macOS runner before anything is collected', () => {
+    const job = jobs['macos-x86_64'];
+    assert.equal(job['runs-on'], 'macos-15-intel');
+    assert.equal(job.steps.find((step) => actionOf(step) === 'actions/download-artifact').with.name, 'recorder-wheels-macos-universal2');
+    assert.match(runs('macos-x86_64').join('\n'), /uname -m\)" = x86_64[\s\S]*npx nx run recorder:smoke/);
+  });
+
+  it('checks the release tag in verify, from a full clone, before anything is built', () => {
+    const checkout = jobs.verify.steps.find((step) => actionOf(step) === 'actions/checkout');
+    assert.equal(checkout.with['fetch-depth'], 0);
+    const tagStep = jobs.verify.steps.find((step) => step.run?.includes('workflows:check-release-tag'));
+    assert.equal(tagStep.if, "github.event_name == 'push'");
+  });
+
+  it('hands the manifest hash from collect to every later job that downloads the release', () => {
+    assert.equal(jobs.collect.outputs['manifest-sha256'], '${{ steps.merge.outputs.manifest-sha256 }}');
+    for (const name of ['testpypi', 'verify-testpypi', 'pypi', 'verify-pypi']) {
+      assert.ok(needsOf(name).includes('collect'), `${name} needs collect`);
+      const step = jobs[name].steps.find((candidate) => candidate.run?.includes('verify-dist.mjs'));
+      assert.equal(step.env.MANIFEST_SHA256, '${{ needs.collect.outputs.manifest-sha256 }}', `${name}`);
+    }
+  });
+});
+
+describe('ci.yml', () => {
+  it('runs nx affected lint and test on Linux, macOS and Windows for pull requests and main', () => {
+    assert.deepEqual(Object.keys(ci.on).sort(), ['pull_request', 'push']);
+    assert.deepEqual(ci.on.push.branches, ['main']);
+    assert.deepEqual(ci.permissions, {});
+    const job = ci.jobs.affected;
+    assert.deepEqual(job.strategy.matrix.os, ['ubuntu-24.04', 'macos-15', 'windows-2022']);
+    assert.equal(job['runs-on'], '${{ matrix.os }}');
+    assert.match(job.steps.map((step) => step.run ?? '').join('\n'), /npx nx affected -t [\w -]*\blint\b[\w -]*\btest\b/);
+    assert.ok(!Object.values(job.permissions).includes('write'));
+  });
+});
+
+describe('every workflow', () => {
+  for (const [file, text] of [['recorder-release.yml', releaseText], ['ci.yml', ciText]]) {
+    it(`${file}: pins every action to a 40-hex commit with its version in a comment`, () => {
+      const uses = text.split('\n').filter((line) => /^\s*(- )?uses:/.test(line));
+      assert.ok(uses.length > 0);
+      for (const line of uses) assert.match(line, /uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/, line.trim());
+    });
+
+    it(`${file}: never expands an expression inside a run: script, and checks out without persisted credentials`, () => {
+      for (const [name, job] of Object.entries(parse(text).jobs)) {
+        for (const step of job.steps) {
+          if (step.run) assert.doesNotMatch(step.run, /\$\{\{/, `job ${name}, step ${step.name}`);
+          if (actionOf(step) === 'actions/checkout') assert.equal(step.with['persist-credentials'], false, `job ${name}`);
+        }
+      }
+    });
+  }
+
+  it('has Dependabot keep the action pins current', () => {
+    const dependabot = parse(read('dependabot.yml'));
+    assert.ok(dependabot.updates.some((update) => update['package-ecosystem'] === 'github-actions' && update.directory === '/'));
+  });
+});
