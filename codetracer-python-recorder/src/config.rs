@@ -38,11 +38,14 @@ pub struct ValueLimits {
     pub max_text: usize,
     /// Larger ints are recorded as an error naming their size; `repr` of them would be slow or refused.
     pub max_int_bits: u64,
+    /// Record objects of classes by calling their `repr()` (the program's own code) instead of reading
+    /// their fields.
+    pub call_repr: bool,
 }
 
 impl Default for ValueLimits {
     fn default() -> Self {
-        ValueLimits { max_depth: 3, max_items: 32, max_text: 256, max_int_bits: 4096 }
+        ValueLimits { max_depth: 3, max_items: 32, max_text: 256, max_int_bits: 4096, call_repr: false }
     }
 }
 
@@ -56,8 +59,19 @@ pub struct TraceConfig {
     pub exclude: Vec<String>,
     /// Glob patterns that win over `exclude`.
     pub include: Vec<String>,
+    /// Glob patterns of the standard library, skipped unless a `third_party` pattern also matches:
+    /// an interpreter keeps `site-packages` inside its standard library directory.
+    pub library: Vec<String>,
+    /// Glob patterns of installed packages (`site-packages`), recorded like the program's own code.
+    pub third_party: Vec<String>,
     pub limits: ValueLimits,
+    /// The events file stops growing past this many bytes: the recording ends, marked truncated.
+    /// 0 means no limit.
+    pub max_trace_bytes: u64,
 }
+
+/// 2 GiB: far more than a viewer loads comfortably, far less than fills a disk.
+pub const DEFAULT_MAX_TRACE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 impl TraceConfig {
     pub fn new(trace_dir: impl Into<PathBuf>, format: Format) -> Self {
@@ -68,13 +82,22 @@ impl TraceConfig {
             args: Vec::new(),
             exclude: Vec::new(),
             include: Vec::new(),
+            library: Vec::new(),
+            third_party: Vec::new(),
             limits: ValueLimits::default(),
+            max_trace_bytes: DEFAULT_MAX_TRACE_BYTES,
         }
     }
 
     pub fn is_recorded(&self, file_name: &str) -> bool {
-        self.include.iter().any(|pattern| glob_matches(pattern, file_name))
-            || !self.exclude.iter().any(|pattern| glob_matches(pattern, file_name))
+        let matches = |patterns: &[String]| patterns.iter().any(|pattern| glob_matches(pattern, file_name));
+        if matches(&self.include) {
+            return true;
+        }
+        if matches(&self.exclude) {
+            return false;
+        }
+        !matches(&self.library) || matches(&self.third_party)
     }
 }
 
@@ -124,6 +147,19 @@ mod tests {
         assert!(!config.is_recorded("/lib/a.py"));
         assert!(config.is_recorded("/lib/keep/a.py"));
         assert!(config.is_recorded("/app/a.py"));
+    }
+
+    #[test]
+    fn site_packages_inside_the_standard_library_is_recorded() {
+        // A pyenv or system interpreter keeps site-packages under its standard library directory.
+        let mut config = TraceConfig::new("/tmp/t", Format::Json);
+        config.library = vec!["/py/lib/python3.12/*".into()];
+        config.third_party = vec!["/py/lib/python3.12/site-packages/*".into()];
+        config.exclude = vec!["/py/lib/python3.12/site-packages/codetracer_python_recorder/*".into()];
+        assert!(!config.is_recorded("/py/lib/python3.12/json/decoder.py"));
+        assert!(config.is_recorded("/py/lib/python3.12/site-packages/sortedcontainers/sortedlist.py"));
+        assert!(!config.is_recorded("/py/lib/python3.12/site-packages/codetracer_python_recorder/api.py"));
+        assert!(config.is_recorded("/home/me/app.py"));
     }
 
     #[test]

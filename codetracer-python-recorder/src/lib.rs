@@ -16,5 +16,11 @@ use pyo3::prelude::*;
 /// The private native module behind the `codetracer_python_recorder` package.
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Panics inside the recorder are caught and reported as recording errors; Rust's default hook
+    // would also print a backtrace onto the program's stderr. It is shown when asked for.
+    let verbose = std::env::var_os("CODETRACER_RECORDER_DEBUG").is_some_and(|value| !value.is_empty());
+    if !verbose {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     python_api::register(module)
 }

@@ -4,22 +4,25 @@
 //! outside it, because Python code can release the GIL and let another thread's callback run; that
 //! callback would then block on the lock while holding the GIL the first thread needs.
 
-use std::cell::Cell;
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use codetracer_trace_types::{FunctionId, Line, PathId, StepRecord, ThreadId, TraceLowLevelEvent};
+use codetracer_trace_types::{EventLogKind, FunctionId, Line, PathId, StepRecord, ThreadId, TraceLowLevelEvent};
 use codetracer_trace_writer::trace_writer::TraceWriter;
 use pyo3::prelude::*;
+
+use codetracer_trace_types::{ValueRecord, NONE_TYPE_ID};
 
 use crate::capture::{Captured, CodeFacts};
 use crate::config::{TraceConfig, ValueLimits};
 use crate::encode::Encoder;
+use crate::errors::panic_message;
 use crate::errors::{Error, Result};
 use crate::monitoring;
-use crate::writer::TraceSink;
+use crate::writer::{is_out_of_space_panic, TraceSink};
 
 /// A code object the recording follows, with the ids the trace knows it by.
 pub struct RecordedCode {
@@ -53,20 +56,29 @@ struct Session {
     /// elsewhere gets its location appended.
     function_locations: HashMap<String, (PathId, i64)>,
     current_thread: u64,
+    /// The thread that started the recording; the trace's `<toplevel>` call belongs to it.
+    starting_thread: u64,
     known_threads: Vec<u64>,
+    /// Recorded calls not yet returned, per thread: returns are only written for calls that were
+    /// written, and the calls still open when recording stops are closed then, so the trace balances.
+    open_calls: HashMap<u64, usize>,
     tool_id: u8,
     failure: Option<String>,
-    generation: u64,
+    /// Set once the trace reached its size limit or the disk filled up: nothing more is recorded.
+    truncated: bool,
+}
+
+/// How a recording ends, for the closing events and the metadata.
+#[derive(Debug, Default)]
+pub struct Ending {
+    /// The program's exit status, the value `<toplevel>` returns.
+    pub exit_status: Option<i64>,
+    /// An uncaught exception that ended the program, recorded as an error event.
+    pub error: Option<String>,
 }
 
 static ACTIVE: Mutex<Option<Session>> = Mutex::new(None);
-static GENERATION: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// (recording generation, call depth) of this thread: returns are only recorded for calls that
-    /// were recorded, so frames already running at start do not unbalance the call tree.
-    static CALL_DEPTH: Cell<(u64, usize)> = const { Cell::new((0, 0)) };
-}
+static RECORDINGS_STARTED: AtomicU64 = AtomicU64::new(0);
 
 fn lock() -> MutexGuard<'static, Option<Session>> {
     // A panic while the lock was held is already reported as a recording failure; the data is still
@@ -89,9 +101,11 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
     if is_active() {
         return Err(Error::AlreadyTracing);
     }
-    let sink = TraceSink::create(&config)?;
+    let mut sink = TraceSink::create(&config)?;
     let tool_id = monitoring::claim_tool_id(py)?;
     let thread = current_thread_id();
+    // Names the thread the `<toplevel>` call (already written) runs on.
+    TraceWriter::add_event(sink.writer(), TraceLowLevelEvent::ThreadStart(ThreadId(thread)));
     let mut slot = lock();
     // Checked again under the lock: another thread may have started a recording since `is_active` above.
     if slot.is_some() {
@@ -99,7 +113,7 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
         monitoring::release(py, tool_id);
         return Err(Error::AlreadyTracing);
     }
-    let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
+    let earlier_recordings = RECORDINGS_STARTED.fetch_add(1, Ordering::Relaxed);
     *slot = Some(Session {
         config: Arc::new(config),
         sink,
@@ -108,13 +122,15 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
         keep_alive: Vec::new(),
         function_locations: HashMap::new(),
         current_thread: thread,
+        starting_thread: thread,
         known_threads: vec![thread],
+        open_calls: HashMap::new(),
         tool_id,
         failure: None,
-        generation,
+        truncated: false,
     });
     drop(slot);
-    if let Err(err) = monitoring::install(py, tool_id, generation > 1) {
+    if let Err(err) = monitoring::install(py, tool_id, earlier_recordings > 0) {
         let session = lock().take();
         monitoring::release(py, tool_id);
         drop(session);
@@ -124,17 +140,29 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
 }
 
 /// Stops the recording and completes the files. Stopping when nothing records does nothing.
-pub fn stop(py: Python<'_>, exit_status: Option<i64>) -> Result<()> {
-    let Some(session) = lock().take() else {
+///
+/// The trace ends balanced: calls still running are returned, other threads exit, and `<toplevel>`
+/// returns the exit status after an error event for an uncaught exception.
+pub fn stop(py: Python<'_>, ending: Ending) -> Result<()> {
+    let Some(mut session) = lock().take() else {
         return Ok(());
     };
     monitoring::release(py, session.tool_id);
+    session.write_ending(&ending);
     let Session { sink, failure, keep_alive, .. } = session;
-    let finished = sink.finish(exit_status);
+    let finished = sink.finish(ending.exit_status);
     drop(keep_alive);
     finished?;
     match failure {
         Some(message) => Err(Error::RecordingFailed(message)),
+        None => Ok(()),
+    }
+}
+
+/// Writes the events recorded so far to disk.
+pub fn flush() -> Result<()> {
+    match lock().as_mut() {
+        Some(session) => session.sink.flush(),
         None => Ok(()),
     }
 }
@@ -171,7 +199,7 @@ pub fn classify(code: &Bound<'_, PyAny>) -> Result<Verdict> {
         let Some(session) = guard.as_ref() else {
             return Ok(Verdict::Inactive);
         };
-        if session.failure.is_some() {
+        if session.failure.is_some() || session.truncated {
             return Ok(Verdict::Skip);
         }
         if let Some(entry) = session.codes.get(&key) {
@@ -225,9 +253,21 @@ fn absolute_path(file_name: &str) -> PathBuf {
 fn with_session(record: impl FnOnce(&mut Session) -> Result<()>) -> Result<()> {
     let mut guard = lock();
     match guard.as_mut() {
-        Some(session) if session.failure.is_none() => {
-            record(session)?;
-            session.sink.flush_if_due()
+        Some(session) if session.failure.is_none() && !session.truncated => {
+            match catch_unwind(AssertUnwindSafe(|| record(session))) {
+                Ok(recorded) => recorded?,
+                // The binary writer unwraps its write errors: a full disk ends the recording like the limit.
+                Err(payload) if is_out_of_space_panic(&panic_message(payload.as_ref())) => {
+                    session.sink.out_of_space(&panic_message(payload.as_ref()));
+                }
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+            session.sink.flush_if_due()?;
+            if let Some(reason) = session.sink.truncation() {
+                session.truncated = true;
+                eprintln!("codetracer-python-recorder: recording stopped, the trace is truncated: {reason}");
+            }
+            Ok(())
         }
         _ => Ok(()),
     }
@@ -308,24 +348,55 @@ impl Session {
         TraceWriter::add_event(self.sink.writer(), event);
     }
 
-    fn enter_call(&self) {
-        let generation = self.generation;
-        CALL_DEPTH.with(|depth| {
-            let (seen, calls) = depth.get();
-            let calls = if seen == generation { calls } else { 0 };
-            depth.set((generation, calls + 1));
-        });
+    fn enter_call(&mut self) {
+        *self.open_calls.entry(current_thread_id()).or_insert(0) += 1;
     }
 
     /// Whether the frame being left had its call recorded.
-    fn leave_call(&self) -> bool {
-        let generation = self.generation;
-        CALL_DEPTH.with(|depth| match depth.get() {
-            (seen, calls) if seen == generation && calls > 0 => {
-                depth.set((generation, calls - 1));
+    fn leave_call(&mut self) -> bool {
+        match self.open_calls.get_mut(&current_thread_id()) {
+            Some(calls) if *calls > 0 => {
+                *calls -= 1;
                 true
             }
             _ => false,
-        })
+        }
+    }
+
+    /// The closing events: every call still open returns, every other thread exits, then the
+    /// starting thread's `<toplevel>` returns the exit status.
+    fn write_ending(&mut self, ending: &Ending) {
+        let writer = self.sink.writer();
+        let still_running =
+            self.encoder.encode(writer, &Captured::Error("still running when the recording stopped".into()));
+        let mut threads: Vec<u64> = self.known_threads.clone();
+        // The starting thread last, so `<toplevel>` is the final return.
+        threads.sort_by_key(|thread| *thread == self.starting_thread);
+        for thread in threads {
+            let open = self.open_calls.get(&thread).copied().unwrap_or(0);
+            if thread != self.current_thread && (open > 0 || thread != self.starting_thread) {
+                TraceWriter::add_event(writer, TraceLowLevelEvent::ThreadSwitch(ThreadId(thread)));
+                self.current_thread = thread;
+            }
+            for _ in 0..open {
+                TraceWriter::register_return(writer, still_running.clone());
+            }
+            if thread != self.starting_thread {
+                TraceWriter::add_event(writer, TraceLowLevelEvent::ThreadExit(ThreadId(thread)));
+            }
+        }
+        self.open_calls.clear();
+        if self.current_thread != self.starting_thread {
+            TraceWriter::add_event(writer, TraceLowLevelEvent::ThreadSwitch(ThreadId(self.starting_thread)));
+            self.current_thread = self.starting_thread;
+        }
+        if let Some(error) = &ending.error {
+            TraceWriter::register_special_event(writer, EventLogKind::Error, error);
+        }
+        let exit_value = match ending.exit_status {
+            Some(status) => ValueRecord::Int { i: status, type_id: self.encoder.int_type(writer) },
+            None => ValueRecord::None { type_id: NONE_TYPE_ID },
+        };
+        TraceWriter::register_return(writer, exit_value);
     }
 }

@@ -117,9 +117,9 @@ fn starting_twice_is_refused_and_stopping_twice_is_harmless() {
         let second = session::start(py, config_for(py, &dir.path().join("b"), Format::Json));
         assert!(matches!(second, Err(Error::AlreadyTracing)));
         assert!(second.unwrap_err().to_string().contains("already active"));
-        session::stop(py, None).unwrap();
+        session::stop(py, session::Ending::default()).unwrap();
         assert!(!session::is_active());
-        session::stop(py, None).unwrap();
+        session::stop(py, session::Ending::default()).unwrap();
     });
     let metadata: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("a/trace_metadata.json")).unwrap()).unwrap();

@@ -3,6 +3,7 @@
 
 mod code;
 mod frame;
+mod object;
 mod value;
 
 pub use code::CodeFacts;

@@ -1,11 +1,14 @@
 use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
 };
 
+use super::object::{capture_object, capture_other};
 use crate::config::ValueLimits;
+use crate::errors::panic_message;
 
 /// A Python value copied into Rust, already cut down to the configured limits.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +39,14 @@ pub enum Captured {
         entries: Vec<(Captured, Captured)>,
         omitted: usize,
     },
-    /// Anything else, by its (truncated) `repr`.
+    /// An instance of a class defined in Python: its attributes from `__dict__` and `__slots__`, read
+    /// without running any of the program's code.
+    Object {
+        type_name: String,
+        fields: Vec<(String, Captured)>,
+        omitted: usize,
+    },
+    /// Anything else, by a short description (or its truncated `repr` when `call_repr` is on).
     Repr {
         type_name: String,
         text: String,
@@ -55,14 +65,17 @@ pub fn take_interrupt() -> bool {
     INTERRUPTED.with(|flag| flag.replace(false))
 }
 
+/// Copies one value. Never fails: a value that cannot be read (an exception, even a panic while reading
+/// it) becomes [`Captured::Error`] and the rest of the step is still recorded.
 pub fn capture_value(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize) -> Captured {
-    match capture_checked(value, limits, depth) {
-        Ok(captured) => captured,
-        Err(err) if err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(value.py()) => {
+    match catch_unwind(AssertUnwindSafe(|| capture_checked(value, limits, depth))) {
+        Ok(Ok(captured)) => captured,
+        Ok(Err(err)) if err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(value.py()) => {
             INTERRUPTED.with(|flag| flag.set(true));
             Captured::Error("cannot record value: interrupted (Ctrl-C)".to_string())
         }
-        Err(err) => Captured::Error(truncate(format!("cannot record value: {err}"), limits.max_text)),
+        Ok(Err(err)) => Captured::Error(truncate(format!("cannot record value: {err}"), limits.max_text)),
+        Err(payload) => Captured::Error(format!("cannot record value: {}", panic_message(payload.as_ref()))),
     }
 }
 
@@ -71,7 +84,7 @@ fn capture_checked(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize)
         return Ok(Captured::None);
     }
     // Exact type checks first: they are the common case, and subclasses (bool of int, IntEnum, str
-    // enums) read better through their own repr.
+    // enums) are instances of classes, recorded with their fields.
     if let Ok(flag) = value.cast_exact::<PyBool>() {
         return Ok(Captured::Bool(flag.is_true()));
     }
@@ -106,8 +119,14 @@ fn capture_checked(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize)
         }
         return Ok(Captured::Repr { type_name: type_name(value)?, text });
     }
-    let text = value.repr()?.to_cow()?.into_owned();
-    Ok(Captured::Repr { type_name: type_name(value)?, text: truncate(text, limits.max_text) })
+    if limits.call_repr {
+        let text = value.repr()?.to_cow()?.into_owned();
+        return Ok(Captured::Repr { type_name: type_name(value)?, text: truncate(text, limits.max_text) });
+    }
+    if let Some(object) = capture_object(value, limits, depth)? {
+        return Ok(object);
+    }
+    capture_other(value, limits)
 }
 
 fn capture_int(value: &Bound<'_, PyAny>, limits: &ValueLimits) -> PyResult<Captured> {
@@ -143,6 +162,43 @@ fn capture_str(text: &Bound<'_, PyString>, limits: &ValueLimits) -> PyResult<Cap
     Ok(Captured::Str(owned))
 }
 
+/// The first `limit` items of a dict, as new references, taken without running Python code.
+///
+/// Reading the items first and capturing them afterwards matters: capturing can run Python code (a
+/// `__repr__` with `call_repr`) that lets another thread change the dict's size, which makes an
+/// iterator over the live dict fail.
+fn dict_items<'py>(dict: &Bound<'py, PyDict>, limit: usize) -> Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let py = dict.py();
+    let mut items = Vec::with_capacity(limit.min(dict.len()));
+    let mut position: pyo3::ffi::Py_ssize_t = 0;
+    let mut key: *mut pyo3::ffi::PyObject = std::ptr::null_mut();
+    let mut item: *mut pyo3::ffi::PyObject = std::ptr::null_mut();
+    while items.len() < limit {
+        // SAFETY: the GIL is held and nothing in this loop runs Python code, so the dict cannot change
+        // while it is walked; the borrowed key and value become owned references before the next call.
+        let more = unsafe { pyo3::ffi::PyDict_Next(dict.as_ptr(), &mut position, &mut key, &mut item) };
+        if more == 0 {
+            break;
+        }
+        // SAFETY: `PyDict_Next` returned borrowed, non-null references.
+        unsafe { items.push((Bound::from_borrowed_ptr(py, key), Bound::from_borrowed_ptr(py, item))) };
+    }
+    items
+}
+
+/// The first `limit` items of a list, set, frozenset or tuple, taken before any of them is captured.
+fn sequence_items<'py>(value: &Bound<'py, PyAny>, limit: usize) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if let Ok(list) = value.cast::<PyList>() {
+        // Indexing the live list (not an iterator) so a concurrent change cannot fail the copy.
+        return Ok((0..limit.min(list.len())).filter_map(|index| list.get_item(index).ok()).collect());
+    }
+    let mut items = Vec::with_capacity(limit);
+    for item in value.try_iter()?.take(limit) {
+        items.push(item?);
+    }
+    Ok(items)
+}
+
 fn capture_container(
     value: &Bound<'_, PyAny>,
     type_name: String,
@@ -152,17 +208,14 @@ fn capture_container(
     let length = value.len()?;
     let omitted = length.saturating_sub(limits.max_items);
     if let Ok(dict) = value.cast::<PyDict>() {
-        let entries = dict
+        let entries = dict_items(dict, limits.max_items)
             .iter()
-            .take(limits.max_items)
-            .map(|(key, item)| (capture_value(&key, limits, depth + 1), capture_value(&item, limits, depth + 1)))
+            .map(|(key, item)| (capture_value(key, limits, depth + 1), capture_value(item, limits, depth + 1)))
             .collect();
         return Ok(Captured::Dict { type_name, entries, omitted });
     }
-    let mut items = Vec::with_capacity(length.min(limits.max_items));
-    for item in value.try_iter()?.take(limits.max_items) {
-        items.push(capture_value(&item?, limits, depth + 1));
-    }
+    let items =
+        sequence_items(value, limits.max_items)?.iter().map(|item| capture_value(item, limits, depth + 1)).collect();
     if value.is_instance_of::<PyTuple>() {
         Ok(Captured::Tuple { type_name, items, omitted })
     } else {
@@ -170,17 +223,41 @@ fn capture_container(
     }
 }
 
-fn type_name(value: &Bound<'_, PyAny>) -> PyResult<String> {
+/// Module-qualified type name (`builtins` left out), read from the type without running Python code.
+pub(super) fn type_name(value: &Bound<'_, PyAny>) -> PyResult<String> {
     let kind = value.get_type();
     let qualname = kind.qualname()?.to_cow()?.into_owned();
     let module = kind.module()?.to_cow()?.into_owned();
     Ok(if module == "builtins" { qualname } else { format!("{module}.{qualname}") })
 }
 
-fn truncate(mut text: String, max_chars: usize) -> String {
+pub(super) fn truncate(mut text: String, max_chars: usize) -> String {
     if let Some((cut, _)) = text.char_indices().nth(max_chars) {
         text.truncate(cut);
         text.push('…');
     }
     text
+}
+
+/// Reads `items` into a list of captured values (used for object fields).
+pub(super) fn capture_dict_fields(
+    dict: &Bound<'_, PyDict>,
+    limits: &ValueLimits,
+    depth: usize,
+    fields: &mut Vec<(String, Captured)>,
+) -> usize {
+    let room = limits.max_items.saturating_sub(fields.len());
+    let items = dict_items(dict, room);
+    let mut kept = 0;
+    for (name, item) in &items {
+        let Ok(name) = name.cast::<PyString>() else {
+            continue;
+        };
+        let Ok(name) = name.to_cow() else {
+            continue;
+        };
+        fields.push((name.into_owned(), capture_value(item, limits, depth + 1)));
+        kept += 1;
+    }
+    dict.len().saturating_sub(kept)
 }

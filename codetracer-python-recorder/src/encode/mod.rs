@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use codetracer_trace_types::{TypeId, TypeKind, ValueRecord, NONE_TYPE_ID};
+use codetracer_trace_types::{
+    FieldTypeRecord, TypeId, TypeKind, TypeRecord, TypeSpecificInfo, ValueRecord, NONE_TYPE_ID,
+};
 use codetracer_trace_writer::trace_writer::TraceWriter;
 
 use crate::capture::Captured;
@@ -13,7 +15,15 @@ pub struct Encoder {
     // The writer has its own map, but asking it allocates a type record per call; this one is
     // looked up by `&str`.
     type_ids: HashMap<String, TypeId>,
+    /// Struct types by class name and field names: instances of one class can have different
+    /// attributes, and the format gives each struct type one list of fields.
+    struct_types: HashMap<(String, Vec<String>), TypeId>,
+    /// How many field layouts each class has been registered with, to name the later ones apart.
+    layouts_per_class: HashMap<String, usize>,
 }
+
+/// The field name that stands for the fields left out by the limits.
+const OMITTED_FIELDS: &str = "…";
 
 impl Encoder {
     pub fn encode(&mut self, writer: &mut dyn TraceWriter, value: &Captured) -> ValueRecord {
@@ -57,6 +67,15 @@ impl Encoder {
                     type_id: self.type_id(writer, TypeKind::Seq, type_name),
                 }
             }
+            Captured::Object { type_name, fields, omitted } => {
+                let mut field_values: Vec<ValueRecord> =
+                    fields.iter().map(|(_, item)| self.encode(writer, item)).collect();
+                if *omitted > 0 {
+                    field_values.push(self.omission(writer, *omitted));
+                }
+                let type_id = self.struct_type_id(writer, type_name, fields, *omitted > 0);
+                ValueRecord::Struct { field_values, type_id }
+            }
             Captured::Repr { type_name, text } => {
                 ValueRecord::Raw { r: text.clone(), type_id: self.type_id(writer, TypeKind::Raw, type_name) }
             }
@@ -80,6 +99,43 @@ impl Encoder {
             r: format!("… {omitted} more"),
             type_id: self.type_id(writer, TypeKind::NonExpanded, "<omitted>"),
         }
+    }
+
+    /// The type id of Python's `int`.
+    pub fn int_type(&mut self, writer: &mut dyn TraceWriter) -> TypeId {
+        self.type_id(writer, TypeKind::Int, "int")
+    }
+
+    fn struct_type_id(
+        &mut self,
+        writer: &mut dyn TraceWriter,
+        type_name: &str,
+        fields: &[(String, Captured)],
+        cut: bool,
+    ) -> TypeId {
+        let mut names: Vec<String> = fields.iter().map(|(name, _)| name.clone()).collect();
+        if cut {
+            names.push(OMITTED_FIELDS.to_string());
+        }
+        let key = (type_name.to_string(), names);
+        if let Some(type_id) = self.struct_types.get(&key) {
+            return *type_id;
+        }
+        let field_type = self.type_id(writer, TypeKind::Raw, "object");
+        let layouts = self.layouts_per_class.entry(type_name.to_string()).or_insert(0);
+        *layouts += 1;
+        let lang_type =
+            if *layouts == 1 { type_name.to_string() } else { format!("{type_name} ({})", key.1.join(", ")) };
+        let record = TypeRecord {
+            kind: TypeKind::Struct,
+            lang_type,
+            specific_info: TypeSpecificInfo::Struct {
+                fields: key.1.iter().map(|name| FieldTypeRecord { name: name.clone(), type_id: field_type }).collect(),
+            },
+        };
+        let type_id = TraceWriter::ensure_raw_type_id(writer, record);
+        self.struct_types.insert(key, type_id);
+        type_id
     }
 
     fn type_id(&mut self, writer: &mut dyn TraceWriter, kind: TypeKind, lang_type: &str) -> TypeId {

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use codetracer_trace_types::TraceMetadata;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::config::Format;
 use crate::errors::{Error, Result};
@@ -9,7 +9,8 @@ use crate::errors::{Error, Result};
 pub const RECORDER_NAME: &str = "codetracer-python-recorder";
 
 /// Writes `trace_metadata.json`: the format crate's metadata fields (workdir, program, args) plus what
-/// that type has no field for: the recorder, the events format and the program's exit status.
+/// that type has no field for: the recorder, the events format, the program's exit status, and the
+/// recording's settings and outcome (size limit, truncation, filters, IO capture).
 pub fn write(
     path: &Path,
     workdir: &Path,
@@ -17,6 +18,7 @@ pub fn write(
     args: &[String],
     format: Format,
     exit_status: Option<i64>,
+    settings: Map<String, Value>,
 ) -> Result<()> {
     let failed = |message: String| Error::Write { path: path.to_path_buf(), message };
     let base = TraceMetadata { workdir: workdir.to_path_buf(), program: program.to_string(), args: args.to_vec() };
@@ -31,6 +33,7 @@ pub fn write(
             }),
         );
         fields.insert("exit_status".into(), json!(exit_status));
+        fields.extend(settings);
     }
     let text = serde_json::to_string_pretty(&document).map_err(|err| failed(err.to_string()))?;
     std::fs::write(path, text + "\n").map_err(|err| failed(err.to_string()))

@@ -4,8 +4,10 @@
 mod metadata;
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{ErrorKind, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
 
 use codetracer_trace_types::Line;
 use codetracer_trace_writer::non_streaming_trace_writer::NonStreamingTraceWriter;
@@ -21,13 +23,32 @@ pub use metadata::RECORDER_NAME;
 /// long recordings.
 const JSON_BATCH: usize = 4096;
 
+/// The binary writer compresses as it goes; its file size is checked against the limit every this many
+/// records.
+const BINARY_SIZE_CHECK: usize = 1024;
+
+const JSON_OPENING: &[u8] = b"[\n";
+
 enum EventStream {
     /// The crate's JSON writer keeps every event in memory until the end; we drain its public event
     /// buffer in batches and serialise each event with the crate's own serde definitions, producing
     /// the same JSON array the crate would.
-    Json { writer: Box<NonStreamingTraceWriter>, out: BufWriter<File>, wrote_any: bool },
+    ///
+    /// `committed` is the length of the file's complete part: a batch that fails half-way (the disk is
+    /// full) is cut back to it, so the file always ends after a whole event.
+    Json { writer: Box<NonStreamingTraceWriter>, out: File, committed: u64, batch: Vec<u8> },
     /// The crate's CBOR + zstd writer already streams to disk.
-    Binary { writer: Box<dyn TraceWriter + Send> },
+    Binary { writer: Box<dyn TraceWriter + Send>, records_since_check: usize },
+}
+
+/// Whether a write failed because there is no room left for the file.
+pub fn is_out_of_space(err: &std::io::Error) -> bool {
+    matches!(err.kind(), ErrorKind::StorageFull | ErrorKind::FileTooLarge)
+}
+
+/// The same for a panic inside the binary writer, which unwraps its write errors.
+pub fn is_out_of_space_panic(message: &str) -> bool {
+    message.contains("StorageFull") || message.contains("No space left on device")
 }
 
 pub struct TraceSink {
@@ -38,6 +59,11 @@ pub struct TraceSink {
     format: Format,
     program: String,
     args: Vec<String>,
+    max_bytes: u64,
+    /// Why recording stopped early, once the size limit or a full disk stopped it.
+    truncation: Option<String>,
+    /// Settings of the recording that go into `trace_metadata.json` (filters, IO capture, ...).
+    pub settings: Map<String, Value>,
 }
 
 fn write_error(path: &Path, err: impl std::fmt::Display) -> Error {
@@ -57,21 +83,24 @@ impl TraceSink {
 
         let mut stream = match config.format {
             Format::Json => {
-                let file = File::create(&events_path).map_err(|err| write_error(&events_path, err))?;
+                let mut out = File::create(&events_path).map_err(|err| write_error(&events_path, err))?;
+                out.write_all(JSON_OPENING).map_err(|err| write_error(&events_path, err))?;
                 let writer = Box::new(NonStreamingTraceWriter::new(&config.program, &config.args));
-                EventStream::Json { writer, out: BufWriter::new(file), wrote_any: false }
+                EventStream::Json { writer, out, committed: JSON_OPENING.len() as u64, batch: Vec::new() }
             }
             Format::Binary => {
                 let mut writer = create_trace_writer(&config.program, &config.args, TraceEventsFileFormat::Binary);
                 writer.begin_writing_trace_events(&events_path).map_err(|err| write_error(&events_path, err))?;
-                EventStream::Binary { writer }
+                EventStream::Binary { writer, records_since_check: 0 }
             }
         };
         let writer = stream.writer();
         TraceWriter::begin_writing_trace_paths(writer, &paths_path).map_err(|err| write_error(&paths_path, err))?;
         TraceWriter::start(writer, Path::new(&config.program), Line(1));
 
-        let mut sink = TraceSink {
+        let mut settings = Map::new();
+        settings.insert("max_trace_bytes".into(), json!(config.max_trace_bytes));
+        Ok(TraceSink {
             stream,
             events_path,
             metadata_path,
@@ -79,55 +108,136 @@ impl TraceSink {
             format: config.format,
             program: config.program.clone(),
             args: config.args.clone(),
-        };
-        if let EventStream::Json { out, .. } = &mut sink.stream {
-            out.write_all(b"[\n").map_err(|err| write_error(&sink.events_path, err))?;
-        }
-        Ok(sink)
+            max_bytes: config.max_trace_bytes,
+            truncation: None,
+            settings,
+        })
+    }
+
+    /// Why the trace stopped early, if it did.
+    pub fn truncation(&self) -> Option<&str> {
+        self.truncation.as_deref()
+    }
+
+    /// Marks the trace truncated because the disk filled up (found by the caller).
+    pub fn out_of_space(&mut self, detail: &str) {
+        self.truncation.get_or_insert_with(|| format!("no room left for the events file ({detail})"));
     }
 
     pub fn writer(&mut self) -> &mut dyn TraceWriter {
         self.stream.writer()
     }
 
-    /// Moves buffered events to disk when enough have piled up.
+    /// Moves buffered events to disk when enough have piled up, and checks the size limit.
     pub fn flush_if_due(&mut self) -> Result<()> {
-        match &self.stream {
-            EventStream::Json { writer, .. } if writer.events.len() >= JSON_BATCH => self.drain_json(),
-            _ => Ok(()),
-        }
-    }
-
-    fn drain_json(&mut self) -> Result<()> {
-        let EventStream::Json { writer, out, wrote_any } = &mut self.stream else {
-            return Ok(());
-        };
-        for event in writer.events.drain(..) {
-            if *wrote_any {
-                out.write_all(b",\n").map_err(|err| write_error(&self.events_path, err))?;
+        let size = match &mut self.stream {
+            EventStream::Json { writer, .. } if writer.events.len() >= JSON_BATCH => {
+                self.drain_json()?;
+                self.written_bytes()
             }
-            serde_json::to_writer(&mut *out, &event).map_err(|err| write_error(&self.events_path, err))?;
-            *wrote_any = true;
+            EventStream::Binary { records_since_check, .. } => {
+                *records_since_check += 1;
+                if *records_since_check < BINARY_SIZE_CHECK {
+                    return Ok(());
+                }
+                *records_since_check = 0;
+                self.written_bytes()
+            }
+            EventStream::Json { .. } => return Ok(()),
+        };
+        if self.max_bytes > 0 && size >= self.max_bytes && self.truncation.is_none() {
+            self.truncation =
+                Some(format!("the events file reached the size limit of {} bytes (--max-trace-bytes)", self.max_bytes));
         }
         Ok(())
     }
 
-    /// Completes every file. Called exactly once, when the recording stops.
-    pub fn finish(mut self, exit_status: Option<i64>) -> Result<()> {
-        self.drain_json()?;
-        let events_path = self.events_path.clone();
-        match &mut self.stream {
-            EventStream::Json { out, .. } => {
-                out.write_all(b"\n]\n").map_err(|err| write_error(&events_path, err))?;
-                out.flush().map_err(|err| write_error(&events_path, err))?;
-            }
-            EventStream::Binary { writer } => {
-                writer.finish_writing_trace_events().map_err(|err| write_error(&events_path, err))?;
-            }
+    fn written_bytes(&self) -> u64 {
+        match &self.stream {
+            EventStream::Json { committed, .. } => *committed,
+            EventStream::Binary { .. } => std::fs::metadata(&self.events_path).map(|meta| meta.len()).unwrap_or(0),
         }
+    }
+
+    /// Writes every buffered event now.
+    pub fn flush(&mut self) -> Result<()> {
+        self.drain_json()
+    }
+
+    /// Writes the buffered JSON events as one batch. When the disk is full the file is cut back to its
+    /// last complete event and the trace is marked truncated instead of failing.
+    fn drain_json(&mut self) -> Result<()> {
+        let EventStream::Json { writer, out, committed, batch } = &mut self.stream else {
+            return Ok(());
+        };
+        batch.clear();
+        let mut first = *committed == JSON_OPENING.len() as u64;
+        for event in writer.events.drain(..) {
+            if !first {
+                batch.extend_from_slice(b",\n");
+            }
+            serde_json::to_writer(&mut *batch, &event).map_err(|err| write_error(&self.events_path, err))?;
+            first = false;
+        }
+        match out.write_all(batch) {
+            Ok(()) => {
+                *committed += batch.len() as u64;
+                Ok(())
+            }
+            Err(err) if is_out_of_space(&err) => {
+                out.set_len(*committed).map_err(|err| write_error(&self.events_path, err))?;
+                out.seek(SeekFrom::Start(*committed)).map_err(|err| write_error(&self.events_path, err))?;
+                self.truncation.get_or_insert_with(|| format!("no room left for the events file ({err})"));
+                Ok(())
+            }
+            Err(err) => Err(write_error(&self.events_path, err)),
+        }
+    }
+
+    /// Completes every file, each one even when an earlier one failed, so a full disk still leaves
+    /// the metadata saying what happened. Called exactly once, when the recording stops.
+    pub fn finish(mut self, exit_status: Option<i64>) -> Result<()> {
+        let events_path = self.events_path.clone();
+        let mut outcome = self.drain_json();
+        let closed = match &mut self.stream {
+            EventStream::Json { out, committed, .. } => {
+                let mut closing = out.write_all(b"\n]\n").and_then(|()| out.flush());
+                if closing.as_ref().is_err_and(is_out_of_space) {
+                    // No room for the closing events: drop them and end the array after the last whole event.
+                    closing = out
+                        .set_len(*committed)
+                        .and_then(|()| out.seek(SeekFrom::Start(*committed)))
+                        .and_then(|_| out.write_all(b"\n]\n"));
+                }
+                closing.map_err(|err| write_error(&events_path, err))
+            }
+            EventStream::Binary { writer, .. } => {
+                writer.finish_writing_trace_events().map_err(|err| write_error(&events_path, err))
+            }
+        };
+        outcome = outcome.and(closed);
         let paths_path = self.metadata_path.with_file_name("trace_paths.json");
-        TraceWriter::finish_writing_trace_paths(self.stream.writer()).map_err(|err| write_error(&paths_path, err))?;
-        metadata::write(&self.metadata_path, &self.workdir, &self.program, &self.args, self.format, exit_status)
+        let paths =
+            TraceWriter::finish_writing_trace_paths(self.stream.writer()).map_err(|err| write_error(&paths_path, err));
+        outcome = outcome.and(paths);
+        let mut settings = std::mem::take(&mut self.settings);
+        settings.insert(
+            "truncated".into(),
+            match &self.truncation {
+                Some(reason) => json!({ "reason": reason }),
+                None => json!(false),
+            },
+        );
+        let written = metadata::write(
+            &self.metadata_path,
+            &self.workdir,
+            &self.program,
+            &self.args,
+            self.format,
+            exit_status,
+            settings,
+        );
+        outcome.and(written)
     }
 }
 
@@ -135,7 +245,7 @@ impl EventStream {
     fn writer(&mut self) -> &mut dyn TraceWriter {
         match self {
             EventStream::Json { writer, .. } => writer.as_mut(),
-            EventStream::Binary { writer } => writer.as_mut(),
+            EventStream::Binary { writer, .. } => writer.as_mut(),
         }
     }
 }

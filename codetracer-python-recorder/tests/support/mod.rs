@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use _native::config::{Format, TraceConfig};
 use _native::session;
 use codetracer_trace_reader::{create_trace_reader, TraceEventsFileFormat};
-use codetracer_trace_types::{TraceLowLevelEvent, ValueRecord};
+use codetracer_trace_types::{TraceLowLevelEvent, TypeRecord, TypeSpecificInfo, ValueRecord};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -66,6 +66,16 @@ pub fn config_for(py: Python<'_>, trace_dir: &Path, format: Format) -> TraceConf
 
 /// Runs `source` as `__main__` from a real file while recording, and loads the events back.
 pub fn record(name: &str, source: &str, format: Format) -> Recording {
+    record_configured(name, source, format, |_| {})
+}
+
+/// Like [`record`], with the configuration adjusted by `configure` first.
+pub fn record_configured(
+    name: &str,
+    source: &str,
+    format: Format,
+    configure: impl FnOnce(&mut TraceConfig),
+) -> Recording {
     let _serial = serial();
     let dir = TempDir::new(name);
     let script = dir.path().join("program.py");
@@ -74,6 +84,7 @@ pub fn record(name: &str, source: &str, format: Format) -> Recording {
     Python::attach(|py| {
         let mut config = config_for(py, &trace_dir, format);
         config.program = script.display().to_string();
+        configure(&mut config);
         let builtins = py.import("builtins").unwrap();
         let code = builtins
             .getattr("compile")
@@ -83,7 +94,7 @@ pub fn record(name: &str, source: &str, format: Format) -> Recording {
         globals.set_item("__name__", "__main__").unwrap();
         session::start(py, config).unwrap();
         let outcome = builtins.getattr("exec").and_then(|exec| exec.call1((code, &globals)));
-        session::stop(py, Some(0)).unwrap();
+        session::stop(py, session::Ending { exit_status: Some(0), error: None }).unwrap();
         outcome.unwrap();
     });
     let events = read_events(&trace_dir, format);
@@ -123,6 +134,7 @@ pub fn entries(events: &[TraceLowLevelEvent], script: &Path) -> Vec<Entry> {
     let mut functions: Vec<String> = Vec::new();
     let mut variables: Vec<String> = Vec::new();
     let mut out = Vec::new();
+    let render = |value: &ValueRecord| render_with_types(value, events);
     for event in events {
         match event {
             TraceLowLevelEvent::Path(path) => paths.push(path.clone()),
@@ -166,6 +178,40 @@ pub fn variables_at(events: &[TraceLowLevelEvent], line: i64, occurrence: usize)
         }
     }
     out
+}
+
+/// Like [`render`], with structs shown as `Type{field: value, ...}` using the trace's type records.
+pub fn render_with_types(value: &ValueRecord, events: &[TraceLowLevelEvent]) -> String {
+    let types: Vec<&TypeRecord> = events
+        .iter()
+        .filter_map(|event| match event {
+            TraceLowLevelEvent::Type(record) => Some(record),
+            _ => None,
+        })
+        .collect();
+    render_struct(value, &types)
+}
+
+fn render_struct(value: &ValueRecord, types: &[&TypeRecord]) -> String {
+    let join =
+        |items: &[ValueRecord]| items.iter().map(|item| render_struct(item, types)).collect::<Vec<_>>().join(", ");
+    match value {
+        ValueRecord::Struct { field_values, type_id } => {
+            let record = types[type_id.0];
+            let TypeSpecificInfo::Struct { fields } = &record.specific_info else {
+                panic!("struct value of a non-struct type: {record:?}");
+            };
+            let shown: Vec<String> = fields
+                .iter()
+                .zip(field_values)
+                .map(|(field, item)| format!("{}: {}", field.name, render_struct(item, types)))
+                .collect();
+            format!("{}{{{}}}", record.lang_type, shown.join(", "))
+        }
+        ValueRecord::Sequence { elements, .. } => format!("[{}]", join(elements)),
+        ValueRecord::Tuple { elements, .. } => format!("({})", join(elements)),
+        other => render(other),
+    }
 }
 
 /// A compact, Python-like rendering of a value record.
