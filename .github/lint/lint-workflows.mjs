@@ -49,13 +49,15 @@ function installedActionlintVersion() {
 function installActionlint() {
   const found = installedActionlintVersion();
   if (found === ACTIONLINT_VERSION) return;
-  const probe = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(`actionlint ${ACTIONLINT_VERSION} is needed in ${binDir} (found ${found ?? 'none'}) and is built with Go, but \`go\` is not on PATH; install Go >= 1.24 (https://go.dev/dl/) and rerun.`);
+  // Go's own installer puts it in /usr/local/go (or C:\\Program Files\\Go) without always adding it to PATH.
+  const candidates = ['go', windows ? 'C:\\Program Files\\Go\\bin\\go.exe' : '/usr/local/go/bin/go'];
+  const go = candidates.find((candidate) => spawnSync(candidate, ['version'], { encoding: 'utf8' }).status === 0);
+  if (!go) {
+    throw new Error(`actionlint ${ACTIONLINT_VERSION} is needed in ${binDir} (found ${found ?? 'none'}) and is built with Go, but no Go was found (tried ${candidates.join(', ')}); install Go >= 1.24 (https://go.dev/dl/) and rerun.`);
   }
   console.log(`Installing actionlint ${ACTIONLINT_VERSION} into ${binDir} (go install from the Go module proxy; found ${found ?? 'none'})`);
   mkdirSync(binDir, { recursive: true });
-  mustRun('go', ['install', `github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}`], { env: { ...process.env, GOBIN: binDir } });
+  mustRun(go, ['install', `github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}`], { env: { ...process.env, GOBIN: binDir } });
 }
 
 function installZizmor() {
