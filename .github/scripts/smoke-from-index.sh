@@ -22,7 +22,7 @@ for attempt in 1 2 3 4 5 6 7 8; do
     break
   fi
   if [[ $attempt == 8 ]]; then
-    echo "smoke-from-index: $(head -n 1 "$requirements" | tr -d '\\') is not installable from $index_url with the release's hashes after $attempt attempts" >&2
+    echo "smoke-from-index: $(head -n 1 "$requirements" | cut -d ' ' -f 1) is not installable from $index_url with the release's hashes after $attempt attempts" >&2
     exit 1
   fi
   sleep 30
