@@ -1,4 +1,10 @@
-"""Record Python programs into CodeTracer traces through ``sys.monitoring``."""
+"""Record Python programs into CodeTracer traces through ``sys.monitoring``.
+
+``start_tracing`` / ``stop_tracing`` / ``trace`` are this recorder's API; ``start`` / ``stop`` /
+``flush`` / ``TraceSession`` and the policy functions are codetracer-python-recorder 0.3.0's, kept so
+code written for it runs unchanged. Importing the package applies the ``CODETRACER_*`` policy
+variables and starts a recording when ``CODETRACER_TRACE`` is set.
+"""
 
 from ._native import (
     AlreadyTracingError,
@@ -7,17 +13,36 @@ from ._native import (
     TraceWriteError,
     __version__,
 )
-from .api import TraceFormat, is_tracing, start_tracing, stop_tracing, trace
+from .api import DEFAULT_MAX_TRACE_BYTES, TraceFormat, is_tracing, start_tracing, stop_tracing, trace
+from .auto_start import auto_start_from_env
+from .filters import FilterError
+from .policy import configure_policy, configure_policy_from_env, policy_snapshot
+from .session import DEFAULT_FORMAT, TRACE_BINARY, TRACE_JSON, TraceSession, flush, start, stop
 
 __all__ = [
+    "DEFAULT_FORMAT",
+    "DEFAULT_MAX_TRACE_BYTES",
+    "TRACE_BINARY",
+    "TRACE_JSON",
     "AlreadyTracingError",
+    "FilterError",
     "RecorderError",
     "ToolIdUnavailableError",
     "TraceFormat",
+    "TraceSession",
     "TraceWriteError",
     "__version__",
+    "configure_policy",
+    "configure_policy_from_env",
+    "flush",
     "is_tracing",
+    "policy_snapshot",
+    "start",
     "start_tracing",
+    "stop",
     "stop_tracing",
     "trace",
 ]
+
+configure_policy_from_env()
+auto_start_from_env()

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 from . import _native
+from . import io_capture as io_capture_module
 from .coverage import default_coverage, default_exclude
+from .filters import FilterChain, find_project_filter, split_filter_spec
+from .policy import current_policy
+
+TraceFilterSpec = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 TraceFormat = Literal["json", "binary"]
 
@@ -31,6 +37,9 @@ def start_tracing(
     args: Sequence[str] | None = None,
     call_repr: bool = False,
     max_trace_bytes: int | None = None,
+    trace_filter: TraceFilterSpec | None = None,
+    activation_path: str | os.PathLike[str] | None = None,
+    io_capture: str | None = None,
 ) -> None:
     """Start recording this interpreter into the directory ``path``.
 
@@ -43,6 +52,13 @@ def start_tracing(
     ``call_repr=True`` records them by their ``repr()`` instead. The events file stops at
     ``max_trace_bytes`` (default :data:`DEFAULT_MAX_TRACE_BYTES`, 0 for no limit): the recording then
     ends and the trace is marked truncated in ``trace_metadata.json``.
+
+    ``trace_filter``: filter files (a path, ``a.toml::b.toml``, or a list) applied after the built-in
+    filter that redacts secrets and after the project's ``.codetracer/trace-filter.toml`` (looked up
+    from the program's folder, or the working directory). ``activation_path``: record nothing until
+    code in that file runs. ``io_capture``: ``"proxies"`` (the policy's default) records what the
+    program writes to ``sys.stdout``/``sys.stderr`` and reads from ``sys.stdin`` as events; ``"off"``
+    does not.
 
     Raises :class:`AlreadyTracingError` when a recording is active, :class:`TraceWriteError` when
     the trace files cannot be created, :class:`ToolIdUnavailableError` when every
@@ -59,11 +75,25 @@ def start_tracing(
         _process_hooks_registered = True
     if max_trace_bytes is not None and max_trace_bytes < 0:
         raise ValueError(f"max_trace_bytes must be 0 (no limit) or a positive number of bytes, not {max_trace_bytes}")
+    if io_capture is None:
+        io_capture = current_policy().io_capture
+    if io_capture not in io_capture_module.IO_CAPTURE_MODES:
+        raise ValueError(f"io_capture must be one of {', '.join(io_capture_module.IO_CAPTURE_MODES)}, not {io_capture!r}")
+    program = program if program is not None else (sys.argv[0] if sys.argv and sys.argv[0] else "<python>")
+    project_filter = find_project_filter(os.path.dirname(os.path.abspath(program)) if os.path.isfile(program) else os.getcwd())
+    filter_paths = ([project_filter] if project_filter else []) + split_filter_spec(trace_filter)
+    filters = FilterChain.load(filter_paths)
     coverage = default_coverage()
+    settings = {
+        "trace_filter": filters.summary(),
+        "io_capture": io_capture,
+        "call_repr": call_repr,
+        "activation_path": os.path.abspath(activation_path) if activation_path is not None else None,
+    }
     _native.start_tracing(
         os.fspath(path),
         format,
-        program if program is not None else (sys.argv[0] if sys.argv and sys.argv[0] else "<python>"),
+        program,
         list(args) if args is not None else list(sys.argv[1:]),
         [*coverage.recorder, *exclude],
         list(include),
@@ -71,18 +101,24 @@ def start_tracing(
         coverage.third_party,
         call_repr=call_repr,
         max_trace_bytes=DEFAULT_MAX_TRACE_BYTES if max_trace_bytes is None else max_trace_bytes,
+        activation_path=settings["activation_path"],
+        resolver=filters.resolve,
+        settings=json.dumps(settings),
     )
+    io_capture_module.install(io_capture)
 
 
-def stop_tracing(exit_status: int | None = None, *, error: str | None = None) -> None:
+def stop_tracing(exit_status: int | None = None, *, error: str | None = None) -> dict[str, object]:
     """Stop the recording and complete its files; does nothing when no recording is active.
 
     The trace ends balanced: calls still running return, and the top level returns ``exit_status``
     (also stored in ``trace_metadata.json``). ``error`` describes an uncaught exception that ended
     the program; it is recorded as an error event. Raises :class:`RecorderError` if the recording
-    was cut short by an internal error (the files are still completed).
+    was cut short by an internal error (the files are still completed). Returns ``{"steps": n,
+    "truncated": reason or None}`` (``steps`` 0 when no recording was active).
     """
-    _native.stop_tracing(exit_status, error)
+    io_capture_module.uninstall()
+    return _native.stop_tracing(exit_status, error)
 
 
 def is_tracing() -> bool:
@@ -95,17 +131,27 @@ def trace(
     path: str | os.PathLike[str],
     format: TraceFormat = "json",
     *,
-    exclude: Sequence[str] = (),
-    include: Sequence[str] = (),
-) -> Iterator[None]:
-    """Record the body of a ``with`` block into the directory ``path``."""
-    start_tracing(path, format, exclude=exclude, include=include)
+    trace_filter: TraceFilterSpec | None = None,
+    policy: Mapping[str, Any] | None = None,
+    apply_env_policy: bool = True,
+    **options: Any,
+) -> Iterator[Any]:
+    """Record the body of a ``with`` block into the directory ``path``; yields the
+    :class:`~codetracer_python_recorder.TraceSession`. ``options`` are :func:`start_tracing`'s;
+    ``trace_filter``, ``policy`` and ``apply_env_policy`` are 0.3.0's (see :func:`start`).
+    """
+    from .session import start
+
+    session = start(
+        path, format=format, trace_filter=trace_filter, policy=policy, apply_env_policy=apply_env_policy, **options
+    )
     try:
-        yield
+        yield session
     finally:
-        stop_tracing()
+        session.stop()
 
 
 def _stop_at_exit() -> None:
     if _native.is_tracing():
+        io_capture_module.uninstall()
         _native.stop_tracing(None)

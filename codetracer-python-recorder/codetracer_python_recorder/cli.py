@@ -1,24 +1,45 @@
-"""``codetracer-python-recorder`` / ``python -m codetracer_python_recorder``: record a script."""
+"""``codetracer-python-recorder`` / ``python -m codetracer_python_recorder``: record a script.
+
+``trace summary DIR`` (the first argument ``trace``) looks inside a recorded trace instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import runpy
 import sys
 import traceback
+import uuid
 from collections.abc import Sequence
 
-from ._native import RecorderError, __version__
+from ._native import AlreadyTracingError, RecorderError, ToolIdUnavailableError, TraceWriteError, __version__
 from .api import start_tracing, stop_tracing
+from .filters import FilterError
+from .io_capture import IO_CAPTURE_MODES
+from .policy import configure_policy, configure_policy_from_env, current_policy
 
 PROG = "codetracer-python-recorder"
+_BYTE_SUFFIXES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def _byte_count(text: str) -> int:
+    """``1048576``, ``512K``, ``100M``, ``2G`` (powers of 1024; a trailing ``B``/``iB`` is allowed)."""
+    value = text.strip().upper().removesuffix("IB").removesuffix("B")
+    suffix = value[-1:] if value[-1:] in _BYTE_SUFFIXES else ""
+    number = value[: len(value) - len(suffix)]
+    if not number.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of bytes such as 500M or 2G, found {text!r}")
+    return int(number) * _BYTE_SUFFIXES[suffix]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Run a Python script as __main__ and record it into a CodeTracer trace.",
+        description="Run a Python script as __main__ and record it into a CodeTracer trace. "
+        f"'{PROG} trace summary DIR' describes a recorded trace.",
+        allow_abbrev=False,
     )
     parser.add_argument(
         "--trace-dir",
@@ -27,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--format",
+        type=str.lower,
         choices=("json", "binary"),
         default="json",
         help="events file format: trace.json or trace.bin (default: json)",
@@ -46,6 +68,19 @@ def _parser() -> argparse.ArgumentParser:
         help="record code whose file name matches this glob even if excluded (e.g. the standard library); repeatable",
     )
     parser.add_argument(
+        "--trace-filter",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="trace filter file (TOML); repeatable, or several joined with '::'; applied after the built-in "
+        "secret redaction and the project's .codetracer/trace-filter.toml (CODETRACER_TRACE_FILTER comes first)",
+    )
+    parser.add_argument(
+        "--activation-path",
+        metavar="FILE",
+        help="record nothing until code in this file runs (default: the script)",
+    )
+    parser.add_argument(
         "--max-trace-bytes",
         type=_byte_count,
         default=None,
@@ -58,28 +93,75 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="record objects by calling their repr() (runs the program's code) instead of reading their fields",
     )
+    parser.add_argument(
+        "--io-capture",
+        choices=IO_CAPTURE_MODES,
+        help="record stdout/stderr writes and stdin reads as events (default: proxies; off to disable)",
+    )
+    parser.add_argument(
+        "--on-recorder-error",
+        choices=("abort", "disable"),
+        help="after an internal recorder error: abort exits 1 (default); disable keeps the script's exit status",
+    )
+    parser.add_argument("--require-trace", action="store_true", help="exit 1 when the trace recorded no step")
+    parser.add_argument(
+        "--keep-partial-trace",
+        action="store_true",
+        help="accepted for 0.3.0 compatibility; traces are always finished and kept",
+    )
+    parser.add_argument("--log-level", help="level of the recorder's own messages: error, warn (default), info, debug")
+    parser.add_argument("--log-file", help="write the recorder's own messages to this file instead of stderr")
+    parser.add_argument(
+        "--json-errors", action="store_true", help="also print each recorder error as one JSON object on stderr"
+    )
+    parser.add_argument(
+        "--propagate-script-exit",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="exit with the script's exit status (default); --no-propagate-script-exit exits 0 as 0.3.0 did",
+    )
+    parser.add_argument(
+        "--module-name-from-globals",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="accepted for 0.3.0 compatibility; module names always come from the frame's __name__",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("script", help="the Python script to run")
     parser.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     return parser
 
 
-_BYTE_SUFFIXES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+class _Reporter:
+    """Prints recorder errors on one line, and as JSON too with ``--json-errors``."""
+
+    def __init__(self) -> None:
+        self.run_id = uuid.uuid4().hex
+
+    def error(self, message: str, code: str, kind: str, **context: object) -> None:
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        if current_policy().json_errors:
+            trailer = {
+                "run_id": self.run_id,
+                "trace_id": None,
+                "error_code": code,
+                "error_kind": kind,
+                "message": message,
+                "context": {key: str(value) for key, value in context.items()},
+            }
+            print(json.dumps(trailer), file=sys.stderr)
 
 
-def _byte_count(text: str) -> int:
-    """``1048576``, ``512K``, ``100M``, ``2G`` (powers of 1024; a trailing ``B``/``iB`` is allowed)."""
-    value = text.strip().upper().removesuffix("IB").removesuffix("B")
-    suffix = value[-1:] if value[-1:] in _BYTE_SUFFIXES else ""
-    number = value[: len(value) - len(suffix)]
-    if not number.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a number of bytes such as 500M or 2G, found {text!r}")
-    return int(number) * _BYTE_SUFFIXES[suffix]
-
-
-def _fail(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
+def _error_code(err: BaseException) -> tuple[str, str]:
+    if isinstance(err, TraceWriteError):
+        return "ERR_TRACE_WRITE", "EnvironmentError"
+    if isinstance(err, ToolIdUnavailableError):
+        return "ERR_TOOL_ID_UNAVAILABLE", "EnvironmentError"
+    if isinstance(err, AlreadyTracingError):
+        return "ERR_ALREADY_TRACING", "UsageError"
+    if isinstance(err, (FilterError, ValueError)):
+        return "ERR_INVALID_CONFIG", "UsageError"
+    return "ERR_RECORDER_FAILED", "InternalError"
 
 
 def _exit_status(code: object) -> int:
@@ -92,12 +174,40 @@ def _exit_status(code: object) -> int:
     return 1
 
 
+def _apply_policy(options: argparse.Namespace) -> None:
+    configure_policy_from_env()
+    overrides: dict[str, object] = {}
+    for name in ("on_recorder_error", "log_level", "log_file", "io_capture", "propagate_script_exit",
+                 "module_name_from_globals"):
+        if getattr(options, name) is not None:
+            overrides[name] = getattr(options, name)
+    for name in ("require_trace", "keep_partial_trace", "json_errors"):
+        if getattr(options, name):
+            overrides[name] = True
+    configure_policy(**overrides)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    options = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["trace"]:
+        from .summary import main as summary_main
+
+        return summary_main(arguments[1:])
+    options = _parser().parse_args(arguments)
+    reporter = _Reporter()
+    try:
+        _apply_policy(options)
+    except (ValueError, TypeError, RecorderError) as err:
+        reporter.error(str(err), "ERR_INVALID_CONFIG", "UsageError")
+        return 2
     script = os.path.abspath(options.script)
     if not os.path.isfile(script):
-        return _fail(f"script not found: {options.script}")
+        reporter.error(f"script not found: {options.script}", "ERR_SCRIPT_NOT_FOUND", "UsageError", script=script)
+        return 2
+    if os.environ.get("CODETRACER_DISABLE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return _run_untraced(script, options.script_args)
     trace_dir = os.path.abspath(options.trace_dir)
+    trace_filter = [spec for spec in (os.environ.get("CODETRACER_TRACE_FILTER"), *options.trace_filter) if spec]
 
     sys.argv = [options.script, *options.script_args]
     sys.path[0] = os.path.dirname(script)
@@ -111,28 +221,56 @@ def main(argv: Sequence[str] | None = None) -> int:
             args=options.script_args,
             call_repr=options.call_repr,
             max_trace_bytes=options.max_trace_bytes,
+            trace_filter=trace_filter,
+            activation_path=options.activation_path or script,
         )
-    except RecorderError as err:
-        return _fail(str(err))
+    except (RecorderError, FilterError, ValueError) as err:
+        reporter.error(str(err), *_error_code(err), trace_dir=trace_dir)
+        return 2
 
-    status = 0
-    error: str | None = None
+    status, error = _run(script)
+    policy = current_policy()
+    try:
+        summary = stop_tracing(status, error=error)
+    except RecorderError as err:
+        reporter.error(str(err), *_error_code(err), trace_dir=trace_dir)
+        if policy.on_recorder_error == "abort":
+            return status or 1
+        return status if policy.propagate_script_exit else 0
+    if policy.require_trace and not summary["steps"]:
+        reporter.error(
+            f"no trace recorded: no step of the program ran under the recorder (trace directory {trace_dir})",
+            "ERR_TRACE_MISSING",
+            "TargetError",
+            trace_dir=trace_dir,
+        )
+        return 1
+    if not policy.propagate_script_exit and status != 0:
+        print(
+            f"{PROG}: the script exited with status {status}; exiting 0 because of --no-propagate-script-exit",
+            file=sys.stderr,
+        )
+        return 0
+    return status
+
+
+def _run(script: str) -> tuple[int, str | None]:
+    """Runs the script as ``__main__``: its exit status, and the traceback of an uncaught exception."""
     try:
         runpy.run_path(script, run_name="__main__")
     except SystemExit as exit_request:
-        status = _exit_status(exit_request.code)
+        return _exit_status(exit_request.code), None
     except KeyboardInterrupt:
         traceback.print_exc()
-        error = "".join(traceback.format_exc())
-        status = 130
+        return 130, traceback.format_exc()
     except BaseException:
         traceback.print_exc()
-        error = "".join(traceback.format_exc())
-        status = 1
-    finally:
-        try:
-            stop_tracing(status, error=error)
-        except RecorderError as err:
-            print(f"{PROG}: error: {err}", file=sys.stderr)
-            status = status or 1
-    return status
+        return 1, traceback.format_exc()
+    return 0, None
+
+
+def _run_untraced(script: str, script_args: list[str]) -> int:
+    """``CODETRACER_DISABLE=1``: the script runs as it would without the recorder."""
+    sys.argv = [script, *script_args]
+    sys.path[0] = os.path.dirname(script)
+    return _run(script)[0]

@@ -1,6 +1,9 @@
 //! What one recording is asked to do: where it writes, in which format, and which code it skips.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use pyo3::prelude::*;
 
 use crate::errors::{Error, Result};
 
@@ -68,6 +71,12 @@ pub struct TraceConfig {
     /// The events file stops growing past this many bytes: the recording ends, marked truncated.
     /// 0 means no limit.
     pub max_trace_bytes: u64,
+    /// Nothing is recorded until code in this file runs (absolute path).
+    pub activation_path: Option<PathBuf>,
+    /// The trace filters' resolver (see [`crate::filter`]), asked once per code object.
+    pub resolver: Option<Arc<Py<PyAny>>>,
+    /// Settings the facade applied (filters, IO capture, ...), stored in `trace_metadata.json`.
+    pub settings: serde_json::Map<String, serde_json::Value>,
 }
 
 /// 2 GiB: far more than a viewer loads comfortably, far less than fills a disk.
@@ -86,6 +95,9 @@ impl TraceConfig {
             third_party: Vec::new(),
             limits: ValueLimits::default(),
             max_trace_bytes: DEFAULT_MAX_TRACE_BYTES,
+            activation_path: None,
+            resolver: None,
+            settings: serde_json::Map::new(),
         }
     }
 

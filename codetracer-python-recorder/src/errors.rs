@@ -42,6 +42,11 @@ pub enum Error {
         path: PathBuf,
         message: String,
     },
+    /// A trace that cannot be read back (`trace summary`).
+    Read {
+        path: PathBuf,
+        message: String,
+    },
     /// A failure inside a monitoring callback; it stopped the recording and is reported by `stop_tracing`.
     RecordingFailed(String),
     Python(PyErr),
@@ -72,6 +77,9 @@ impl fmt::Display for Error {
             Error::Write { path, message } => {
                 write!(f, "cannot write trace file {}: {message}", path.display())
             }
+            Error::Read { path, message } => {
+                write!(f, "cannot read trace {}: {message}", path.display())
+            }
             Error::RecordingFailed(message) => {
                 write!(f, "the recording stopped early because of an internal error: {message}")
             }
@@ -88,6 +96,7 @@ impl From<Error> for PyErr {
             Error::ToolIdsExhausted => ToolIdUnavailableError::new_err(message),
             Error::UnknownFormat(_) => pyo3::exceptions::PyValueError::new_err(message),
             Error::Write { .. } => TraceWriteError::new_err(message),
+            Error::Read { .. } => pyo3::exceptions::PyValueError::new_err(message),
             Error::RecordingFailed(_) => RecorderError::new_err(message),
             Error::Python(err) => err,
         }

@@ -3,10 +3,13 @@
 
 pub mod capture;
 pub mod config;
+pub mod diagnostics;
 pub mod encode;
 pub mod errors;
+pub mod filter;
 pub mod monitoring;
 pub mod session;
+pub mod summary;
 pub mod writer;
 
 mod python_api;

@@ -3,9 +3,14 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
+use codetracer_trace_types::EventLogKind;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 use crate::config::{Format, TraceConfig, DEFAULT_MAX_TRACE_BYTES};
+use crate::diagnostics;
 use crate::errors::{self, panic_message};
 use crate::session;
 
@@ -23,7 +28,8 @@ fn shielded<T>(call: impl FnOnce() -> errors::Result<T>) -> PyResult<T> {
 #[pyfunction]
 #[pyo3(signature = (
     trace_dir, format, program, args, exclude, include, library, third_party,
-    *, call_repr=false, max_trace_bytes=DEFAULT_MAX_TRACE_BYTES,
+    *, call_repr=false, max_trace_bytes=DEFAULT_MAX_TRACE_BYTES, activation_path=None, resolver=None,
+    settings=None,
 ))]
 #[allow(clippy::too_many_arguments)] // mirrors the keyword arguments of the Python facade
 fn start_tracing(
@@ -38,7 +44,17 @@ fn start_tracing(
     third_party: Vec<String>,
     call_repr: bool,
     max_trace_bytes: u64,
+    activation_path: Option<PathBuf>,
+    resolver: Option<Py<PyAny>>,
+    settings: Option<String>,
 ) -> PyResult<()> {
+    let settings = match settings {
+        Some(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            _ => return Err(pyo3::exceptions::PyValueError::new_err("settings must be a JSON object")),
+        },
+        None => serde_json::Map::new(),
+    };
     shielded(|| {
         let mut config = TraceConfig::new(trace_dir, Format::parse(format)?);
         config.program = program;
@@ -49,15 +65,71 @@ fn start_tracing(
         config.third_party = third_party;
         config.limits.call_repr = call_repr;
         config.max_trace_bytes = max_trace_bytes;
+        config.activation_path = activation_path;
+        config.resolver = resolver.map(Arc::new);
+        config.settings = settings;
         session::start(py, config)
     })
 }
 
-/// `error`: the uncaught exception that ended the program, recorded as an error event.
+/// `error`: the uncaught exception that ended the program, recorded as an error event. Returns
+/// `{"steps": n, "truncated": reason or None}`.
 #[pyfunction]
 #[pyo3(signature = (exit_status=None, error=None))]
-fn stop_tracing(py: Python<'_>, exit_status: Option<i64>, error: Option<String>) -> PyResult<()> {
-    shielded(|| session::stop(py, session::Ending { exit_status, error }))
+fn stop_tracing<'py>(py: Python<'py>, exit_status: Option<i64>, error: Option<String>) -> PyResult<Bound<'py, PyDict>> {
+    let summary = shielded(|| session::stop(py, session::Ending { exit_status, error }))?;
+    let report = PyDict::new(py);
+    report.set_item("steps", summary.steps)?;
+    report.set_item("truncated", summary.truncated)?;
+    Ok(report)
+}
+
+/// `{"events_by_kind": {...}, "steps_by_file": {...}, "threads": n}` of the trace in `trace_dir`.
+#[pyfunction]
+fn summarize_trace(py: Python<'_>, trace_dir: PathBuf) -> PyResult<Bound<'_, PyDict>> {
+    let summary = shielded(|| crate::summary::summarize(&trace_dir))?;
+    let report = PyDict::new(py);
+    report.set_item("events_by_kind", summary.events_by_kind)?;
+    report.set_item("steps_by_file", summary.steps_by_file)?;
+    report.set_item("threads", summary.threads)?;
+    Ok(report)
+}
+
+/// Where the recorder's own messages go: `level` is error, warn (default), info or debug; `file`
+/// None for stderr.
+#[pyfunction]
+#[pyo3(signature = (level=None, file=None))]
+fn configure_log(level: Option<&str>, file: Option<PathBuf>) -> PyResult<()> {
+    let level = match level {
+        None => diagnostics::Level::Warn,
+        Some(name) => diagnostics::Level::parse(name).ok_or_else(|| {
+            pyo3::exceptions::PyValueError::new_err(format!(
+                "log level {name:?} is not one of error, warn, info, debug"
+            ))
+        })?,
+    };
+    diagnostics::configure(level, file.as_deref()).map_err(|err| {
+        errors::TraceWriteError::new_err(format!(
+            "cannot open log file {}: {err}",
+            file.as_deref().map(|path| path.display().to_string()).unwrap_or_default()
+        ))
+    })
+}
+
+/// Records what the program wrote to `stream` ("stdout", "stderr") or read from "stdin".
+#[pyfunction]
+fn record_io(stream: &str, text: &str) -> PyResult<()> {
+    let kind = match stream {
+        "stdout" => EventLogKind::Write,
+        "stderr" => EventLogKind::WriteOther,
+        "stdin" => EventLogKind::Read,
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown stream {other:?}; expected \"stdout\", \"stderr\" or \"stdin\""
+            )))
+        }
+    };
+    shielded(|| session::record_io(kind, stream, text))
 }
 
 /// Writes the events recorded so far to disk (JSON; the binary writer streams already).
@@ -88,6 +160,9 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(stop_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(is_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(flush_tracing, module)?)?;
+    module.add_function(wrap_pyfunction!(record_io, module)?)?;
+    module.add_function(wrap_pyfunction!(configure_log, module)?)?;
+    module.add_function(wrap_pyfunction!(summarize_trace, module)?)?;
     module.add_function(wrap_pyfunction!(abandon_after_fork, module)?)?;
     module.add("RecorderError", py.get_type::<errors::RecorderError>())?;
     module.add("AlreadyTracingError", py.get_type::<errors::AlreadyTracingError>())?;

@@ -10,25 +10,32 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use codetracer_trace_types::{EventLogKind, FunctionId, Line, PathId, StepRecord, ThreadId, TraceLowLevelEvent};
+use codetracer_trace_types::{
+    EventLogKind, FunctionId, Line, PathId, RecordEvent, StepRecord, ThreadId, TraceLowLevelEvent,
+};
 use codetracer_trace_writer::trace_writer::TraceWriter;
 use pyo3::prelude::*;
 
 use codetracer_trace_types::{ValueRecord, NONE_TYPE_ID};
 
-use crate::capture::{Captured, CodeFacts};
+use crate::capture::{module_name, Captured, CodeFacts};
 use crate::config::{TraceConfig, ValueLimits};
+use crate::diagnostics::{self, Level};
 use crate::encode::Encoder;
 use crate::errors::panic_message;
 use crate::errors::{Error, Result};
+use crate::filter::{self, ValueKind, ValuePolicy};
 use crate::monitoring;
 use crate::writer::{is_out_of_space_panic, TraceSink};
 
 /// A code object the recording follows, with the ids the trace knows it by.
 pub struct RecordedCode {
     pub facts: CodeFacts,
+    pub file_path: PathBuf,
     pub path_id: PathId,
     pub function_id: FunctionId,
+    /// What the trace filters redact or drop among this code's values.
+    pub policy: ValuePolicy,
 }
 
 /// What a callback should do with an event of a given code object.
@@ -37,9 +44,12 @@ pub enum Verdict {
     Inactive,
     /// Filtered out: answer `DISABLE` so the event is not raised again for this location.
     Skip,
+    /// Recorded code, but the activation path has not been entered yet: ignored for now.
+    Dormant,
     Record(Arc<RecordedCode>, ValueLimits),
 }
 
+#[derive(Clone)]
 enum CodeEntry {
     Skipped,
     Recorded(Arc<RecordedCode>),
@@ -66,6 +76,17 @@ struct Session {
     failure: Option<String>,
     /// Set once the trace reached its size limit or the disk filled up: nothing more is recorded.
     truncated: bool,
+    /// False until the activation path is entered (always true without one).
+    activated: bool,
+    /// Line steps recorded so far.
+    steps: u64,
+}
+
+/// What a finished recording reports back.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub steps: u64,
+    pub truncated: Option<String>,
 }
 
 /// How a recording ends, for the closing events and the metadata.
@@ -114,6 +135,7 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
         return Err(Error::AlreadyTracing);
     }
     let earlier_recordings = RECORDINGS_STARTED.fetch_add(1, Ordering::Relaxed);
+    let config_activated = config.activation_path.is_none();
     *slot = Some(Session {
         config: Arc::new(config),
         sink,
@@ -128,6 +150,8 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
         tool_id,
         failure: None,
         truncated: false,
+        activated: config_activated,
+        steps: 0,
     });
     drop(slot);
     if let Err(err) = monitoring::install(py, tool_id, earlier_recordings > 0) {
@@ -143,19 +167,22 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
 ///
 /// The trace ends balanced: calls still running are returned, other threads exit, and `<toplevel>`
 /// returns the exit status after an error event for an uncaught exception.
-pub fn stop(py: Python<'_>, ending: Ending) -> Result<()> {
+pub fn stop(py: Python<'_>, ending: Ending) -> Result<Summary> {
     let Some(mut session) = lock().take() else {
-        return Ok(());
+        return Ok(Summary::default());
     };
     monitoring::release(py, session.tool_id);
     session.write_ending(&ending);
-    let Session { sink, failure, keep_alive, .. } = session;
+    let summary = Summary { steps: session.steps, truncated: session.sink.truncation().map(str::to_string) };
+    let Session { sink, failure, keep_alive, codes, .. } = session;
     let finished = sink.finish(ending.exit_status);
+    // Dropping Python references needs the GIL, which the caller holds.
+    drop(codes);
     drop(keep_alive);
     finished?;
     match failure {
         Some(message) => Err(Error::RecordingFailed(message)),
-        None => Ok(()),
+        None => Ok(summary),
     }
 }
 
@@ -186,7 +213,7 @@ pub fn abandon_after_fork(py: Python<'_>) {
 pub fn fail(message: String) {
     if let Some(session) = lock().as_mut() {
         if session.failure.is_none() {
-            eprintln!("codetracer-python-recorder: recording disabled after an internal error: {message}");
+            diagnostics::log(Level::Error, &format!("recording disabled after an internal error: {message}"));
             session.failure = Some(message);
         }
     }
@@ -195,22 +222,45 @@ pub fn fail(message: String) {
 pub fn classify(code: &Bound<'_, PyAny>) -> Result<Verdict> {
     let key = code.as_ptr() as usize;
     let config = {
-        let guard = lock();
-        let Some(session) = guard.as_ref() else {
+        let mut guard = lock();
+        let Some(session) = guard.as_mut() else {
             return Ok(Verdict::Inactive);
         };
         if session.failure.is_some() || session.truncated {
             return Ok(Verdict::Skip);
         }
         if let Some(entry) = session.codes.get(&key) {
-            return Ok(verdict(entry, &session.config));
+            let entry = entry.clone();
+            return Ok(session.verdict(&entry));
         }
         Arc::clone(&session.config)
     };
 
-    // First event of this code object: read its facts without holding the lock.
+    // First event of this code object: read its facts and ask the filters without holding the lock.
     let facts = CodeFacts::read(code)?;
-    let recorded = config.is_recorded(&facts.file_name);
+    let mut recorded = config.is_recorded(&facts.file_name);
+    let mut policy = ValuePolicy::default();
+    if let (true, Some(resolver)) = (recorded, &config.resolver) {
+        let module = module_name(code.py(), code);
+        let names = [
+            (ValueKind::Argument, facts.argument_names.iter().map(|name| name.to_string()).collect()),
+            (ValueKind::Local, facts.local_names.clone()),
+            (
+                ValueKind::Global,
+                facts
+                    .namespace_names
+                    .as_ref()
+                    .unwrap_or(&facts.global_names)
+                    .iter()
+                    .map(|name| name.to_string())
+                    .collect(),
+            ),
+        ];
+        match filter::resolve(resolver.bind(code.py()), &facts, module.as_deref(), &names)? {
+            Some(resolved) => policy = resolved,
+            None => recorded = false,
+        }
+    }
     let file_path = absolute_path(&facts.file_name);
     let keep = code.clone().unbind();
 
@@ -221,24 +271,18 @@ pub fn classify(code: &Bound<'_, PyAny>) -> Result<Verdict> {
         return Ok(Verdict::Inactive);
     };
     if let Some(entry) = session.codes.get(&key) {
-        return Ok(verdict(entry, &session.config));
+        let entry = entry.clone();
+        return Ok(session.verdict(&entry));
     }
     let entry = if recorded {
-        CodeEntry::Recorded(Arc::new(session.register_code(facts, &file_path)))
+        CodeEntry::Recorded(Arc::new(session.register_code(facts, file_path, policy)))
     } else {
         CodeEntry::Skipped
     };
-    let result = verdict(&entry, &session.config);
+    let result = session.verdict(&entry);
     session.codes.insert(key, entry);
     session.keep_alive.push(keep);
     Ok(result)
-}
-
-fn verdict(entry: &CodeEntry, config: &TraceConfig) -> Verdict {
-    match entry {
-        CodeEntry::Skipped => Verdict::Skip,
-        CodeEntry::Recorded(code) => Verdict::Record(Arc::clone(code), config.limits),
-    }
 }
 
 fn absolute_path(file_name: &str) -> PathBuf {
@@ -265,7 +309,7 @@ fn with_session(record: impl FnOnce(&mut Session) -> Result<()>) -> Result<()> {
             session.sink.flush_if_due()?;
             if let Some(reason) = session.sink.truncation() {
                 session.truncated = true;
-                eprintln!("codetracer-python-recorder: recording stopped, the trace is truncated: {reason}");
+                diagnostics::log(Level::Warn, &format!("recording stopped, the trace is truncated: {reason}"));
             }
             Ok(())
         }
@@ -296,10 +340,24 @@ pub fn record_step(code: &RecordedCode, line: i64, variables: &[(String, Capture
             writer,
             TraceLowLevelEvent::Step(StepRecord { path_id: code.path_id, line: Line(line) }),
         );
+        session.steps += 1;
         for (name, value) in variables {
             let record = session.encoder.encode(writer, value);
             TraceWriter::register_variable_with_full_value(writer, name, record);
         }
+        Ok(())
+    })
+}
+
+/// Output written or input read by the program, as an event after the step that made it.
+pub fn record_io(kind: EventLogKind, metadata: &str, content: &str) -> Result<()> {
+    with_session(|session| {
+        if !session.activated {
+            return Ok(());
+        }
+        session.switch_thread();
+        let event = RecordEvent { kind, metadata: metadata.to_string(), content: content.to_string() };
+        TraceWriter::add_event(session.sink.writer(), TraceLowLevelEvent::Event(event));
         Ok(())
     })
 }
@@ -318,7 +376,24 @@ pub fn record_return(value: &Captured) -> Result<()> {
 }
 
 impl Session {
-    fn register_code(&mut self, facts: CodeFacts, file_path: &Path) -> RecordedCode {
+    fn verdict(&mut self, entry: &CodeEntry) -> Verdict {
+        match entry {
+            CodeEntry::Skipped => Verdict::Skip,
+            CodeEntry::Recorded(code) => {
+                if !self.activated {
+                    // Recording starts at the first event of code in the activation file.
+                    if self.config.activation_path.as_deref() != Some(code.file_path.as_path()) {
+                        return Verdict::Dormant;
+                    }
+                    self.activated = true;
+                }
+                Verdict::Record(Arc::clone(code), self.config.limits)
+            }
+        }
+    }
+
+    fn register_code(&mut self, facts: CodeFacts, file_path: PathBuf, policy: ValuePolicy) -> RecordedCode {
+        let file_path = file_path.as_path();
         let writer = self.sink.writer();
         let path_id = TraceWriter::ensure_path_id(writer, file_path);
         let location = (path_id, facts.first_line);
@@ -330,7 +405,7 @@ impl Session {
         };
         self.function_locations.entry(name.clone()).or_insert(location);
         let function_id = TraceWriter::ensure_function_id(writer, &name, file_path, Line(facts.first_line));
-        RecordedCode { facts, path_id, function_id }
+        RecordedCode { facts, file_path: file_path.to_path_buf(), path_id, function_id, policy }
     }
 
     fn switch_thread(&mut self) {

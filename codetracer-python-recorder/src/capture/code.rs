@@ -17,6 +17,11 @@ pub struct CodeFacts {
     /// Module and class bodies run with a dict namespace (`f_locals` is the module globals for a
     /// module); only the names the body itself refers to are recorded for them.
     pub namespace_names: Option<Vec<Py<PyString>>>,
+    /// For functions: the names the code uses that are not its own variables (`co_names` minus
+    /// locals), looked up in the module globals at each step.
+    pub global_names: Vec<Py<PyString>>,
+    /// Names of the function's own variables (`co_varnames`, `co_cellvars`, `co_freevars`).
+    pub local_names: Vec<String>,
 }
 
 impl CodeFacts {
@@ -38,24 +43,33 @@ impl CodeFacts {
             .map(|name| Ok(name.cast_into::<PyString>()?.unbind()))
             .collect::<PyResult<Vec<_>>>()?;
 
-        let namespace_names = if flags & CO_OPTIMIZED == 0 {
-            let names = code.getattr("co_names")?;
-            let mut kept: Vec<Py<PyString>> = Vec::new();
-            let mut seen: Vec<String> = Vec::new();
-            for name in names.cast::<PyTuple>()?.iter() {
-                let name = name.cast_into::<PyString>()?;
-                let text = name.to_cow()?.into_owned();
-                let is_dunder = text.starts_with("__") && text.ends_with("__");
-                if !is_dunder && !seen.contains(&text) {
-                    seen.push(text);
-                    kept.push(name.unbind());
-                }
+        let mut local_names = Vec::new();
+        for attribute in ["co_varnames", "co_cellvars", "co_freevars"] {
+            for name in code.getattr(attribute)?.cast::<PyTuple>()?.iter() {
+                local_names.push(name.cast_into::<PyString>()?.to_cow()?.into_owned());
             }
-            Some(kept)
-        } else {
-            None
-        };
+        }
+        let used_names = distinct_names(code, &local_names)?;
+        let (namespace_names, global_names) =
+            if flags & CO_OPTIMIZED == 0 { (Some(used_names), Vec::new()) } else { (None, used_names) };
 
-        Ok(CodeFacts { file_name, qualname, first_line, argument_names, namespace_names })
+        Ok(CodeFacts { file_name, qualname, first_line, argument_names, namespace_names, global_names, local_names })
     }
+}
+
+/// `co_names` without dunder names, repeats and the code's own variables.
+fn distinct_names(code: &Bound<'_, PyAny>, local_names: &[String]) -> PyResult<Vec<Py<PyString>>> {
+    let names = code.getattr("co_names")?;
+    let mut kept: Vec<Py<PyString>> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for name in names.cast::<PyTuple>()?.iter() {
+        let name = name.cast_into::<PyString>()?;
+        let text = name.to_cow()?.into_owned();
+        let is_dunder = text.starts_with("__") && text.ends_with("__");
+        if !is_dunder && !seen.contains(&text) && !local_names.contains(&text) {
+            seen.push(text);
+            kept.push(name.unbind());
+        }
+    }
+    Ok(kept)
 }

@@ -5,28 +5,59 @@ use pyo3::types::{PyDict, PyString};
 use super::code::CodeFacts;
 use super::value::{capture_value, Captured};
 use crate::config::ValueLimits;
+use crate::filter::{redacted, ValueAction, ValueKind, ValuePolicy};
 
-/// The namespace of the frame a monitoring callback is reporting on.
+/// The frame a monitoring callback is reporting on, as a new reference.
 ///
 /// A callback implemented in C pushes no frame of its own, so the innermost Python frame is the
 /// monitored one. Returns `None` when that frame does not run `code` (it should not happen, but
 /// recording another frame's variables would be worse than recording none).
-fn monitored_frame_locals<'py>(py: Python<'py>, code: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    // SAFETY: called with the GIL held; the frame is borrowed for the duration of this call only, and
-    // both new references are owned by `Bound`s.
+fn monitored_frame<'py>(py: Python<'py>, code: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+    // SAFETY: called with the GIL held; `PyEval_GetFrame` returns a borrowed frame, turned into an owned
+    // reference at once, and the code object reference is released right after the comparison.
     unsafe {
         let frame = ffi::PyEval_GetFrame();
         if frame.is_null() {
-            return Ok(None);
+            return None;
         }
         let frame_code = ffi::PyFrame_GetCode(frame);
         let same_code = frame_code.cast::<ffi::PyObject>() == code.as_ptr();
         ffi::Py_XDECREF(frame_code.cast());
-        if !same_code {
-            return Ok(None);
-        }
-        let locals = ffi::PyFrame_GetLocals(frame);
-        Ok(Some(Bound::from_owned_ptr_or_err(py, locals)?))
+        same_code.then(|| Bound::from_borrowed_ptr(py, frame.cast()))
+    }
+}
+
+fn frame_locals<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `frame` is a live frame object; the result is a new reference or NULL with an exception.
+    unsafe { Bound::from_owned_ptr_or_err(frame.py(), ffi::PyFrame_GetLocals(frame.as_ptr().cast())) }
+}
+
+fn frame_globals<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: as above.
+    unsafe { Bound::from_owned_ptr_or_err(frame.py(), ffi::PyFrame_GetGlobals(frame.as_ptr().cast())) }
+}
+
+/// `__name__` of the module whose code `code` is, read from the running frame's globals.
+pub fn module_name(py: Python<'_>, code: &Bound<'_, PyAny>) -> Option<String> {
+    let frame = monitored_frame(py, code)?;
+    let globals = frame_globals(&frame).ok()?;
+    let name = globals.cast::<PyDict>().ok()?.get_item("__name__").ok()??;
+    name.cast::<PyString>().ok()?.to_cow().ok().map(|name| name.into_owned())
+}
+
+/// Applies the filters' action for `name` and captures the value unless it is dropped.
+fn push_value(
+    variables: &mut Vec<(String, Captured)>,
+    policy: &ValuePolicy,
+    kind: ValueKind,
+    name: String,
+    value: &Bound<'_, PyAny>,
+    limits: &ValueLimits,
+) {
+    match policy.action(kind, &name) {
+        Some(ValueAction::Drop) => {}
+        Some(ValueAction::Redact) => variables.push((name, redacted())),
+        None => variables.push((name, capture_value(value, limits, 0))),
     }
 }
 
@@ -36,51 +67,100 @@ pub fn capture_arguments(
     code: &Bound<'_, PyAny>,
     facts: &CodeFacts,
     limits: &ValueLimits,
+    policy: &ValuePolicy,
 ) -> PyResult<Vec<(String, Captured)>> {
-    let Some(locals) = monitored_frame_locals(py, code)? else {
+    let Some(frame) = monitored_frame(py, code) else {
         return Ok(Vec::new());
     };
+    let locals = frame_locals(&frame)?;
     let mut arguments = Vec::with_capacity(facts.argument_names.len());
     for name in &facts.argument_names {
         let name = name.bind(py);
         if let Some(value) = lookup(&locals, name)? {
-            arguments.push((name.to_cow()?.into_owned(), capture_value(&value, limits, 0)));
+            push_value(&mut arguments, policy, ValueKind::Argument, name.to_cow()?.into_owned(), &value, limits);
         }
     }
     Ok(arguments)
 }
 
-/// The variables visible at a line step: every local of a function; for module and class bodies,
-/// the names the body uses.
+/// The variables visible at a line step: every local of a function and the globals it uses; for
+/// module and class bodies, the names the body uses.
 pub fn capture_locals(
     py: Python<'_>,
     code: &Bound<'_, PyAny>,
     facts: &CodeFacts,
     limits: &ValueLimits,
+    policy: &ValuePolicy,
 ) -> PyResult<Vec<(String, Captured)>> {
-    let Some(locals) = monitored_frame_locals(py, code)? else {
+    let Some(frame) = monitored_frame(py, code) else {
         return Ok(Vec::new());
     };
+    let locals = frame_locals(&frame)?;
     let mut variables = Vec::new();
     if let Some(names) = &facts.namespace_names {
         for name in names {
             let name = name.bind(py);
             if let Some(value) = lookup(&locals, name)? {
-                variables.push((name.to_cow()?.into_owned(), capture_value(&value, limits, 0)));
+                push_value(&mut variables, policy, ValueKind::Global, name.to_cow()?.into_owned(), &value, limits);
             }
         }
-    } else if let Ok(dict) = locals.cast::<PyDict>() {
-        for (name, value) in dict.iter() {
-            variables.push((variable_name(&name)?, capture_value(&value, limits, 0)));
+        return Ok(variables);
+    }
+    if let Ok(dict) = locals.cast::<PyDict>() {
+        // Copied before capturing: capturing can run Python code (`call_repr`) during which another
+        // thread could change the dict (a debugger reading `frame.f_locals` refreshes it).
+        let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = dict.iter().collect();
+        for (name, value) in pairs {
+            push_value(&mut variables, policy, ValueKind::Local, variable_name(&name)?, &value, limits);
         }
     } else {
         // Python 3.13 hands out a write-through `FrameLocalsProxy` instead of a dict snapshot.
         for item in locals.call_method0("items")?.try_iter()? {
             let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
-            variables.push((variable_name(&name)?, capture_value(&value, limits, 0)));
+            push_value(&mut variables, policy, ValueKind::Local, variable_name(&name)?, &value, limits);
         }
     }
+    if !facts.global_names.is_empty() {
+        capture_used_globals(&frame, facts, limits, policy, &mut variables)?;
+    }
     Ok(variables)
+}
+
+/// The module globals a function refers to, leaving out modules, classes and functions: they are
+/// the program's structure rather than its state, and would repeat at every step.
+fn capture_used_globals(
+    frame: &Bound<'_, PyAny>,
+    facts: &CodeFacts,
+    limits: &ValueLimits,
+    policy: &ValuePolicy,
+    variables: &mut Vec<(String, Captured)>,
+) -> PyResult<()> {
+    let globals = frame_globals(frame)?;
+    let Ok(globals) = globals.cast::<PyDict>() else {
+        return Ok(());
+    };
+    for name in &facts.global_names {
+        let name = name.bind(frame.py());
+        let Some(value) = globals.get_item(name)? else {
+            continue;
+        };
+        if is_program_structure(&value) {
+            continue;
+        }
+        push_value(variables, policy, ValueKind::Global, name.to_cow()?.into_owned(), &value, limits);
+    }
+    Ok(())
+}
+
+fn is_program_structure(value: &Bound<'_, PyAny>) -> bool {
+    let object = value.as_ptr();
+    // SAFETY: type checks on a live object.
+    unsafe {
+        ffi::PyModule_Check(object) != 0
+            || ffi::PyType_Check(object) != 0
+            || ffi::PyFunction_Check(object) != 0
+            || ffi::PyCFunction_Check(object) != 0
+    }
 }
 
 fn lookup<'py>(locals: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {

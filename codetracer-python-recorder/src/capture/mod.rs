@@ -7,5 +7,5 @@ mod object;
 mod value;
 
 pub use code::CodeFacts;
-pub use frame::{capture_arguments, capture_locals};
+pub use frame::{capture_arguments, capture_locals, module_name};
 pub use value::{capture_value, take_interrupt, Captured};

@@ -11,6 +11,7 @@ use pyo3::types::PyCode;
 use crate::capture::{capture_arguments, capture_locals, capture_value, take_interrupt, Captured};
 use crate::config::ValueLimits;
 use crate::errors::{panic_message, Result};
+use crate::filter::{redacted, ValueAction};
 use crate::session::{self, RecordedCode, Verdict};
 
 thread_local! {
@@ -41,7 +42,7 @@ fn when_recorded(
     match (session::classify(code)?, disable) {
         (Verdict::Record(recorded, limits), _) => record(&recorded, &limits).map(|()| Reply::Continue),
         (Verdict::Skip, Disable::Allowed) => Ok(Reply::Disable),
-        (Verdict::Skip, Disable::NotAllowed) | (Verdict::Inactive, _) => Ok(Reply::Continue),
+        (Verdict::Skip, Disable::NotAllowed) | (Verdict::Inactive, _) | (Verdict::Dormant, _) => Ok(Reply::Continue),
     }
 }
 
@@ -77,7 +78,7 @@ pub fn on_py_start(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset:
     let code = code.as_any();
     guarded(py, || {
         when_recorded(code, Disable::Allowed, |recorded, limits| {
-            let arguments = capture_arguments(py, code, &recorded.facts, limits)?;
+            let arguments = capture_arguments(py, code, &recorded.facts, limits, &recorded.policy)?;
             session::record_call(recorded, &arguments)
         })
     })
@@ -122,7 +123,14 @@ pub fn on_py_yield(
 }
 
 fn leave(code: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> Result<Reply> {
-    when_recorded(code, Disable::Allowed, |_, limits| session::record_return(&capture_value(value, limits, 0)))
+    when_recorded(code, Disable::Allowed, |recorded, limits| {
+        let returned = match recorded.policy.returns() {
+            Some(ValueAction::Redact) => redacted(),
+            Some(ValueAction::Drop) => Captured::None,
+            None => capture_value(value, limits, 0),
+        };
+        session::record_return(&returned)
+    })
 }
 
 /// A frame left by an exception: recorded as a return whose value is an error naming the exception.
@@ -156,7 +164,7 @@ pub fn on_line(py: Python<'_>, code: Bound<'_, PyCode>, line_number: i64) -> Py<
     let code = code.as_any();
     guarded(py, || {
         when_recorded(code, Disable::Allowed, |recorded, limits| {
-            let variables = capture_locals(py, code, &recorded.facts, limits)?;
+            let variables = capture_locals(py, code, &recorded.facts, limits, &recorded.policy)?;
             session::record_step(recorded, line_number, &variables)
         })
     })

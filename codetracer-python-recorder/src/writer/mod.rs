@@ -98,7 +98,7 @@ impl TraceSink {
         TraceWriter::begin_writing_trace_paths(writer, &paths_path).map_err(|err| write_error(&paths_path, err))?;
         TraceWriter::start(writer, Path::new(&config.program), Line(1));
 
-        let mut settings = Map::new();
+        let mut settings = config.settings.clone();
         settings.insert("max_trace_bytes".into(), json!(config.max_trace_bytes));
         Ok(TraceSink {
             stream,

@@ -183,6 +183,20 @@ def test_public_names():
             "start_tracing",
             "stop_tracing",
             "trace",
+            # codetracer-python-recorder 0.3.0's names, kept for its users
+            "DEFAULT_FORMAT",
+            "TRACE_BINARY",
+            "TRACE_JSON",
+            "TraceSession",
+            "configure_policy",
+            "configure_policy_from_env",
+            "flush",
+            "policy_snapshot",
+            "start",
+            "stop",
+            # ours
+            "DEFAULT_MAX_TRACE_BYTES",
+            "FilterError",
         ]
     )
 

@@ -1,0 +1,283 @@
+"""Trace filter files (TOML), compatible with codetracer-python-recorder 0.3.0.
+
+A filter chooses which code is recorded (``[scope]`` and ``[[scope.rules]]`` with ``exec``) and which
+values are redacted or dropped (``value_default`` and ``[[scope.rules.value_patterns]]``). Files are
+chained: a built-in filter that redacts secrets comes first, then a project's
+``.codetracer/trace-filter.toml``, then the files given by ``--trace-filter`` /
+``CODETRACER_TRACE_FILTER`` / ``trace_filter=``; later rules win.
+
+The recorder asks :meth:`FilterChain.resolve` once per code object and caches the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+PROJECT_FILTER = Path(".codetracer") / "trace-filter.toml"
+
+_EXEC = ("trace", "skip")
+_VALUE_ACTIONS = ("allow", "redact", "drop")
+_SCOPE_DOMAINS = ("pkg", "file", "obj")
+_VALUE_DOMAINS = ("local", "global", "arg", "ret", "attr")
+_MATCH_KINDS = ("glob", "regex", "literal")
+
+# Names of variables whose values are secrets, matched case-insensitively anywhere in the name.
+SECRET_NAME_PATTERN = (
+    r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|credential"
+    r"|auth(orization)?|session_?id|cookie|signature)"
+)
+
+
+class FilterError(ValueError):
+    """A trace filter file that cannot be used; the message names the file, the field and the problem."""
+
+
+@dataclass(frozen=True)
+class Selector:
+    domain: str
+    kind: str
+    pattern: str
+    _regex: re.Pattern[str] | None = field(default=None, compare=False)
+
+    def matches(self, text: str) -> bool:
+        if self.kind == "literal":
+            return text == self.pattern
+        if self.kind == "regex":
+            assert self._regex is not None
+            return self._regex.search(text) is not None
+        return fnmatchcase(text, self.pattern)
+
+
+def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector:
+    if not isinstance(text, str) or ":" not in text:
+        raise FilterError(f"{where}: expected a selector such as 'pkg:my_app.*' or 'local:regex:^secret', found {text!r}")
+    domain, rest = text.split(":", 1)
+    if domain not in domains:
+        raise FilterError(f"{where}: selector {text!r} starts with {domain!r}; expected one of {', '.join(domains)}")
+    kind = "glob"
+    head, _, tail = rest.partition(":")
+    if head in _MATCH_KINDS and tail:
+        kind, rest = head, tail
+    regex = None
+    if kind == "regex":
+        try:
+            regex = re.compile(rest)
+        except re.error as err:
+            raise FilterError(f"{where}: selector {text!r} has an invalid regular expression: {err}") from None
+    return Selector(domain, kind, rest, regex)
+
+
+@dataclass(frozen=True)
+class ValuePattern:
+    selector: Selector
+    action: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    selector: Selector
+    exec: str | None
+    value_default: str | None
+    value_patterns: tuple[ValuePattern, ...]
+
+
+@dataclass(frozen=True)
+class FilterFile:
+    name: str
+    version: int
+    path: str
+    sha256: str
+    default_exec: str | None
+    default_value_action: str | None
+    rules: tuple[Rule, ...]
+    root: str
+
+    def summary(self) -> dict[str, object]:
+        return {"name": self.name, "version": self.version, "path": self.path, "sha256": self.sha256}
+
+
+def _choice(table: dict[str, object], key: str, choices: Sequence[str], where: str) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if value not in choices:
+        raise FilterError(f"{where}.{key}: expected one of {', '.join(repr(c) for c in choices)}, found {value!r}")
+    return str(value)
+
+
+def _check_keys(table: dict[str, object], allowed: Iterable[str], where: str) -> None:
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise FilterError(f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}")
+
+
+def parse_filter(text: str, path: str, root: str) -> FilterFile:
+    """Reads one filter file's text; ``root`` is the folder ``file:`` selectors are relative to."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise FilterError(f"{path}: not valid TOML: {err}") from None
+    _check_keys(document, ("meta", "scope", "io"), path)
+    meta = document.get("meta")
+    if not isinstance(meta, dict):
+        raise FilterError(f"{path}: missing [meta] table with 'name' and 'version'")
+    name, version = meta.get("name"), meta.get("version")
+    if not isinstance(name, str) or not name:
+        raise FilterError(f"{path}: meta.name: expected a non-empty string, found {name!r}")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise FilterError(f"{path}: meta.version: expected an integer, found {version!r}")
+    scope = document.get("scope", {})
+    if not isinstance(scope, dict):
+        raise FilterError(f"{path}: scope: expected a table, found {scope!r}")
+    _check_keys(scope, ("default_exec", "default_value_action", "rules"), f"{path}: scope")
+    rules = []
+    for index, rule in enumerate(scope.get("rules", [])):
+        where = f"{path}: scope.rules[{index}]"
+        if not isinstance(rule, dict):
+            raise FilterError(f"{where}: expected a table, found {rule!r}")
+        _check_keys(rule, ("selector", "exec", "value_default", "reason", "value_patterns"), where)
+        patterns = []
+        for pattern_index, pattern in enumerate(rule.get("value_patterns", [])):
+            pattern_where = f"{where}.value_patterns[{pattern_index}]"
+            if not isinstance(pattern, dict):
+                raise FilterError(f"{pattern_where}: expected a table, found {pattern!r}")
+            _check_keys(pattern, ("selector", "action", "reason"), pattern_where)
+            action = _choice(pattern, "action", _VALUE_ACTIONS, pattern_where)
+            if action is None:
+                raise FilterError(f"{pattern_where}.action: missing; expected one of 'allow', 'redact', 'drop'")
+            patterns.append(ValuePattern(parse_selector(pattern.get("selector"), f"{pattern_where}.selector", _VALUE_DOMAINS), action))
+        rules.append(
+            Rule(
+                parse_selector(rule.get("selector"), f"{where}.selector", _SCOPE_DOMAINS),
+                _choice(rule, "exec", _EXEC, where),
+                _choice(rule, "value_default", _VALUE_ACTIONS, where),
+                tuple(patterns),
+            )
+        )
+    return FilterFile(
+        name=name,
+        version=version,
+        path=path,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        default_exec=_choice(scope, "default_exec", _EXEC, f"{path}: scope"),
+        default_value_action=_choice(scope, "default_value_action", _VALUE_ACTIONS, f"{path}: scope"),
+        rules=tuple(rules),
+        root=root,
+    )
+
+
+def builtin_filter() -> FilterFile:
+    """Record everything the coverage defaults allow; redact values whose names look like secrets."""
+    secrets = tuple(
+        ValuePattern(Selector(domain, "regex", SECRET_NAME_PATTERN, re.compile(SECRET_NAME_PATTERN)), "redact")
+        for domain in _VALUE_DOMAINS
+    )
+    match_all = Selector("pkg", "glob", "*")
+    return FilterFile(
+        name="builtin-default",
+        version=1,
+        path="<builtin>",
+        sha256="",
+        default_exec="trace",
+        default_value_action="allow",
+        rules=(Rule(match_all, None, None, secrets),),
+        root=os.getcwd(),
+    )
+
+
+def split_filter_spec(spec: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None) -> list[str]:
+    """``a.toml::b.toml``, a path, or a list of either -> the file names in order."""
+    if spec is None:
+        return []
+    items = [spec] if isinstance(spec, (str, os.PathLike)) else list(spec)
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, (str, os.PathLike)):
+            raise TypeError(f"trace_filter entries must be str or os.PathLike, found {type(item).__name__}")
+        names.extend(part.strip() for part in os.fspath(item).split("::") if part.strip())
+    return names
+
+
+def find_project_filter(start: str | os.PathLike[str]) -> Path | None:
+    """``.codetracer/trace-filter.toml`` in ``start`` (a folder or a script's folder) or a parent of it."""
+    folder = Path(start).resolve()
+    if folder.is_file():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / PROJECT_FILTER).is_file():
+            return candidate / PROJECT_FILTER
+    return None
+
+
+def load_filter(path: str | os.PathLike[str]) -> FilterFile:
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise FilterError(f"trace filter {os.fspath(path)!r} does not exist or is not a file")
+    file = file.resolve()
+    root = file.parent.parent if file.parent.name == ".codetracer" else Path.cwd()
+    return parse_filter(file.read_text(encoding="utf-8"), str(file), str(root))
+
+
+class FilterChain:
+    """Filters in the order they apply; :meth:`resolve` is the recorder's per-code-object resolver."""
+
+    def __init__(self, files: Sequence[FilterFile]) -> None:
+        self.files = list(files)
+
+    @classmethod
+    def load(cls, paths: Sequence[str | os.PathLike[str]], *, builtin: bool = True) -> FilterChain:
+        return cls(([builtin_filter()] if builtin else []) + [load_filter(path) for path in paths])
+
+    def summary(self) -> dict[str, object]:
+        return {"filters": [file.summary() for file in self.files]}
+
+    def _scope_matches(self, selector: Selector, file: FilterFile, module: str, path: str, obj: str) -> bool:
+        if selector.domain == "pkg":
+            return selector.matches(module)
+        if selector.domain == "obj":
+            return selector.matches(obj)
+        relative = os.path.relpath(path, file.root) if os.path.isabs(path) else path
+        return selector.matches(Path(relative).as_posix()) or selector.matches(Path(path).as_posix())
+
+    def resolve(
+        self, file_name: str, module: str | None, qualname: str, names: dict[str, list[str]]
+    ) -> dict[str, object] | None:
+        module_name = module or Path(file_name).stem
+        obj = f"{module_name}.{qualname}"
+        execute = "trace"
+        value_default = "allow"
+        patterns: list[ValuePattern] = []
+        for file in self.files:
+            execute = file.default_exec or execute
+            value_default = file.default_value_action or value_default
+            for rule in file.rules:
+                if not self._scope_matches(rule.selector, file, module_name, file_name, obj):
+                    continue
+                execute = rule.exec or execute
+                value_default = rule.value_default or value_default
+                patterns.extend(rule.value_patterns)
+        if execute == "skip":
+            return None
+        # Later patterns win, so they are tried first.
+        patterns.reverse()
+
+        def action(domain: str, name: str) -> str:
+            for pattern in patterns:
+                if pattern.selector.domain == domain and pattern.selector.matches(name):
+                    return pattern.action
+            return value_default
+
+        answer: dict[str, object] = {}
+        for domain in ("arg", "local", "global"):
+            decided = {name: action(domain, name) for name in names.get(domain, [])}
+            answer[domain] = {name: chosen for name, chosen in decided.items() if chosen != "allow"}
+        returned = action("ret", qualname.rsplit(".", 1)[-1])
+        answer["ret"] = None if returned == "allow" else returned
+        return answer

@@ -1,0 +1,114 @@
+"""The API of codetracer-python-recorder 0.3.0 (``start``, ``stop``, ``flush``, ``TraceSession``), so
+code written for it runs unchanged. It maps onto :func:`start_tracing` / :func:`stop_tracing`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import _native
+from .api import TraceFilterSpec, start_tracing, stop_tracing
+from .policy import configure_policy, configure_policy_from_env, current_policy
+
+TRACE_BINARY = "binary"
+TRACE_JSON = "json"
+#: 0.3.0's default format, kept for its functions; ``start_tracing`` and ``trace`` default to JSON.
+DEFAULT_FORMAT = TRACE_BINARY
+SUPPORTED_FORMATS = frozenset({TRACE_BINARY, TRACE_JSON})
+
+_active_session: TraceSession | None = None
+
+
+class TraceSession:
+    """The active recording: its directory and format; stop it with :meth:`stop` or a ``with`` block."""
+
+    def __init__(self, path: Path, format: str) -> None:
+        self.path = path
+        self.format = format
+
+    def stop(self, *, exit_code: int | None = None) -> None:
+        if _active_session is self:
+            stop(exit_code=exit_code)
+
+    def flush(self) -> None:
+        flush()
+
+    def __enter__(self) -> TraceSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"TraceSession(path={str(self.path)!r}, format={self.format!r})"
+
+
+def _trace_format(value: str | None) -> str:
+    normalized = (value or DEFAULT_FORMAT).lower()
+    if normalized not in SUPPORTED_FORMATS:
+        raise ValueError(f"unsupported trace format {value!r}; expected one of {', '.join(sorted(SUPPORTED_FORMATS))}")
+    return normalized
+
+
+def start(
+    path: str | os.PathLike[str],
+    *,
+    format: str = DEFAULT_FORMAT,
+    start_on_enter: str | os.PathLike[str] | None = None,
+    trace_filter: TraceFilterSpec | None = None,
+    policy: Mapping[str, Any] | None = None,
+    apply_env_policy: bool = True,
+    **options: Any,
+) -> TraceSession:
+    """Start recording into ``path`` (0.3.0's signature); ``options`` are :func:`start_tracing`'s."""
+    global _active_session
+    trace_path = Path(path).expanduser()
+    if trace_path.exists() and not trace_path.is_dir():
+        raise ValueError(f"trace path {str(trace_path)!r} exists and is not a directory")
+    normalized = _trace_format(format)
+    if apply_env_policy:
+        configure_policy_from_env()
+    if policy:
+        configure_policy(**dict(policy))
+    start_tracing(
+        trace_path,
+        normalized,  # type: ignore[arg-type]
+        trace_filter=trace_filter,
+        activation_path=start_on_enter,
+        **options,
+    )
+    _active_session = TraceSession(trace_path, normalized)
+    return _active_session
+
+
+def stop(*, exit_code: int | None = None) -> None:
+    """Stop the active recording, if any; ``exit_code`` is what ``<toplevel>`` returns."""
+    global _active_session
+    _active_session = None
+    stop_tracing(exit_code)
+
+
+def flush() -> None:
+    """Write the events recorded so far to disk."""
+    if _native.is_tracing():
+        _native.flush_tracing()
+
+
+def active_session() -> TraceSession | None:
+    return _active_session
+
+
+__all__ = [
+    "DEFAULT_FORMAT",
+    "SUPPORTED_FORMATS",
+    "TRACE_BINARY",
+    "TRACE_JSON",
+    "TraceSession",
+    "active_session",
+    "current_policy",
+    "flush",
+    "start",
+    "stop",
+]
