@@ -2,7 +2,8 @@
 // Installs what one job of the workspace needs, and nothing twice. `--profile=` picks the job:
 //   release (default)  build -> smoke -> publish: npm packages, the compiled Nx plugin, Rust + capnp checks,
 //                      CPython 3.12 and 3.13, the Python tools venv from tools/python/requirements.txt
-//   test               release + the test tools (pytest and cargo-nextest, tools/python/test-requirements.txt)
+//   test               release + the test tools (pytest and cargo-nextest, tools/python/test-requirements.txt) and
+//                      the embedded npm registry the release tests publish to (verdaccio, tools/npm-registry)
 //   publish            a CI publish job: `npm ci --ignore-scripts`, the compiled plugin and a venv holding only uv
 //                      and twine (tools/python/publish-requirements.txt); no Rust, capnp or test tools
 // Each step keeps a fingerprint of its inputs in .tools/stamps.json and is skipped when the fingerprint still
@@ -37,6 +38,7 @@ const PROFILES = {
     pythons: ['3.12', '3.13'],
     venvRequirements: 'tools/python/requirements.txt',
     testTools: true,
+    localNpmRegistry: true,
   },
   publish: {
     npmArgs: ['ci', '--ignore-scripts', '--no-audit', '--no-fund'],
@@ -84,6 +86,11 @@ function main() {
   step(stamps, 'nx-maturin plugin (compiled)', fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'package.json']), join('packages', 'nx-maturin', 'dist', 'index.js'), () => {
     run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/nx-maturin/tsconfig.json']);
   });
+  if (profile.localNpmRegistry) {
+    step(stamps, 'local npm registry (tools/npm-registry)', fingerprintFiles(['tools/npm-registry/package-lock.json']), join('tools', 'npm-registry', 'node_modules', 'verdaccio', 'package.json'), () => {
+      run('npm', ['ci', '--prefix', 'tools/npm-registry', ...profile.npmArgs.slice(1)]);
+    });
+  }
   if (profile.rust) {
     checkCargo();
     ensureCapnp();
