@@ -1,4 +1,7 @@
 import { execa } from 'execa';
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 
 export interface RunOptions {
   cwd: string;
@@ -28,34 +31,103 @@ function describe(file: string, args: readonly string[], secrets: readonly strin
 }
 
 /**
+ * Collects a stream's text into whole lines: a tool's partial writes (cargo writes `   Compiling` and ` foo v1` in
+ * two calls) are held until their newline arrives. A partial line still waiting after `idleFlushMs` is let out
+ * as it is, so a tool that stops mid-line is not silenced. A `\r` inside a line keeps what a terminal would show:
+ * the text after the last one.
+ */
+export class WholeLines {
+  private pending = '';
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly decoder = new StringDecoder('utf8');
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly idleFlushMs = 2000,
+  ) {}
+
+  push(chunk: Buffer | string): void {
+    this.pending += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const lines = this.pending.split('\n');
+    this.pending = lines.pop() ?? '';
+    for (const line of lines) this.emit(line);
+    this.armIdleFlush();
+  }
+
+  end(): void {
+    this.pending += this.decoder.end();
+    if (this.pending !== '') this.emit(this.pending);
+    this.pending = '';
+    clearTimeout(this.idleTimer);
+  }
+
+  private emit(line: string): void {
+    const withoutReturn = line.endsWith('\r') ? line.slice(0, -1) : line;
+    this.onLine(withoutReturn.slice(withoutReturn.lastIndexOf('\r') + 1));
+  }
+
+  private armIdleFlush(): void {
+    clearTimeout(this.idleTimer);
+    if (this.pending === '') return;
+    this.idleTimer = setTimeout(() => {
+      this.emit(this.pending);
+      this.pending = '';
+    }, this.idleFlushMs);
+    this.idleTimer.unref();
+  }
+}
+
+/** Copies `from` to `to` one whole line per write, through `transform`; resolves when `from` ends. */
+function forwardWholeLines(from: Readable, to: Writable, transform: (line: string) => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const lines = new WholeLines((line) => to.write(`${transform(line)}\n`));
+    from.on('data', (chunk: Buffer) => lines.push(chunk));
+    from.on('error', reject);
+    from.on('end', () => {
+      lines.end();
+      resolve();
+    });
+  });
+}
+
+/**
  * Runs a long tool with its output streamed live to this process's stdout/stderr (so a person sees progress and Nx
- * records it), failing with the command named. Output is streamed line by line through redaction when secrets are
- * given, and inherited untouched otherwise.
+ * records it), failing with the command named.
+ *
+ * On a terminal (Nx gives an executor a pseudo-terminal when its own output is one) the tool writes straight to it:
+ * colours, progress bars and partial lines are the terminal's business. Anywhere else the output goes through
+ * whole lines with colour codes stripped, because Nx reads a forked executor's output through a pipe and makes a
+ * line of every chunk it reads (`addPrefixTransformer`): a tool's partial write, which under load arrives as a
+ * chunk of its own, would otherwise be cut into `   Compiling` / ` foo v1`. Secrets, when given, are redacted line by
+ * line in either case.
  */
 export async function runStreaming(file: string, args: readonly string[], options: RunOptions): Promise<void> {
   const secrets = options.secrets ?? [];
   const commandLine = describe(file, args, secrets);
   console.log(`$ ${commandLine}`);
+  const onTerminal = process.stdout.isTTY === true;
   const redacting = secrets.some((secret) => secret.length > 0);
+  const passThrough = onTerminal && !redacting;
   const subprocess = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
     reject: false,
     stdin: 'ignore',
-    stdout: redacting ? 'pipe' : 'inherit',
-    stderr: redacting ? 'pipe' : 'inherit',
-    all: redacting,
+    stdout: passThrough ? 'inherit' : 'pipe',
+    stderr: passThrough ? 'inherit' : 'pipe',
     buffer: false,
   });
   let tail = '';
-  if (redacting) {
-    for await (const line of subprocess.iterable({ from: 'all' })) {
-      const safe = redact(String(line), secrets);
-      console.log(safe);
-      tail = `${tail}\n${safe}`.slice(-4000);
-    }
-  }
-  const result = await subprocess;
+  const shown = (line: string) => {
+    const safe = redact(onTerminal ? line : stripVTControlCharacters(line), secrets);
+    tail = `${tail}\n${safe}`.slice(-4000);
+    return safe;
+  };
+  const forwarding =
+    passThrough || !subprocess.stdout || !subprocess.stderr
+      ? []
+      : [forwardWholeLines(subprocess.stdout, process.stdout, shown), forwardWholeLines(subprocess.stderr, process.stderr, shown)];
+  const [result] = await Promise.all([subprocess, ...forwarding]);
   if (result.failed) {
     const reason = result.code === 'ENOENT' ? `${file} is not installed or not on PATH` : tail.trim();
     throw new ProcessFailedError(commandLine, result.exitCode, reason);
