@@ -1,15 +1,29 @@
-import { execa } from 'execa';
-import { findPythonInterpreters } from './python-discovery';
-import { workspaceTool } from './workspace-tools';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { findPythonInterpreters as FindPythonInterpreters } from './python-discovery';
+import { findToolExecutable, toolSearchPath } from './workspace-tools';
 
 /**
  * One line per fact a wheel or test result depends on besides the sources. Paths are left out on purpose: two
  * checkouts of the same platform must share cache entries, and two platforms never may.
  */
 export async function describeToolchain(workspaceRoot: string, pythonVersions: readonly string[]): Promise<string> {
+  // Loaded here, not at the top: they take ~0.1 s to load (execa), and a memoised call needs neither.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { execa } = require('execa') as typeof import('execa');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { findPythonInterpreters } = require('./python-discovery') as { findPythonInterpreters: typeof FindPythonInterpreters };
+  const toolVersion = async (executable: string, args: string[]): Promise<string> => {
+    const result = await execa(executable, args, { reject: false });
+    if (result.failed) return `${executable}: unavailable`;
+    // rustc -vV lists host and LLVM too, which decide the wheels as much as the version does.
+    return result.stdout.trim().split('\n').filter((line) => !line.startsWith('commit-date')).join(' | ');
+  };
   const [rustc, maturin, interpreters] = await Promise.all([
     toolVersion('rustc', ['-vV']),
-    toolVersion(workspaceTool(workspaceRoot, 'maturin'), ['--version']),
+    toolVersion(findToolExecutable(workspaceRoot, 'maturin') ?? 'maturin', ['--version']),
     findPythonInterpreters(pythonVersions),
   ]);
   const libc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
@@ -22,9 +36,93 @@ export async function describeToolchain(workspaceRoot: string, pythonVersions: r
   ].join('\n');
 }
 
-async function toolVersion(executable: string, args: string[]): Promise<string> {
-  const result = await execa(executable, args, { reject: false });
-  if (result.failed) return `${executable}: unavailable`;
-  // rustc -vV lists host and LLVM too, which decide the wheels as much as the version does.
-  return result.stdout.trim().split('\n').filter((line) => !line.startsWith('commit-date')).join(' | ');
+/**
+ * `describeToolchain`, answered from a memo while nothing it depends on has changed. Probing rustc, maturin and
+ * every interpreter costs a few hundred milliseconds, and Nx asks on every hash of a build or test target; the memo
+ * costs a few `stat` calls. It is keyed by what decides which tools are found and what they are: the search
+ * folders (PATH, the tools venv, pyenv's and uv's Python folders, rustup's toolchains), the found executables and
+ * the mtimes of all of these, so installing, removing or upgrading any of them misses the memo.
+ */
+export async function describeToolchainMemoised(
+  workspaceRoot: string,
+  pythonVersions: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const key = toolchainMemoKey(workspaceRoot, pythonVersions, env);
+  const memoFile = join(env['NX_WORKSPACE_DATA_DIRECTORY'] ?? join(workspaceRoot, '.nx', 'workspace-data'), 'nx-maturin-toolchain.json');
+  const memo = readMemo(memoFile);
+  if (memo[key] !== undefined) return memo[key];
+  const description = await describeToolchain(workspaceRoot, pythonVersions);
+  // A few keys are kept (targets may ask for different Python versions); older ones only come back after a downgrade.
+  const recent = Object.entries(memo).slice(-(MEMO_ENTRIES - 1));
+  writeMemo(memoFile, Object.fromEntries([...recent, [key, description]]));
+  return description;
+}
+
+const MEMO_ENTRIES = 8;
+
+/** The memo key: a hash over the searched folders and found executables with their mtimes (see above). */
+export function toolchainMemoKey(workspaceRoot: string, pythonVersions: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const home = env['HOME'] ?? homedir();
+  const rustupHome = env['RUSTUP_HOME'] ?? join(home, '.rustup');
+  const pyenvVersions = join(env['PYENV_ROOT'] ?? join(home, '.pyenv'), 'versions');
+  const uvPythons = env['UV_PYTHON_INSTALL_DIR'] ?? join(env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), 'uv', 'python');
+  const searchFolders = [...new Set([...toolSearchPath(workspaceRoot, env), ...(env['PATH'] ?? '').split(delimiter)])].filter(Boolean);
+  const watched = [
+    ...searchFolders,
+    join(rustupHome, 'settings.toml'),
+    ...childPaths(join(rustupHome, 'toolchains')).map((toolchain) => join(toolchain, 'bin', 'rustc')),
+    join(workspaceRoot, 'rust-toolchain.toml'),
+    join(workspaceRoot, 'rust-toolchain'),
+    pyenvVersions,
+    ...childPaths(pyenvVersions).map((version) => join(version, 'bin')),
+    uvPythons,
+    findToolExecutable(workspaceRoot, 'maturin', env) ?? 'maturin: not found',
+    findToolExecutable(workspaceRoot, 'rustc', env) ?? 'rustc: not found',
+    // Any shared library installed or upgraded (glibc included) rewrites the loader cache.
+    '/etc/ld.so.cache',
+  ];
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([process.platform, process.arch, pythonVersions, env['RUSTUP_TOOLCHAIN'] ?? '', env['VIRTUAL_ENV'] ?? '']));
+  for (const path of watched) hash.update(`\n${path} ${modified(path)}`);
+  return hash.digest('hex');
+}
+
+function modified(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.mtimeMs} ${stat.size} ${stat.ino}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+function childPaths(folder: string): string[] {
+  try {
+    return readdirSync(folder)
+      .sort()
+      .map((name) => join(folder, name));
+  } catch {
+    return [];
+  }
+}
+
+function readMemo(file: string): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+function writeMemo(file: string, memo: Record<string, string>): void {
+  try {
+    mkdirSync(join(file, '..'), { recursive: true });
+    // Written aside and renamed: Nx may hash several targets at once, and a reader must never see half a file.
+    const partial = `${file}.${process.pid}`;
+    writeFileSync(partial, JSON.stringify(memo));
+    renameSync(partial, file);
+  } catch {
+    // A memo that cannot be written only costs the next call a fresh probe.
+  }
 }
