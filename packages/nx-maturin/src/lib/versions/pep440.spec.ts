@@ -1,4 +1,5 @@
 import { normalizePep440, parseAnyVersion, pep440ToSemver, semverToPep440, VersionMappingError } from './pep440';
+import { formatVersionTable } from './version-sources';
 
 describe('pep440', () => {
   it.each([
@@ -75,5 +76,16 @@ describe('pep440', () => {
     expect(parseAnyVersion(' 2.0.0 ')).toBe('2.0.0');
     expect(() => parseAnyVersion('0.3.0-snapshot', '--write')).toThrow('"0.3.0-snapshot" (from --write) cannot be used');
     expect(() => parseAnyVersion('banana', '--write')).toThrow(/neither a SemVer version/);
+  });
+
+  it('shows a non-canonical PEP 440 spelling with its canonical form in the version table', () => {
+    const table = formatVersionTable([
+      { name: 'Cargo.toml [package].version', file: 'Cargo.toml', version: '1.0.0-alpha.1', normalized: '1.0.0-alpha.1' },
+      { name: 'pyproject.toml [project].version', file: 'pyproject.toml', version: '1.0.0-alpha1', normalized: pep440ToSemver('1.0.0-alpha1') },
+      { name: '__version__', file: '__init__.py', version: '1.0.0a1', normalized: pep440ToSemver('1.0.0a1') },
+    ]);
+    expect(table).toMatch(/✓\s+pyproject\.toml \[project\]\.version\s+pyproject\.toml\s+1\.0\.0-alpha1 -> 1\.0\.0a1\s+1\.0\.0-alpha\.1/);
+    expect(table).toMatch(/✓\s+__version__\s+__init__\.py\s+1\.0\.0a1\s+1\.0\.0-alpha\.1$/m);
+    expect(table).toMatch(/✓\s+Cargo\.toml \[package\]\.version\s+Cargo\.toml\s+1\.0\.0-alpha\.1\s+1\.0\.0-alpha\.1$/m);
   });
 });

@@ -84,13 +84,21 @@ export function formatVersionTable(sources: readonly VersionSource[]): string {
     source.problem !== undefined || source.normalized !== reference ? '✗' : '✓',
     source.name,
     source.file,
-    source.version ?? '-',
+    asWritten(source),
     source.normalized ?? '-',
   ]);
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)));
   const line = (row: string[]) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}`;
   const problems = sources.filter((source) => source.problem !== undefined).map((source) => `  - ${source.name}: ${source.problem}`);
   return [line(header), ...rows.map(line), ...(problems.length > 0 ? ['Problems:', ...problems] : [])].join('\n');
+}
+
+/** The version as written, with its canonical PEP 440 form when it was spelled another way: `1.0.0-alpha1 -> 1.0.0a1`. */
+function asWritten(source: VersionSource): string {
+  if (source.version === null) return '-';
+  if (source.normalized === null || source.version === source.normalized) return source.version;
+  const canonical = semverToPep440(source.normalized);
+  return canonical === source.version ? source.version : `${source.version} -> ${canonical}`;
 }
 
 function describeFailure(error: unknown): string {
