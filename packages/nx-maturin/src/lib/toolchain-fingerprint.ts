@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { findPythonInterpreters as FindPythonInterpreters } from './python-discovery';
-import { findToolExecutable, toolSearchPath } from './workspace-tools';
+import { toolsPathEnv, workspaceTool } from './workspace-tools';
 
 /**
  * One line per fact a wheel or test result depends on besides the sources. Paths are left out on purpose: two
@@ -23,7 +23,7 @@ export async function describeToolchain(workspaceRoot: string, pythonVersions: r
   };
   const [rustc, maturin, interpreters] = await Promise.all([
     toolVersion('rustc', ['-vV']),
-    toolVersion(findToolExecutable(workspaceRoot, 'maturin') ?? 'maturin', ['--version']),
+    toolVersion(workspaceTool(workspaceRoot, 'maturin'), ['--version']),
     findPythonInterpreters(pythonVersions),
   ]);
   const libc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
@@ -67,7 +67,8 @@ export function toolchainMemoKey(workspaceRoot: string, pythonVersions: readonly
   const rustupHome = env['RUSTUP_HOME'] ?? join(home, '.rustup');
   const pyenvVersions = join(env['PYENV_ROOT'] ?? join(home, '.pyenv'), 'versions');
   const uvPythons = env['UV_PYTHON_INSTALL_DIR'] ?? join(env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), 'uv', 'python');
-  const searchFolders = [...new Set([...toolSearchPath(workspaceRoot, env), ...(env['PATH'] ?? '').split(delimiter)])].filter(Boolean);
+  // The tools venv's bin folder first, then PATH: where maturin, rustc and the interpreters are looked for.
+  const searchFolders = [...new Set((toolsPathEnv(workspaceRoot, env)['PATH'] ?? '').split(delimiter))].filter(Boolean);
   const watched = [
     ...searchFolders,
     join(rustupHome, 'settings.toml'),
@@ -77,8 +78,8 @@ export function toolchainMemoKey(workspaceRoot: string, pythonVersions: readonly
     pyenvVersions,
     ...childPaths(pyenvVersions).map((version) => join(version, 'bin')),
     uvPythons,
-    findToolExecutable(workspaceRoot, 'maturin', env) ?? 'maturin: not found',
-    findToolExecutable(workspaceRoot, 'rustc', env) ?? 'rustc: not found',
+    // The maturin and rustc that will run: the first of each in the search folders.
+    ...['maturin', 'rustc'].map((tool) => searchFolders.map((folder) => join(folder, tool)).find((file) => existsSync(file)) ?? `${tool}: not found`),
     // Any shared library installed or upgraded (glibc included) rewrites the loader cache.
     '/etc/ld.so.cache',
   ];
