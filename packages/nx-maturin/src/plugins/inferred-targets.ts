@@ -1,7 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { MaturinProjectOnDisk } from './maturin-project';
-import { TOOLS_REQUIREMENTS } from '../lib/workspace-tools';
+import type { PluginProject } from './maturin-plugin';
 import type { NormalizedMaturinPluginOptions } from './plugin-options';
 
 type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
@@ -17,12 +17,31 @@ export function toolchainFingerprintInput(pythonVersions: readonly string[]): In
   return { runtime: `node node_modules/@codetracer/nx-maturin/bin/toolchain-fingerprint.js ${pythonVersions.join(' ')}` };
 }
 
+/** Environment variables that change what cargo or maturin produce for the same sources. */
+const BUILD_ENVIRONMENT = [
+  'RUSTFLAGS',
+  'CARGO_BUILD_TARGET',
+  'CARGO_BUILD_RUSTFLAGS',
+  'CARGO_ENCODED_RUSTFLAGS',
+  'CARGO_PROFILE_RELEASE_LTO',
+  'CARGO_PROFILE_RELEASE_OPT_LEVEL',
+  'CARGO_PROFILE_RELEASE_CODEGEN_UNITS',
+  'CARGO_PROFILE_RELEASE_DEBUG',
+  'CARGO_PROFILE_RELEASE_STRIP',
+  'CARGO_PROFILE_RELEASE_PANIC',
+  'MATURIN_PEP517_ARGS',
+  'PYO3_CONFIG_FILE',
+  'PYO3_CROSS_LIB_DIR',
+  'MACOSX_DEPLOYMENT_TARGET',
+];
+
 /** Files whose content decides the version: each manifest that states it, and the newest CHANGELOG heading. */
 function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefinition)[] {
   const inputs: (string | InputDefinition)[] = [
     '{projectRoot}/pyproject.toml',
     `{projectRoot}/${project.cargoManifest}`,
     project.cargoLockInput,
+    ...project.cargoWorkspaceInputs,
     '{projectRoot}/CHANGELOG.md',
     { env: 'GITHUB_REF' },
   ];
@@ -36,7 +55,7 @@ function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefi
  */
 function buildSourceInputs(project: MaturinProjectOnDisk): string[] {
   if (project.pythonSource === '' || project.pythonSource === '.') {
-    return ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput];
+    return ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput, ...project.cargoWorkspaceInputs];
   }
   const crateRoot = posix.dirname(`{projectRoot}/${project.cargoManifest}`);
   const inputs = [
@@ -45,6 +64,7 @@ function buildSourceInputs(project: MaturinProjectOnDisk): string[] {
     project.cargoLockInput,
     `${crateRoot}/src/**/*`,
     `${crateRoot}/build.rs`,
+    ...project.cargoWorkspaceInputs,
     '{projectRoot}/README*',
     '{projectRoot}/LICENSE*',
   ];
@@ -53,28 +73,41 @@ function buildSourceInputs(project: MaturinProjectOnDisk): string[] {
 }
 
 /**
- * Besides the project's files, a build, test or smoke result depends on the tools that produced it: the pinned
- * Python-side tools and, when the plugin is developed in this workspace, the plugin's own code.
+ * Besides the project's files, a build, test or smoke result depends on the tools that produced it: the files that
+ * pin the Python-side tools (plugin option toolInputs) and, when the plugin is developed in this workspace, the
+ * plugin's own code.
  */
-function toolingInputs(options: NormalizedMaturinPluginOptions, pluginSources: readonly string[]): (string | InputDefinition)[] {
-  return [toolchainFingerprintInput(options.pythonVersions), `{workspaceRoot}/${TOOLS_REQUIREMENTS}`, ...pluginSources];
+function toolingInputs(options: NormalizedMaturinPluginOptions, pluginProject: PluginProject | undefined): (string | InputDefinition)[] {
+  return [toolchainFingerprintInput(options.pythonVersions), ...options.toolInputs.map((file) => `{workspaceRoot}/${file}`), ...(pluginProject?.sources ?? [])];
+}
+
+/**
+ * The default smoke command: `python -m <package> --help` when the package has a `__main__`, else importing it (a
+ * library has nothing to run). Console scripts are the project's own smoke scripts' business.
+ */
+function smokeCommandOption(project: MaturinProjectOnDisk): { commands?: string[][] } {
+  return project.hasMainModule ? {} : { commands: [['-c', `import ${project.importName}`]] };
 }
 
 export function createInferredTargets(
   project: MaturinProjectOnDisk,
   options: NormalizedMaturinPluginOptions,
-  pluginSources: readonly string[],
+  pluginProject: PluginProject | undefined,
 ): Record<string, TargetConfiguration> {
   const names = options.targetNames;
   const outputDir = posix.join(project.root, 'target', 'wheels');
-  const tooling = toolingInputs(options, pluginSources);
+  const tooling = toolingInputs(options, pluginProject);
   const pythonVersions = options.pythonVersions;
+  const overrides = options.projectTargetOptions[project.root || '.'] ?? {};
+  // A plugin developed in this workspace is compiled before any task that runs its executors, so no task runs a
+  // dist/ built from older sources.
+  const pluginBuild = pluginProject ? [{ projects: [pluginProject.name], target: pluginProject.buildTarget }] : [];
 
   const publishTarget: TargetConfiguration = {
     executor: `${EXECUTORS}:pypi-upload`,
-    options: { artefactDir: outputDir, repository: 'local', importName: project.importName, smokeScripts: project.smokeScripts },
+    options: { artefactDir: outputDir, repository: 'local', importName: project.importName, smokeScripts: project.smokeScripts, ...smokeCommandOption(project), ...overrides.publish },
     cache: false,
-    dependsOn: [names.smoke],
+    dependsOn: [names.versionSync, names.smoke, ...pluginBuild],
     defaultConfiguration: 'local',
     configurations: {
       local: { repository: 'local' },
@@ -84,7 +117,7 @@ export function createInferredTargets(
     metadata: {
       technologies: TECHNOLOGIES,
       description: 'Upload the artefacts (local pypiserver by default; --configuration=testpypi|pypi) and install them back',
-      help: { command: `nx run <project>:${names.publish} --configuration=testpypi`, example: { options: { dryRun: true } } },
+      help: { command: `nx run <project>:${names.publish} --help`, example: { options: { dryRun: true } } },
     },
   };
 
@@ -93,12 +126,13 @@ export function createInferredTargets(
       executor: `${EXECUTORS}:version-sync`,
       options: {},
       cache: true,
-      inputs: versionSourceInputs(project),
+      dependsOn: [...pluginBuild],
+      inputs: [...versionSourceInputs(project), ...(pluginProject?.sources ?? [])],
       outputs: [],
       metadata: {
         technologies: TECHNOLOGIES,
         description: 'Check that Cargo.toml, Cargo.lock, pyproject.toml, __version__, CHANGELOG and the release tag agree',
-        help: { command: `nx run <project>:${names.versionSync} --tag=<project>-v1.2.3`, example: { options: { tag: 'recorder-v1.2.3' } } },
+        help: { command: `nx run <project>:${names.versionSync} --help`, example: { options: { tag: 'recorder-v1.2.3' } } },
       },
     },
     // Writing changes files, so it is its own uncached target: a cache replay would report a write it never made.
@@ -106,30 +140,33 @@ export function createInferredTargets(
       executor: `${EXECUTORS}:version-sync`,
       options: {},
       cache: false,
+      dependsOn: [...pluginBuild],
       metadata: {
         technologies: TECHNOLOGIES,
         description: 'Set one version in Cargo.toml, Cargo.lock, pyproject.toml and __version__ (SemVer or PEP 440 given)',
-        help: { command: `nx run <project>:${names.versionWrite} --write=1.2.3-rc.1`, example: { options: { write: '1.2.3-rc.1' } } },
+        help: { command: `nx run <project>:${names.versionWrite} --help`, example: { options: { write: '1.2.3-rc.1' } } },
       },
     },
     [names.build]: {
       executor: `${EXECUTORS}:maturin-build`,
-      options: { pythonVersions, outputDir },
+      options: { pythonVersions, outputDir, ...overrides.build },
       cache: true,
-      dependsOn: [names.versionSync],
-      inputs: [...buildSourceInputs(project), ...tooling, { env: 'CARGO_BUILD_TARGET' }],
+      // The release policy (version-sync) guards publishing; a build runs it first only when the workspace asks.
+      dependsOn: [...(options.versionSyncBeforeBuild ? [names.versionSync] : []), ...pluginBuild],
+      inputs: [...buildSourceInputs(project), ...tooling, ...BUILD_ENVIRONMENT.map((env) => ({ env }))],
       outputs: ['{options.outputDir}'],
       metadata: {
         technologies: TECHNOLOGIES,
         description: `Build release wheels for CPython ${pythonVersions.join(', ')} and an sdist with maturin`,
-        help: { command: `nx run <project>:${names.build} --compatibility=pypi`, example: { options: { compatibility: 'pypi' } } },
+        help: { command: `nx run <project>:${names.build} --help`, example: { options: { compatibility: 'pypi' } } },
       },
     },
     [names.test]: {
       executor: `${EXECUTORS}:maturin-test`,
-      options: { pythonVersions },
+      options: { pythonVersions, ...overrides.test },
       cache: true,
-      inputs: ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput, ...tooling],
+      dependsOn: [...pluginBuild],
+      inputs: ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput, ...project.cargoWorkspaceInputs, ...tooling, ...BUILD_ENVIRONMENT.map((env) => ({ env }))],
       outputs: [],
       metadata: {
         technologies: TECHNOLOGIES,
@@ -138,9 +175,9 @@ export function createInferredTargets(
     },
     [names.smoke]: {
       executor: `${EXECUTORS}:wheel-smoke`,
-      options: { pythonVersions, artefactDir: outputDir, importName: project.importName, smokeScripts: project.smokeScripts },
+      options: { pythonVersions, artefactDir: outputDir, importName: project.importName, smokeScripts: project.smokeScripts, ...smokeCommandOption(project), ...(project.pythonPackageDir === undefined ? { pythonPackage: false } : {}), ...overrides.smoke },
       cache: true,
-      dependsOn: [names.build],
+      dependsOn: [names.build, ...pluginBuild],
       inputs: [{ dependentTasksOutputFiles: '**/*', transitive: false }, '{projectRoot}/scripts/smoke*', ...tooling],
       outputs: [],
       metadata: {

@@ -1,11 +1,13 @@
-import type { CreateNodesContext } from '@nx/devkit';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { AggregateCreateNodesError, type CreateNodesContext, type ProjectConfiguration } from '@nx/devkit';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { REPOSITORY_ROOT } from '../test-support/temp-workspace';
-import { createNodes } from './maturin-plugin';
+import { FIXTURES, REPOSITORY_ROOT } from '../test-support/temp-workspace';
+import { createNodes, findPluginProject } from './maturin-plugin';
 
 const MATURIN_BACKEND = '[build-system]\nrequires = ["maturin>=1.9,<2"]\nbuild-backend = "maturin"\n';
+
+type Projects = Record<string, ProjectConfiguration & { targets: Record<string, Record<string, unknown>> }>;
 
 describe('nx-maturin createNodes', () => {
   let root: string;
@@ -15,6 +17,11 @@ describe('nx-maturin createNodes', () => {
     writeFileSync(join(root, path), content);
   };
   const infer = (files: string[], options: Record<string, unknown> = {}) => createNodes[1](files, options, context);
+  const inferOne = async (file: string, options: Record<string, unknown> = {}): Promise<Projects> => {
+    const [[, result]] = (await infer([file], options)) as [[string, { projects: Projects }]];
+    return result.projects;
+  };
+  const cacheFiles = () => readdirSync(join(root, '.nx', 'workspace-data')).filter((file) => file.startsWith('nx-maturin-'));
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'nx-maturin-plugin-'));
@@ -27,41 +34,36 @@ describe('nx-maturin createNodes', () => {
     write('rec/Cargo.toml', '[package]\nname = "rec"\nversion = "1.0.0"\n[lib]\nname = "_native"\ncrate-type = ["cdylib"]\n');
     write('rec/Cargo.lock', '');
     write('rec/python/rec_pkg/__init__.py', '');
+    write('rec/python/rec_pkg/__main__.py', '');
     write('rec/scripts/smoke_trace.py', '');
 
-    const [[file, result]] = (await infer(['rec/pyproject.toml'], { projectNames: { rec: 'recorder' } })) as [[string, { projects: Record<string, { name: string; targets: Record<string, Record<string, unknown>> }> }]];
-    expect(file).toBe('rec/pyproject.toml');
-    const project = result.projects['rec']!;
+    const project = (await inferOne('rec/pyproject.toml', { projectNames: { rec: 'recorder' }, toolInputs: ['tools/requirements.txt'] }))['rec']!;
     expect(project.name).toBe('recorder');
     expect(Object.keys(project.targets)).toEqual(['version-sync', 'version-write', 'build', 'test', 'smoke', 'publish', 'nx-release-publish', 'serve-index']);
-    expect(project.targets['build']).toMatchInlineSnapshot(`
+    const { inputs, ...build } = project.targets['build']!;
+    expect((inputs as unknown[]).filter((input) => typeof input === 'string')).toMatchInlineSnapshot(`
+[
+  "{projectRoot}/pyproject.toml",
+  "{projectRoot}/Cargo.toml",
+  "{projectRoot}/Cargo.lock",
+  "{projectRoot}/src/**/*",
+  "{projectRoot}/build.rs",
+  "{projectRoot}/README*",
+  "{projectRoot}/LICENSE*",
+  "{projectRoot}/python/rec_pkg/**/*",
+  "{workspaceRoot}/tools/requirements.txt",
+]
+`);
+    expect(inputs).toEqual(expect.arrayContaining([{ env: 'RUSTFLAGS' }, { env: 'MATURIN_PEP517_ARGS' }, { env: 'PYO3_CONFIG_FILE' }]));
+    expect(build).toMatchInlineSnapshot(`
 {
   "cache": true,
-  "dependsOn": [
-    "version-sync",
-  ],
+  "dependsOn": [],
   "executor": "@codetracer/nx-maturin:maturin-build",
-  "inputs": [
-    "{projectRoot}/pyproject.toml",
-    "{projectRoot}/Cargo.toml",
-    "{projectRoot}/Cargo.lock",
-    "{projectRoot}/src/**/*",
-    "{projectRoot}/build.rs",
-    "{projectRoot}/README*",
-    "{projectRoot}/LICENSE*",
-    "{projectRoot}/python/rec_pkg/**/*",
-    {
-      "runtime": "node node_modules/@codetracer/nx-maturin/bin/toolchain-fingerprint.js 3.12 3.13",
-    },
-    "{workspaceRoot}/tools/python/requirements.txt",
-    {
-      "env": "CARGO_BUILD_TARGET",
-    },
-  ],
   "metadata": {
     "description": "Build release wheels for CPython 3.12, 3.13 and an sdist with maturin",
     "help": {
-      "command": "nx run <project>:build --compatibility=pypi",
+      "command": "nx run <project>:build --help",
       "example": {
         "options": {
           "compatibility": "pypi",
@@ -90,36 +92,97 @@ describe('nx-maturin createNodes', () => {
       dependsOn: ['build'],
       options: { importName: 'rec_pkg', smokeScripts: ['rec/scripts/smoke_trace.py'], artefactDir: 'rec/target/wheels' },
     });
-    expect(project.targets['publish']).toMatchObject({ dependsOn: ['smoke'], cache: false, defaultConfiguration: 'local' });
+    // A package with __main__ keeps the executor's default smoke (`-m rec_pkg --help`).
+    expect(project.targets['smoke']!['options']).not.toHaveProperty('commands');
+    expect(project.targets['publish']).toMatchObject({ dependsOn: ['version-sync', 'smoke'], cache: false, defaultConfiguration: 'local' });
     expect(project.targets['version-sync']!['inputs']).toContain('{projectRoot}/python/rec_pkg/__init__.py');
+  });
+
+  it('gives every target a help command that only prints help', async () => {
+    write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    const targets = (await inferOne('p/pyproject.toml'))['p']!.targets;
+    const helpCommands = Object.values(targets)
+      .map((target) => (target['metadata'] as { help?: { command: string } }).help?.command)
+      .filter((command): command is string => command !== undefined);
+    expect(helpCommands.length).toBeGreaterThan(3);
+    for (const command of helpCommands) expect(command).toMatch(/ --help$/);
+  });
+
+  it('runs version-sync before the build only when versionSyncBeforeBuild is set, and merges per-project executor options', async () => {
+    write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    const options = { versionSyncBeforeBuild: true, projectTargetOptions: { p: { build: { zig: true, compatibility: 'manylinux2014' }, smoke: { checkWheelContentsIgnore: ['W005'] } } } };
+    const targets = (await inferOne('p/pyproject.toml', options))['p']!.targets;
+    expect(targets['build']).toMatchObject({ dependsOn: ['version-sync'], options: { zig: true, compatibility: 'manylinux2014' } });
+    expect(targets['smoke']!['options']).toMatchObject({ checkWheelContentsIgnore: ['W005'] });
+  });
+
+  it('reads the fixture with manifest-path, python-source = "src" and the crate under rust/', async () => {
+    cpSync(join(FIXTURES, 'layout-manifest-path'), join(root, 'mp'), { recursive: true });
+    const project = (await inferOne('mp/pyproject.toml'))['mp']!;
+    expect(project.name).toBe('layout-manifest-path');
+    expect(project.targets['build']!['inputs']).toEqual(
+      expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/rust/Cargo.lock', '{projectRoot}/rust/src/**/*', '{projectRoot}/src/layout_manifest_path/**/*']),
+    );
+    expect(project.targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/layout_manifest_path/__init__.py']));
+    // No __main__: the default smoke imports the library.
+    expect(project.targets['smoke']!['options']).toMatchObject({ importName: 'layout_manifest_path', commands: [['-c', 'import layout_manifest_path']] });
+  });
+
+  it('reads the fixture without [project] in a Cargo workspace with an inherited version and a path dependency', async () => {
+    cpSync(join(FIXTURES, 'layout-cargo-workspace'), join(root, 'cw'), { recursive: true });
+    const project = (await inferOne('cw/py/pyproject.toml'))['cw/py']!;
+    // maturin names the distribution after the crate when pyproject has no [project].
+    expect(project.name).toBe('layout-cargo-workspace');
+    const inputs = project.targets['build']!['inputs'] as unknown[];
+    expect(inputs.filter((input) => typeof input === 'string' && input.startsWith('{workspaceRoot}'))).toMatchInlineSnapshot(`
+[
+  "{workspaceRoot}/cw/Cargo.lock",
+  "{workspaceRoot}/cw/.cargo/config.toml",
+  "{workspaceRoot}/cw/Cargo.toml",
+  "{workspaceRoot}/cw/shared/Cargo.toml",
+  "{workspaceRoot}/cw/shared/src/**/*",
+]
+`);
   });
 
   it('names a pure Rust project after its distribution and finds the Cargo workspace lock file above it', async () => {
     write('Cargo.lock', '');
     write('crates/fast/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "fast-thing"\nversion = "0.1.0"\n`);
     write('crates/fast/Cargo.toml', '[package]\nname = "fast"\nversion.workspace = true\n');
-    const [[, result]] = (await infer(['crates/fast/pyproject.toml'])) as [[string, { projects: Record<string, { name: string; targets: Record<string, { inputs?: unknown[] }> }> }]];
-    expect(result.projects['crates/fast']!.name).toBe('fast-thing');
-    expect(result.projects['crates/fast']!.targets['build']!.inputs).toContain('{workspaceRoot}/Cargo.lock');
+    const project = (await inferOne('crates/fast/pyproject.toml'))['crates/fast']!;
+    expect(project.name).toBe('fast-thing');
+    expect(project.targets['build']!['inputs']).toContain('{workspaceRoot}/Cargo.lock');
   });
 
-  it('makes the plugin a dependency of projects in the workspace that develops it, and hashes a whole-folder sdist', async () => {
+  it('makes the plugin a dependency of projects in the workspace that develops it, and depends on its build', async () => {
     const repositoryContext = { workspaceRoot: REPOSITORY_ROOT, nxJsonConfiguration: {} };
-    const [[, result]] = (await createNodes[1](['codetracer-python-recorder/pyproject.toml'], { projectNames: { 'codetracer-python-recorder': 'recorder' } }, repositoryContext)) as [[string, { projects: Record<string, { implicitDependencies?: string[]; targets: Record<string, { inputs?: unknown[] }> }> }]];
+    const [[, result]] = (await createNodes[1](
+      ['codetracer-python-recorder/pyproject.toml'],
+      { projectNames: { 'codetracer-python-recorder': 'recorder' }, toolInputs: ['tools/python/requirements.txt'] },
+      repositoryContext,
+    )) as [[string, { projects: Projects }]];
     const recorder = result.projects['codetracer-python-recorder']!;
     expect(recorder.implicitDependencies).toEqual(['nx-maturin']);
     // python-source = "." puts the whole project folder in the sdist, tests and scripts included.
-    expect(recorder.targets['build']!.inputs).toEqual(
+    expect(recorder.targets['build']!['inputs']).toEqual(
       expect.arrayContaining(['{projectRoot}/**/*', '!{projectRoot}/target/**/*', '{workspaceRoot}/packages/nx-maturin/src/**/*', '{workspaceRoot}/tools/python/requirements.txt']),
     );
+    expect(recorder.targets['build']!['dependsOn']).toEqual([{ projects: ['nx-maturin'], target: 'build' }]);
+  });
+
+  it('does not take an installed copy under node_modules for a project of the workspace', () => {
+    const installed = join(root, 'node_modules', '@codetracer', 'nx-maturin');
+    mkdirSync(installed, { recursive: true });
+    writeFileSync(join(installed, 'project.json'), JSON.stringify({ name: 'nx-maturin' }));
+    expect(findPluginProject(root, installed)).toBeUndefined();
+    expect(findPluginProject(REPOSITORY_ROOT)).toMatchObject({ name: 'nx-maturin', buildTarget: 'build' });
   });
 
   it('uses configured target names and interpreters', async () => {
     write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
-    const [[, result]] = (await infer(['p/pyproject.toml'], { buildTargetName: 'wheels', smokeTargetName: 'check-wheels', pythonVersions: ['3.13'] })) as [[string, { projects: Record<string, { targets: Record<string, { dependsOn?: string[]; options?: Record<string, unknown> }> }> }]];
-    const targets = result.projects['p']!.targets;
-    expect(targets['check-wheels']!.dependsOn).toEqual(['wheels']);
-    expect(targets['wheels']!.options).toMatchObject({ pythonVersions: ['3.13'] });
+    const targets = (await inferOne('p/pyproject.toml', { buildTargetName: 'wheels', smokeTargetName: 'check-wheels', pythonVersions: ['3.13'] }))['p']!.targets;
+    expect(targets['check-wheels']!['dependsOn']).toEqual(['wheels']);
+    expect(targets['wheels']!['options']).toMatchObject({ pythonVersions: ['3.13'] });
   });
 
   it('ignores pyproject files of other build backends', async () => {
@@ -127,19 +190,40 @@ describe('nx-maturin createNodes', () => {
     expect(await infer(['py/pyproject.toml'])).toEqual([['py/pyproject.toml', {}]]);
   });
 
-  it('reports a malformed pyproject with its line and still infers the others', async () => {
+  it('uses cached layouts when the manifests, the options and the plugin are unchanged', async () => {
+    write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    await infer(['p/pyproject.toml']);
+    const [cacheFile] = cacheFiles();
+    const file = join(root, '.nx', 'workspace-data', cacheFile!);
+    const entries = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { distributionName: string }>;
+    for (const entry of Object.values(entries)) entry.distributionName = 'served-from-cache';
+    writeFileSync(file, JSON.stringify(entries));
+
+    expect(Object.values(await inferOne('p/pyproject.toml'))[0]!.name).toBe('served-from-cache');
+    // Other options are another cache file: nothing the old options computed is served.
+    expect(Object.values(await inferOne('p/pyproject.toml', { pythonVersions: ['3.13'] }))[0]!.name).toBe('p');
+    expect(cacheFiles()).toHaveLength(2);
+  });
+
+  it('reports each broken manifest as one error naming file and field, and still infers the others', async () => {
     write('bad/pyproject.toml', `${MATURIN_BACKEND}[project\nname = "bad"\n`);
+    write('badpath/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "badpath"\n[tool.maturin]\nmanifest-path = 42\n`);
+    write('badcargo/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "badcargo"\n`);
+    write('badcargo/Cargo.toml', '[package\nname = "x"\n');
     write('good/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "good"\nversion = "0.1.0"\n`);
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      const results = await infer(['bad/pyproject.toml', 'good/pyproject.toml']);
-      expect(results.map(([file, result]) => [file, Object.keys(result.projects ?? {})])).toEqual([
-        ['bad/pyproject.toml', []],
-        ['good/pyproject.toml', ['good']],
-      ]);
-      expect(warn.mock.calls.flat().join('\n')).toMatch(/bad\/pyproject\.toml:4: invalid TOML/);
-    } finally {
-      warn.mockRestore();
-    }
+    const error = await Promise.resolve(infer(['bad/pyproject.toml', 'badpath/pyproject.toml', 'badcargo/pyproject.toml', 'good/pyproject.toml'])).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(AggregateCreateNodesError);
+    const aggregate = error as AggregateCreateNodesError;
+    expect(aggregate.errors.map(([file, cause]) => `${file}: ${(cause as Error).message}`)).toMatchInlineSnapshot(`
+[
+  "bad/pyproject.toml: bad/pyproject.toml:4: invalid TOML: Invalid TOML document: illegal character in key",
+  "badpath/pyproject.toml: badpath/pyproject.toml: [tool.maturin].manifest-path is 42; expected a path to a Cargo.toml relative to pyproject.toml, e.g. "rust/Cargo.toml"",
+  "badcargo/pyproject.toml: badcargo/Cargo.toml:1: invalid TOML: Invalid TOML document: illegal character in key",
+]
+`);
+    expect(aggregate.partialResults.map(([file, result]) => [file, Object.keys(result.projects ?? {})])).toEqual([['good/pyproject.toml', ['good']]]);
   });
 });

@@ -1,24 +1,30 @@
-import { createNodesFromFiles, hashArray, logger, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
-import { PluginCache, workspaceDataDirectory } from '@nx/devkit/internal';
+import { createNodesFromFiles, hashArray, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
-import { parseToml, TomlFileError, tomlString } from '../lib/toml-file';
+import { parseToml, TomlFileError } from '../lib/toml-file';
 import { createInferredTargets } from './inferred-targets';
-import { describeMaturinProject, isMaturinPyproject, locateOnDisk, type MaturinProject } from './maturin-project';
+import { LayoutCache } from './layout-cache';
+import { cargoManifestPath, describeMaturinProject, isMaturinPyproject, locateOnDisk, type MaturinProject } from './maturin-project';
 import { normalizePluginOptions, type MaturinPluginOptions, type NormalizedMaturinPluginOptions } from './plugin-options';
 
 export type { MaturinPluginOptions } from './plugin-options';
 
-/** Parsed layouts keyed by the manifests' content hash; `null` marks a pyproject.toml that is not maturin's. */
-type LayoutCache = PluginCache<MaturinProject | null>;
+const PACKAGE_ROOT = join(__dirname, '..', '..');
+const PLUGIN_VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+/** The code that turns manifests into layouts: a plugin developed in place changes it without a version bump. */
+const LAYOUT_CODE = readFileSync(require.resolve('./maturin-project'), 'utf8');
 
 export const createNodes: CreateNodes<MaturinPluginOptions> = [
   '**/pyproject.toml',
   async (pyprojectFiles, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
     const pluginProject = findPluginProject(context.workspaceRoot);
-    const cache: LayoutCache = new PluginCache(join(workspaceDataDirectory, 'nx-maturin-layouts.json'));
+    // The layouts depend on this plugin's version, code and options as well as on the manifests: an upgrade, a
+    // recompiled plugin or an option change starts a new cache file instead of serving what the old code computed.
+    const cache = new LayoutCache(context.workspaceRoot, hashArray([PLUGIN_VERSION, LAYOUT_CODE, JSON.stringify(rawOptions ?? {})]));
     try {
+      // A file that throws is reported by createNodesFromFiles in an AggregateCreateNodesError (with the daemon too),
+      // and the other files still become projects.
       return await createNodesFromFiles(
         (pyprojectFile) => createNodesForPyproject(pyprojectFile, options, context, cache, pluginProject),
         pyprojectFiles,
@@ -41,15 +47,7 @@ function createNodesForPyproject(
   cache: LayoutCache,
   pluginProject: PluginProject | undefined,
 ): CreateNodesResult {
-  let layout: MaturinProject | null;
-  try {
-    layout = readLayout(context.workspaceRoot, pyprojectFile, cache);
-  } catch (error) {
-    // One broken manifest must not take the whole graph down with it: report it and leave that project out.
-    if (!(error instanceof TomlFileError)) throw error;
-    logger.warn(`nx-maturin: skipped a project: ${error.message}`);
-    return {};
-  }
+  const layout = readLayout(context.workspaceRoot, pyprojectFile, cache);
   if (layout === null) return {};
   const project = locateOnDisk(context.workspaceRoot, layout);
   const name = options.projectNames[project.root] ?? project.distributionName;
@@ -61,61 +59,66 @@ function createNodesForPyproject(
         projectType: 'library',
         tags: ['lang:rust', 'lang:python', 'build:maturin'],
         ...(pluginProject ? { implicitDependencies: [pluginProject.name] } : {}),
-        targets: createInferredTargets(project, options, pluginProject?.sources ?? []),
+        targets: createInferredTargets(project, options, pluginProject),
       },
     },
   };
 }
 
 /** This plugin as a project of the workspace, when it is developed here rather than installed from a registry. */
-interface PluginProject {
+export interface PluginProject {
   name: string;
+  /** Its build target: tasks that run the executors depend on it, so they never run a stale dist/. */
+  buildTarget: string;
   /** Its shipped sources as Nx inputs: a change to an executor must rerun what that executor produced. */
   sources: string[];
 }
 
-function findPluginProject(workspaceRoot: string): PluginProject | undefined {
-  const packageRoot = realpathSync(join(__dirname, '..', '..'));
+/**
+ * The plugin is developed in this workspace when its package folder (symlinks resolved, as npm workspaces link it)
+ * lies inside the workspace, outside any node_modules, and is an Nx project (has project.json). An installed copy
+ * under node_modules is never a project of the workspace that installed it.
+ */
+export function findPluginProject(workspaceRoot: string, installedAt: string = PACKAGE_ROOT): PluginProject | undefined {
+  const packageRoot = realpathSync(installedAt);
   const root = relative(realpathSync(workspaceRoot), packageRoot);
   if (root === '' || root.startsWith('..') || isAbsolute(root)) return undefined;
-  const manifest = existsSync(join(packageRoot, 'project.json')) ? 'project.json' : 'package.json';
-  const { name } = JSON.parse(readFileSync(join(packageRoot, manifest), 'utf8')) as { name: string };
+  if (root.split(sep).includes('node_modules')) return undefined;
+  const projectJson = join(packageRoot, 'project.json');
+  if (!existsSync(projectJson)) return undefined;
+  const { name } = JSON.parse(readFileSync(projectJson, 'utf8')) as { name: string };
   const base = `{workspaceRoot}/${root.split(sep).join('/')}`;
   return {
     name,
+    buildTarget: 'build',
     sources: [`${base}/src/**/*`, `!${base}/src/**/*.spec.ts`, `!${base}/src/test-support/**/*`, `${base}/bin/**/*`, `${base}/executors.json`, `${base}/package.json`],
   };
 }
 
+/**
+ * The layout of one pyproject.toml, from the cache when neither it nor its Cargo manifest changed. A broken manifest
+ * throws an error naming the file and the field, which Nx shows for that file.
+ */
 function readLayout(workspaceRoot: string, pyprojectFile: string, cache: LayoutCache): MaturinProject | null {
   const pyprojectText = readFileSync(join(workspaceRoot, pyprojectFile), 'utf8');
-  const guessedManifest = cargoManifestHint(pyprojectText);
-  const cargoText = readCargoText(workspaceRoot, pyprojectFile, guessedManifest);
+  // Only maturin projects are parsed further; every other pyproject.toml costs one substring search.
+  if (!pyprojectText.includes('maturin')) return null;
+  const pyproject = parseToml(pyprojectText, pyprojectFile);
+  if (!isMaturinPyproject(pyproject)) return null;
+  let manifest: string;
+  try {
+    manifest = cargoManifestPath(pyproject);
+  } catch (error) {
+    throw new TomlFileError(pyprojectFile, undefined, (error as Error).message);
+  }
+  const manifestFile = posix.join(posix.dirname(pyprojectFile), manifest);
+  const manifestPath = join(workspaceRoot, manifestFile);
+  const cargoText = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : '';
   const key = hashArray([pyprojectFile, pyprojectText, cargoText]);
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-
-  const pyproject = parseToml(pyprojectText, pyprojectFile);
-  if (!isMaturinPyproject(pyproject)) {
-    cache.set(key, null);
-    return null;
-  }
-  const manifest = tomlString(pyproject, ['tool', 'maturin', 'manifest-path']) ?? 'Cargo.toml';
-  const manifestText = manifest === guessedManifest ? cargoText : readCargoText(workspaceRoot, pyprojectFile, manifest);
-  const manifestFile = posix.join(posix.dirname(pyprojectFile), manifest);
-  const cargoToml = manifestText ? parseToml(manifestText, manifestFile) : undefined;
+  const cargoToml = cargoText ? parseToml(cargoText, manifestFile) : undefined;
   const layout = describeMaturinProject(pyprojectFile, pyproject, cargoToml);
-  // A key built from the wrong Cargo.toml would not change when the right one does, so such a layout is not kept.
-  if (manifest === guessedManifest) cache.set(key, layout);
+  cache.set(key, layout);
   return layout;
-}
-
-function readCargoText(workspaceRoot: string, pyprojectFile: string, manifest: string): string {
-  const file = join(workspaceRoot, posix.dirname(pyprojectFile), manifest);
-  return existsSync(file) ? readFileSync(file, 'utf8') : '';
-}
-
-/** The Cargo manifest's path is needed before parsing, to key the cache on both files' content. */
-function cargoManifestHint(pyprojectText: string): string {
-  return /^\s*manifest-path\s*=\s*["']([^"']+)["']/m.exec(pyprojectText)?.[1] ?? 'Cargo.toml';
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { TomlTable, tomlPath, tomlString } from '../lib/toml-file';
 
@@ -13,6 +13,8 @@ export interface MaturinProject {
   pythonSource: string;
   /** The importable top-level package or module, e.g. `codetracer_python_recorder`. */
   importName: string;
+  /** Folders of `path = "..."` dependencies in Cargo.toml, relative to `root` (`/`-separated). */
+  pathDependencies: string[];
 }
 
 /** A maturin project as found on disk now: the parsed layout plus what depends on other files existing. */
@@ -25,6 +27,32 @@ export interface MaturinProjectOnDisk extends MaturinProject {
   cargoLockInput: string;
   /** `scripts/smoke*.py` beside pyproject, relative to the workspace root: run by the smoke target. */
   smokeScripts: string[];
+  /** True when the Python package has a `__main__` module, so `python -m <package> --help` is a fair smoke. */
+  hasMainModule: boolean;
+  /**
+   * Cargo files outside the crate that change what it builds, as Nx inputs: the Cargo workspace root manifest,
+   * `.cargo/config.toml`, `rust-toolchain.toml` (the crate's folder and each one above it, up to the Nx workspace
+   * root), and path dependencies outside the project.
+   */
+  cargoWorkspaceInputs: string[];
+}
+
+/**
+ * The Cargo manifest maturin builds, relative to the folder of pyproject.toml: `[tool.maturin].manifest-path`, else
+ * `Cargo.toml` beside pyproject. Inference, cache inputs, version-sync, build and test all ask this one function.
+ */
+export function cargoManifestPath(pyproject: TomlTable): string {
+  const configured = tomlPath(pyproject, ['tool', 'maturin', 'manifest-path']);
+  if (configured === undefined) return 'Cargo.toml';
+  if (typeof configured !== 'string' || configured.trim() === '') {
+    throw new Error(`[tool.maturin].manifest-path is ${JSON.stringify(configured)}; expected a path to a Cargo.toml relative to pyproject.toml, e.g. "rust/Cargo.toml"`);
+  }
+  return posix.normalize(configured.split('\\').join('/'));
+}
+
+/** True when maturin takes the version from Cargo: `dynamic = ["version"]`, or no `[project]` table at all. */
+export function versionComesFromCargo(pyproject: TomlTable): boolean {
+  return tomlPath(pyproject, ['project']) === undefined || hasDynamicVersion(pyproject);
 }
 
 export function isMaturinPyproject(pyproject: TomlTable): boolean {
@@ -43,7 +71,7 @@ export function describeMaturinProject(
   cargoToml: TomlTable | undefined,
 ): MaturinProject {
   const root = dirname(pyprojectFile) === '.' ? '' : dirname(pyprojectFile).split('\\').join('/');
-  const cargoManifest = tomlString(pyproject, ['tool', 'maturin', 'manifest-path']) ?? 'Cargo.toml';
+  const cargoManifest = cargoManifestPath(pyproject);
   const distributionName =
     tomlString(pyproject, ['project', 'name']) ?? (cargoToml && tomlString(cargoToml, ['package', 'name'])) ?? posix.basename(root);
   const moduleName =
@@ -53,7 +81,30 @@ export function describeMaturinProject(
   const importName = moduleName.split('.')[0] ?? moduleName;
   const explicitPythonSource = tomlString(pyproject, ['tool', 'maturin', 'python-source']);
   const pythonSource = explicitPythonSource ?? '';
-  return { root, distributionName, cargoManifest, pythonSource, importName };
+  const crateDir = posix.dirname(cargoManifest);
+  const pathDependencies = cargoToml ? readPathDependencies(cargoToml).map((path) => posix.normalize(posix.join(crateDir, path))) : [];
+  return { root, distributionName, cargoManifest, pythonSource, importName, pathDependencies };
+}
+
+/** `path = "..."` entries of every dependency table (normal, dev, build, per target). */
+function readPathDependencies(cargoToml: TomlTable): string[] {
+  const tables: unknown[] = [cargoToml['dependencies'], cargoToml['build-dependencies'], cargoToml['dev-dependencies']];
+  const targets = cargoToml['target'];
+  if (typeof targets === 'object' && targets !== null) {
+    for (const target of Object.values(targets as TomlTable)) {
+      const table = target as TomlTable;
+      tables.push(table['dependencies'], table['build-dependencies'], table['dev-dependencies']);
+    }
+  }
+  const paths = new Set<string>();
+  for (const table of tables) {
+    if (typeof table !== 'object' || table === null) continue;
+    for (const dependency of Object.values(table as TomlTable)) {
+      const path = typeof dependency === 'object' && dependency !== null ? (dependency as TomlTable)['path'] : undefined;
+      if (typeof path === 'string') paths.add(path.split('\\').join('/'));
+    }
+  }
+  return [...paths].sort();
 }
 
 export function locateOnDisk(workspaceRoot: string, project: MaturinProject): MaturinProjectOnDisk {
@@ -66,7 +117,34 @@ export function locateOnDisk(workspaceRoot: string, project: MaturinProject): Ma
     cargoLockFile,
     cargoLockInput: cargoLockFile === undefined ? `{projectRoot}/${posix.join(posix.dirname(project.cargoManifest), 'Cargo.lock')}` : asInput(project.root, cargoLockFile),
     smokeScripts: findSmokeScripts(workspaceRoot, project.root),
+    hasMainModule: pythonPackageDir !== undefined && existsSync(join(workspaceRoot, project.root, pythonPackageDir, '__main__.py')),
+    cargoWorkspaceInputs: findCargoWorkspaceInputs(workspaceRoot, project),
   };
+}
+
+const CARGO_CONFIG_FILES = ['.cargo/config.toml', '.cargo/config', 'rust-toolchain.toml', 'rust-toolchain'];
+
+function findCargoWorkspaceInputs(workspaceRoot: string, project: MaturinProject): string[] {
+  const crateDir = posix.normalize(posix.dirname(posix.join(project.root, project.cargoManifest)));
+  const inputs: string[] = [];
+  for (let dir = crateDir; ; dir = posix.dirname(dir)) {
+    const here = dir === '.' ? '' : dir;
+    for (const file of CARGO_CONFIG_FILES) {
+      if (existsSync(join(workspaceRoot, here, file))) inputs.push(asInput(project.root, posix.join(here, file)));
+    }
+    const manifest = posix.join(here, 'Cargo.toml');
+    if (here !== crateDir && existsSync(join(workspaceRoot, manifest)) && /^\s*\[workspace\]/m.test(readFileSync(join(workspaceRoot, manifest), 'utf8'))) {
+      inputs.push(asInput(project.root, manifest));
+    }
+    if (here === '' || dir === '/') break;
+  }
+  for (const dependency of project.pathDependencies) {
+    const folder = posix.join(project.root, dependency);
+    if (!posix.relative(project.root, folder).startsWith('..')) continue; // inside the project: already an input
+    inputs.push(asInput(project.root, posix.join(folder, 'Cargo.toml')), asInput(project.root, posix.join(folder, 'src')) + '/**/*');
+    if (existsSync(join(workspaceRoot, folder, 'build.rs'))) inputs.push(asInput(project.root, posix.join(folder, 'build.rs')));
+  }
+  return inputs;
 }
 
 function findSmokeScripts(workspaceRoot: string, root: string): string[] {

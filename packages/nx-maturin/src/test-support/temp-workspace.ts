@@ -49,7 +49,8 @@ export function createTempWorkspace(options: TempWorkspaceOptions = {}): TempWor
   writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx/cache\n.nx/workspace-data\n.tools\ntarget\ndist\n');
   const nxJson = {
     neverConnectToCloud: true,
-    plugins: [{ plugin: '@codetracer/nx-maturin', options: options.pluginOptions ?? {} }],
+    // The repository's tools venv is lent through the plugin option a user would set for their own.
+    plugins: [{ plugin: '@codetracer/nx-maturin', options: { toolsVenv: '.tools/venv', ...options.pluginOptions } }],
     ...(options.cacheDirectory ? { cacheDirectory: options.cacheDirectory } : {}),
     ...options.nxJson,
   };

@@ -7,7 +7,8 @@ import { projectRootOf } from '../../lib/executor-context';
 import { findPythonInterpreters } from '../../lib/python-discovery';
 import { runStreaming } from '../../lib/run-process';
 import { reportTable } from '../../lib/summary-table';
-import { toolsPathEnv, workspaceTool } from '../../lib/workspace-tools';
+import { resolveTool, toolsPathEnv, type ToolCommand } from '../../lib/workspace-tools';
+import { readTomlFile, tomlPath } from '../../lib/toml-file';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
 import type { MaturinBuildExecutorSchema } from './schema';
 
@@ -37,7 +38,10 @@ export default async function maturinBuildExecutor(
  */
 async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceRoot: string, projectRoot: string): Promise<ArtefactEntry[]> {
   const interpreters = await findPythonInterpreters(options.pythonVersions);
-  const maturin = workspaceTool(workspaceRoot, 'maturin');
+  const pyprojectFile = join(workspaceRoot, projectRoot, 'pyproject.toml');
+  const projectRequires = options.buildIsolation ? readBuildRequires(pyprojectFile) : [];
+  // zig comes from the ziglang package, which `maturin[zig]` would name; a plain `maturin` requirement lacks it.
+  const buildRequires = options.zig && projectRequires.length > 0 ? [...projectRequires, 'ziglang'] : projectRequires;
   const staging = `${options.outputDir}.staging`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -46,9 +50,12 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
   try {
     for (const [index, interpreter] of interpreters.entries()) {
       const before = new Set(readdirSync(staging));
-      const args = [...maturinBuildArguments(options, staging), '--interpreter', interpreter.executable];
+      const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
+      // In the isolated environment `python` is that environment's interpreter: the requested CPython with the
+      // build requirements (cffi, ...) importable, which is what maturin must generate bindings with.
+      const args = [...maturin.args, ...maturinBuildArguments(options, staging), '--interpreter', buildRequires.length > 0 ? 'python' : interpreter.executable];
       if (options.sdist && index === 0) args.push('--sdist');
-      await runStreaming(maturin, args, { cwd: join(workspaceRoot, projectRoot), env: toolsPathEnv(workspaceRoot) });
+      await runStreaming(maturin.file, args, { cwd: join(workspaceRoot, projectRoot), env: toolsPathEnv(workspaceRoot) });
       const produced = readdirSync(staging).filter((file) => !before.has(file));
       const wheels = produced.filter((file) => file.endsWith('.whl'));
       if (wheels.length !== 1) {
@@ -66,6 +73,33 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
   } finally {
     if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * `[build-system].requires` as PEP 517 means it: the packages that build this project. They must name maturin, the
+ * backend, so the isolated environment has the version range the project asked for.
+ */
+export function readBuildRequires(pyprojectFile: string): string[] {
+  const requires = tomlPath(readTomlFile(pyprojectFile), ['build-system', 'requires']);
+  if (!Array.isArray(requires) || requires.some((entry) => typeof entry !== 'string')) {
+    throw new Error(`${pyprojectFile}: [build-system].requires is ${JSON.stringify(requires)}; expected a list of requirement strings such as ["maturin>=1.8,<2.0"]`);
+  }
+  const list = requires as string[];
+  if (!list.some((entry) => /^maturin(\W|$)/i.test(entry.trim()))) {
+    throw new Error(`${pyprojectFile}: [build-system].requires is ${JSON.stringify(list)} and names no maturin; add "maturin>=1,<2" (the build backend)`);
+  }
+  return list;
+}
+
+/**
+ * maturin from the project's own build environment (`uv run --isolated --with <each requirement>`, cached by uv),
+ * or the workspace's maturin when isolation is switched off.
+ */
+function maturinCommand(workspaceRoot: string, interpreter: string, buildRequires: readonly string[]): ToolCommand {
+  if (buildRequires.length === 0) return resolveTool(workspaceRoot, 'maturin');
+  const uv = resolveTool(workspaceRoot, 'uv');
+  const withArgs = buildRequires.flatMap((requirement) => ['--with', requirement]);
+  return { file: uv.file, args: ['run', '--no-project', '--isolated', '--python', interpreter, ...withArgs, '--', 'maturin'], origin: 'uv run (PEP 517 build requirements)' };
 }
 
 /** Distribution and version as maturin wrote them into the file names (the PEP 440 form). */

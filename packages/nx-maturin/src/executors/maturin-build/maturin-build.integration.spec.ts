@@ -29,7 +29,13 @@ describe('maturin-build (real nx, maturin and cargo)', () => {
 
   /** A checkout with its own local cache, sharing the remote cache (as another machine of this platform would). */
   function newCheckout(): TempWorkspace {
-    const checkout = createTempWorkspace({ pluginOptions: { projectNames: { 'libs/hello': 'hello' } } });
+    // The recorder's configuration: manylinux2014 through zig, with the workspace's pinned maturin.
+    const checkout = createTempWorkspace({
+      pluginOptions: {
+        projectNames: { 'libs/hello': 'hello' },
+        projectTargetOptions: { 'libs/hello': { build: { compatibility: 'manylinux2014', zig: true, buildIsolation: false } } },
+      },
+    });
     const runNx = checkout.nx.bind(checkout);
     checkout.nx = (args, env = {}) => runNx(args, { ...remoteCache.env, ...env });
     checkout.addFixture('hello-maturin', 'libs/hello');

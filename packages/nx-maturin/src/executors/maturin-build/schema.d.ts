@@ -8,4 +8,5 @@ export interface MaturinBuildExecutorSchema {
   features?: string[];
   sdist?: boolean;
   locked?: boolean;
+  buildIsolation?: boolean;
 }

@@ -4,10 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectRootOf } from '../../lib/executor-context';
 import { findPythonInterpreters, type PythonInterpreter } from '../../lib/python-discovery';
-import { runCaptured, runStreaming } from '../../lib/run-process';
+import { runStreaming } from '../../lib/run-process';
 import { reportTable } from '../../lib/summary-table';
-import { readTomlFile, tomlString } from '../../lib/toml-file';
-import { toolsPathEnv, venvExecutable, workspaceTool } from '../../lib/workspace-tools';
+import { readTomlFile } from '../../lib/toml-file';
+import { cargoManifestPath } from '../../plugins/maturin-project';
+import { PINNED_TOOLS, resolveTool, toolsPathEnv, venvExecutable } from '../../lib/workspace-tools';
 import { installerEnvironment } from '../../lib/venv/venv';
 import { normalizeOptions, type NormalizedMaturinTestOptions } from './lib/normalize-options';
 import type { MaturinTestExecutorSchema } from './schema';
@@ -62,29 +63,23 @@ async function testWithInterpreter(
   }
   results.push({ suite: 'pytest', interpreter: label, outcome: 'failed' });
   const venv = join(projectDir, 'target', 'test-venvs', `py${interpreter.requested}`);
-  const uv = workspaceTool(workspaceRoot, 'uv');
+  const uv = resolveTool(workspaceRoot, 'uv').file;
   await runStreaming(uv, ['venv', '--quiet', '--allow-existing', '--python', interpreter.executable, venv], { cwd: projectDir, env });
   const venvEnv = { ...env, VIRTUAL_ENV: venv };
-  const requirements = options.testRequirements.length > 0 ? options.testRequirements : [await pinnedPytest(workspaceRoot)];
+  const requirements = options.testRequirements.length > 0 ? options.testRequirements : [PINNED_TOOLS['pytest']!];
   await runStreaming(uv, ['pip', 'install', '--quiet', '--python', venvExecutable(venv, 'python'), ...requirements], { cwd: projectDir, env: venvEnv });
-  await runStreaming(workspaceTool(workspaceRoot, 'maturin'), ['develop', '--uv', '--locked'], { cwd: projectDir, env: venvEnv });
+  const maturin = resolveTool(workspaceRoot, 'maturin');
+  await runStreaming(maturin.file, [...maturin.args, 'develop', '--uv', '--locked'], { cwd: projectDir, env: venvEnv });
   await runStreaming(venvExecutable(venv, 'python'), ['-m', 'pytest', ...options.pytestArgs], { cwd: projectDir, env: venvEnv });
   results.at(-1)!.outcome = 'passed';
 }
 
 function cargoManifestOf(projectDir: string): string {
-  return tomlString(readTomlFile(join(projectDir, 'pyproject.toml')), ['tool', 'maturin', 'manifest-path']) ?? 'Cargo.toml';
+  return cargoManifestPath(readTomlFile(join(projectDir, 'pyproject.toml')));
 }
 
 /** pytest's own configuration decides where tests are; without one, a tests/ folder is the convention. */
 function hasPythonTests(projectDir: string): boolean {
   const pyproject = readFileSync(join(projectDir, 'pyproject.toml'), 'utf8');
   return /^\[tool\.pytest\.ini_options\]/m.test(pyproject) || existsSync(join(projectDir, 'tests'));
-}
-
-/** The test venvs use the pytest the workspace pins for its tools, so one lock file governs both. */
-async function pinnedPytest(workspaceRoot: string): Promise<string> {
-  const toolsPython = workspaceTool(workspaceRoot, 'python');
-  const { stdout } = await runCaptured(toolsPython, ['-c', 'import importlib.metadata as m; print(m.version("pytest"))'], { cwd: workspaceRoot });
-  return `pytest==${stdout.trim()}`;
 }

@@ -257,7 +257,7 @@ async function installBack(
     const attempts = isRemote ? 6 : 1;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await installIntoVenv(venv, { workspaceRoot, requirement, indexUrl, distribution: manifest.distribution, secrets });
+        await installIntoVenv(venv, { workspaceRoot, requirement, indexUrl, dependencyIndexUrl: 'https://pypi.org/simple', distribution: manifest.distribution, secrets });
         break;
       } catch (error) {
         if (attempt >= attempts) {

@@ -6,4 +6,8 @@ export interface WheelSmokeExecutorSchema {
   commands?: string[][];
   sdistInterpreter?: string;
   buildTarget?: string;
+  pythonPackage?: boolean;
+  checkWheelContentsIgnore?: string | string[];
+  indexUrl?: string;
+  noIndex?: boolean;
 }

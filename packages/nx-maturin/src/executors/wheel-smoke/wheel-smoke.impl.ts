@@ -1,12 +1,12 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArtefactEntry, type ArtefactManifest, readManifest, verifyManifest } from '../../lib/artefact-manifest';
 import { findPythonInterpreter, type PythonInterpreter } from '../../lib/python-discovery';
 import { ProcessFailedError, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
-import { TOOLS_VENV, venvExecutable, workspaceTool } from '../../lib/workspace-tools';
+import { resolveTool } from '../../lib/workspace-tools';
 import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, wheelFitsPlatform, wheelTagProblems } from './lib/artefact-rules';
 import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
@@ -26,7 +26,8 @@ interface SummaryRow {
 
 export default async function wheelSmokeExecutor(options: WheelSmokeExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   const projectName = context.projectName ?? 'project';
-  const normalized = normalizeOptions(options, context.root, projectName);
+  const projectRoot = context.projectName ? context.projectsConfigurations?.projects[context.projectName]?.root : undefined;
+  const normalized = normalizeOptions(options, context.root, projectName, projectRoot);
   const manifest = readManifest(normalized.artefactDir, normalized.buildTarget);
   const failures: string[] = [];
   const rows = new Map<string, SummaryRow>(
@@ -81,7 +82,8 @@ async function checkArtefacts(
 
   const paths = manifest.artefacts.map((entry) => join(options.artefactDir, entry.file));
   try {
-    await runCaptured(workspaceTool(workspaceRoot, 'twine'), ['check', '--strict', ...paths], { cwd: options.artefactDir });
+    const twine = resolveTool(workspaceRoot, 'twine');
+    await runCaptured(twine.file, [...twine.args, 'check', '--strict', ...paths], { cwd: options.artefactDir });
   } catch (error) {
     const output = error instanceof ProcessFailedError ? error.output : (error as Error).message;
     const failing = manifest.artefacts.filter((entry) => new RegExp(`Checking .*${escapeRegExp(entry.file)}: (FAILED|PASSED with warnings)`).test(output));
@@ -92,7 +94,10 @@ async function checkArtefacts(
   const wheels = manifest.artefacts.filter((entry) => entry.kind === 'wheel');
   for (const wheel of wheels) {
     try {
-      await runCaptured(workspaceTool(workspaceRoot, 'check-wheel-contents'), [join(options.artefactDir, wheel.file)], { cwd: options.artefactDir });
+      const checkWheelContents = resolveTool(workspaceRoot, 'check-wheel-contents');
+      const ignore = options.checkWheelContentsIgnore.length > 0 ? ['--ignore', options.checkWheelContentsIgnore.join(',')] : [];
+      const config = options.pyprojectFile !== undefined && existsSync(options.pyprojectFile) && /^\[tool\.check-wheel-contents\]/m.test(readFileSync(options.pyprojectFile, 'utf8')) ? ['--config', options.pyprojectFile] : [];
+      await runCaptured(checkWheelContents.file, [...checkWheelContents.args, ...config, ...ignore, join(options.artefactDir, wheel.file)], { cwd: options.artefactDir });
     } catch (error) {
       const output = error instanceof ProcessFailedError ? error.output : (error as Error).message;
       fail(wheel.file, 'contents', `${wheel.file}: [wheel content rule: check-wheel-contents] ${output.trim()}`);
@@ -107,8 +112,8 @@ async function checkArtefacts(
 
   for (const sdist of manifest.artefacts.filter((entry) => entry.kind === 'sdist')) {
     try {
-      const entries = await listSdist(workspaceRoot, join(options.artefactDir, sdist.file));
-      for (const problem of sdistContentProblems(sdist.file, entries, options.importName)) fail(sdist.file, 'contents', problem);
+      const entries = await listSdist(workspaceRoot, options.pythonVersions[0]!, join(options.artefactDir, sdist.file));
+      for (const problem of sdistContentProblems(sdist.file, entries, options.importName, options.pythonPackage)) fail(sdist.file, 'contents', problem);
     } catch (error) {
       fail(sdist.file, 'contents', `${sdist.file}: [sdist content rule] cannot be read as a tar.gz: ${(error as Error).message}`);
     }
@@ -119,8 +124,8 @@ async function checkArtefacts(
 }
 
 /** Python's tarfile reads the sdist the way installers do, on every OS, with no extra Node dependency. */
-async function listSdist(workspaceRoot: string, path: string): Promise<string[]> {
-  const python = venvExecutable(join(workspaceRoot, TOOLS_VENV), 'python');
+async function listSdist(workspaceRoot: string, pythonVersion: string, path: string): Promise<string[]> {
+  const python = (await findPythonInterpreter(pythonVersion)).executable;
   const script = 'import json, sys, tarfile\nwith tarfile.open(sys.argv[1]) as archive: print(json.dumps(archive.getnames()))';
   const { stdout } = await runCaptured(python, ['-c', script, path], { cwd: workspaceRoot });
   return JSON.parse(stdout) as string[];
@@ -186,13 +191,15 @@ async function installOne(
     await installIntoVenv(venv, {
       workspaceRoot,
       requirement: `${manifest.distribution}==${manifest.version}`,
-      findLinks: options.artefactDir,
+      // The project's own artefact is this file, never an index's copy; its dependencies come from the index.
+      artefactFile: join(options.artefactDir, artefacts[0]!.file),
+      ...(options.noIndex ? { findLinks: options.artefactDir } : { indexUrl: options.indexUrl }),
       format,
       distribution: manifest.distribution,
     });
     mark('install', 'ok');
   } catch (error) {
-    artefacts.forEach((entry) => fail(entry.file, 'install', `${label}: [install rule] installing from ${options.artefactDir} only failed: ${(error as Error).message}`));
+    artefacts.forEach((entry) => fail(entry.file, 'install', `${label}: [install rule] installing the artefact from ${options.artefactDir} (dependencies from ${options.noIndex ? 'that folder only' : options.indexUrl}) failed: ${(error as Error).message}`));
     return;
   }
   if (format === 'source') {

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitUntilAnswering } from '../index-client/index-client';
 import { runCaptured } from '../run-process';
-import { venvExecutable, workspaceTool, TOOLS_VENV } from '../workspace-tools';
+import { resolveTool, resolveToolPython } from '../workspace-tools';
 
 /** Where uploaded packages are stored, relative to the workspace root (ignored by git through `/dist/`). */
 export const LOCAL_INDEX_STORAGE = join('dist', 'local-index');
@@ -56,11 +56,11 @@ export async function findFreePort(): Promise<number> {
 }
 
 /**
- * Writes an htpasswd (bcrypt) with the tools venv's passlib. The password travels through the environment, so it
+ * Writes an htpasswd (bcrypt) with passlib from pypiserver's own environment. The password travels through the environment, so it
  * never shows in a process listing.
  */
 async function writeHtpasswd(workspaceRoot: string, file: string, username: string, password: string): Promise<void> {
-  const python = venvExecutable(join(workspaceRoot, TOOLS_VENV), 'python');
+  const python = resolveToolPython(workspaceRoot, 'pypi-server');
   const script = [
     'import os, sys',
     'from passlib.apache import HtpasswdFile',
@@ -68,7 +68,7 @@ async function writeHtpasswd(workspaceRoot: string, file: string, username: stri
     "store.set_password(sys.argv[2], os.environ['NX_MATURIN_INDEX_PASSWORD'])",
     'store.save()',
   ].join('\n');
-  await runCaptured(python, ['-c', script, file, username], {
+  await runCaptured(python.file, [...python.args, '-c', script, file, username], {
     cwd: workspaceRoot,
     env: { ...process.env, NX_MATURIN_INDEX_PASSWORD: password },
     secrets: [password],
@@ -76,7 +76,7 @@ async function writeHtpasswd(workspaceRoot: string, file: string, username: stri
 }
 
 /**
- * Starts pypiserver from the tools venv on 127.0.0.1 and resolves once it answers. `--disable-fallback` keeps a
+ * Starts pypiserver (the workspace's, or through `uv tool run` at the pinned version) on 127.0.0.1 and resolves once it answers. `--disable-fallback` keeps a
  * miss local instead of redirecting the installer to pypi.org.
  */
 export async function startLocalIndex(options: LocalIndexOptions): Promise<LocalIndex> {
@@ -101,7 +101,8 @@ export async function startLocalIndex(options: LocalIndexOptions): Promise<Local
   }
 
   const args = ['run', '-p', String(port), '-i', '127.0.0.1', ...authArgs, '--disable-fallback', '--health-endpoint', '/health', storageDir];
-  const server = spawn(workspaceTool(options.workspaceRoot, 'pypi-server'), args, {
+  const pypiServer = resolveTool(options.workspaceRoot, 'pypi-server');
+  const server = spawn(pypiServer.file, [...pypiServer.args, ...args], {
     cwd: options.workspaceRoot,
     // Its own process group, so stop() takes down any worker it forks as well.
     detached: process.platform !== 'win32',

@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import type { PythonInterpreter } from '../python-discovery';
 import { runCaptured, type RunOptions } from '../run-process';
-import { TOOLS_VENV, toolsPathEnv, venvExecutable, workspaceTool } from '../workspace-tools';
+import { findToolExecutable, venvExecutable } from '../workspace-tools';
 
 export interface FreshVenv {
   directory: string;
@@ -23,11 +22,10 @@ export function installerEnvironment(base: NodeJS.ProcessEnv = process.env): Nod
 }
 
 function uvExecutable(workspaceRoot: string): string | undefined {
-  const uv = workspaceTool(workspaceRoot, 'uv');
-  return existsSync(uv) ? uv : undefined;
+  return findToolExecutable(workspaceRoot, 'uv');
 }
 
-/** A new virtual environment for `interpreter` at `directory`: `uv venv` when the tools venv has uv, else `-m venv`. */
+/** A new virtual environment for `interpreter` at `directory`: `uv venv` when the workspace has uv, else `-m venv`. */
 export async function createFreshVenv(workspaceRoot: string, interpreter: PythonInterpreter, directory: string): Promise<FreshVenv> {
   const uv = uvExecutable(workspaceRoot);
   const env = installerEnvironment();
@@ -43,10 +41,21 @@ export interface InstallRequest {
   workspaceRoot: string;
   /** What to install, e.g. `hello-maturin==0.2.0`. */
   requirement: string;
+  /**
+   * The project's own wheel or sdist: installed from this file (never from an index), while `indexUrl` or
+   * `findLinks` supply its dependencies and, for an sdist, its build requirements.
+   */
+  artefactFile?: string;
   /** Install only from this folder (no index). */
   findLinks?: string;
-  /** Install only from this index (no other index). */
+  /** Install only from this index (no other index), unless `dependencyIndexUrl` is given. */
   indexUrl?: string;
+  /**
+   * Where dependencies that `indexUrl` does not have come from (e.g. PyPI behind the embedded local index). The
+   * distribution itself still comes only from `indexUrl`: uv asks the indexes in order and takes a name from the
+   * first that has it.
+   */
+  dependencyIndexUrl?: string;
   /** `binary`: wheels only; `source`: build the requirement from its sdist. */
   format?: 'binary' | 'source';
   /** The distribution name the `format` rule applies to. */
@@ -55,27 +64,51 @@ export interface InstallRequest {
 }
 
 /**
- * Installs into a fresh venv. An sdist is built without build isolation against the tools venv's maturin (put on
- * PYTHONPATH and PATH just for this command), because an isolated build would download maturin from an index.
+ * Installs into a fresh venv. An sdist is built in an isolated build environment from its own
+ * [build-system].requires, fetched from the same index (or folder) as the dependencies.
  */
 export async function installIntoVenv(venv: FreshVenv, request: InstallRequest): Promise<void> {
-  const source: string[] = request.findLinks ? ['--no-index', '--find-links', request.findLinks] : ['--index-url', request.indexUrl ?? ''];
+  const uv = venv.installer === 'uv' ? uvExecutable(request.workspaceRoot) : undefined;
+  const source = indexArguments(request, uv ? 'uv' : 'pip');
   const format =
     request.format === 'binary'
       ? ['--only-binary', request.distribution]
       : request.format === 'source'
-        ? ['--no-binary', request.distribution, '--no-build-isolation']
+        ? ['--no-binary', request.distribution]
         : [];
-  let env = installerEnvironment();
-  if (request.format === 'source') env = withToolsBuildBackend(request.workspaceRoot, venv.directory, env);
-  const uv = venv.installer === 'uv' ? uvExecutable(request.workspaceRoot) : undefined;
-  if (uv) {
-    const args = ['pip', 'install', '--no-config', '--no-cache', '--python', venv.python, ...source, ...format, request.requirement];
-    await runLogged(uv, args, { cwd: venv.directory, env, secrets: request.secrets ?? [] });
+  const install = async (args: string[], { freshProject }: { freshProject: boolean }) => {
+    const options = { cwd: venv.directory, env: installerEnvironment(), secrets: request.secrets ?? [] };
+    if (uv) {
+      // uv's cache serves dependencies and build requirements; the project itself is unpacked or built anew.
+      const refresh = freshProject ? ['--refresh-package', request.distribution] : [];
+      await runLogged(uv, ['pip', 'install', '--no-config', ...refresh, '--python', venv.python, ...args], options);
+      return;
+    }
+    await runLogged(venv.python, ['-m', 'pip', 'install', '--no-cache-dir', '--disable-pip-version-check', ...args], options);
+  };
+  if (request.artefactFile === undefined) {
+    await install([...source, ...format, request.requirement], { freshProject: true });
     return;
   }
-  const args = ['-m', 'pip', 'install', '--no-cache-dir', '--disable-pip-version-check', ...source, ...format, request.requirement];
-  await runLogged(venv.python, args, { cwd: venv.directory, env, secrets: request.secrets ?? [] });
+  if (request.format === 'source') {
+    // The sdist by path: it cannot come from anywhere else; its build requirements and dependencies come from `source`.
+    await install([...source, ...format, request.artefactFile], { freshProject: true });
+    return;
+  }
+  // A wheel by name from its folder alone, so the installer still picks the one whose tags fit this interpreter;
+  // then the dependencies from `source`, with the project already installed at the exact version.
+  await install(['--no-index', '--find-links', dirname(request.artefactFile), '--no-deps', ...format, request.requirement], { freshProject: true });
+  await install([...source, request.requirement], { freshProject: false });
+}
+
+/** Where packages come from: a folder only, one index only, or one index first with a fallback for dependencies. */
+function indexArguments(request: InstallRequest, installer: 'uv' | 'pip'): string[] {
+  if (request.findLinks) return ['--no-index', '--find-links', request.findLinks];
+  const indexUrl = request.indexUrl ?? '';
+  if (!request.dependencyIndexUrl) return ['--index-url', indexUrl];
+  if (installer === 'uv') return ['--index', indexUrl, '--default-index', request.dependencyIndexUrl, '--index-strategy', 'first-index'];
+  // pip has no index order: the dependency index can only sit beside the distribution's own.
+  return ['--index-url', indexUrl, '--extra-index-url', request.dependencyIndexUrl];
 }
 
 /** Captured rather than streamed so that a failed install's own explanation ends up in the error message. */
@@ -83,33 +116,4 @@ async function runLogged(file: string, args: string[], options: RunOptions): Pro
   const { stdout, stderr } = await runCaptured(file, args, options);
   const output = `${stderr}\n${stdout}`.trim();
   if (output) console.log(output);
-}
-
-/**
- * Makes only the `maturin` package of the tools venv importable (one symlink in a private folder), so the sdist
- * build sees maturin and nothing else the tools venv holds.
- */
-function withToolsBuildBackend(workspaceRoot: string, venvDirectory: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const toolsVenv = join(workspaceRoot, TOOLS_VENV);
-  const maturinPackage = findSitePackage(toolsVenv, 'maturin');
-  if (!maturinPackage) {
-    throw new Error(
-      `${toolsVenv}: no maturin package found, which the sdist build needs as its build backend. ` +
-        'Run `node tools/bootstrap/bootstrap.mjs` to create the tools venv.',
-    );
-  }
-  const backendDir = join(venvDirectory, 'build-backend');
-  mkdirSync(backendDir, { recursive: true });
-  if (!existsSync(join(backendDir, 'maturin'))) symlinkSync(maturinPackage, join(backendDir, 'maturin'), 'dir');
-  return { ...toolsPathEnv(workspaceRoot, env), PYTHONPATH: backendDir };
-}
-
-function findSitePackage(venvDir: string, name: string): string | undefined {
-  const windowsPath = join(venvDir, 'Lib', 'site-packages', name);
-  if (existsSync(windowsPath)) return windowsPath;
-  const lib = join(venvDir, 'lib');
-  if (!existsSync(lib)) return undefined;
-  return readdirSync(lib)
-    .map((entry) => join(lib, entry, 'site-packages', name))
-    .find((candidate) => existsSync(candidate));
 }

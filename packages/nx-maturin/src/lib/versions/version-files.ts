@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { describeMaturinProject, hasDynamicVersion, locateOnDisk } from '../../plugins/maturin-project';
+import { cargoManifestPath, describeMaturinProject, locateOnDisk, versionComesFromCargo } from '../../plugins/maturin-project';
 import { readTomlFile, tomlPath, tomlString, type TomlTable } from '../toml-file';
 
 /** Where each file that states a maturin project's version lives; shared by the reader and the writer. */
@@ -8,7 +8,7 @@ export interface VersionFiles {
   workspaceRoot: string;
   pyprojectFile: string;
   pyproject: TomlTable;
-  /** True when pyproject declares `dynamic = ["version"]`, i.e. maturin copies Cargo's version. */
+  /** True when maturin copies Cargo's version: `dynamic = ["version"]` or no `[project]` table. */
   pyprojectVersionIsDynamic: boolean;
   cargoManifestFile: string;
   crateName: string | undefined;
@@ -28,8 +28,7 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string): 
   const projectDir = resolve(workspaceRoot, projectRoot);
   const pyprojectFile = join(projectDir, 'pyproject.toml');
   const pyproject = readTomlFile(pyprojectFile);
-  const manifestPath = tomlString(pyproject, ['tool', 'maturin', 'manifest-path']) ?? 'Cargo.toml';
-  const cargoManifestFile = join(projectDir, manifestPath);
+  const cargoManifestFile = join(projectDir, manifestPathOf(pyprojectFile, pyproject));
   const cargoToml = readTomlFile(cargoManifestFile);
   const layout = locateOnDisk(workspaceRoot, describeMaturinProject(displayPath(workspaceRoot, pyprojectFile), pyproject, cargoToml));
   const changelogFile = join(projectDir, 'CHANGELOG.md');
@@ -37,7 +36,7 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string): 
     workspaceRoot,
     pyprojectFile,
     pyproject,
-    pyprojectVersionIsDynamic: hasDynamicVersion(pyproject),
+    pyprojectVersionIsDynamic: versionComesFromCargo(pyproject),
     cargoManifestFile,
     crateName: tomlString(cargoToml, ['package', 'name']),
     cargoVersion: locateCargoVersion(cargoManifestFile, cargoToml),
@@ -45,6 +44,14 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string): 
     pythonInitFile: layout.pythonPackageDir ? join(projectDir, layout.pythonPackageDir, '__init__.py') : undefined,
     changelogFile: existsSync(changelogFile) ? changelogFile : undefined,
   };
+}
+
+function manifestPathOf(pyprojectFile: string, pyproject: TomlTable): string {
+  try {
+    return cargoManifestPath(pyproject);
+  } catch (error) {
+    throw new Error(`${pyprojectFile}: ${(error as Error).message}`);
+  }
 }
 
 /**

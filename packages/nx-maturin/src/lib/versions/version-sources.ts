@@ -176,7 +176,8 @@ function readPyprojectSource(files: VersionFiles, cargo: VersionSource, show: (f
   const staticVersion = tomlPath(files.pyproject, ['project', 'version']);
   if (files.pyprojectVersionIsDynamic && staticVersion === undefined) {
     // maturin fills a dynamic version from Cargo at build time, so the row repeats Cargo's and says so.
-    return { name: 'pyproject.toml [project].version (dynamic: taken from Cargo)', file, version: cargo.version, normalized: cargo.normalized };
+    const why = tomlPath(files.pyproject, ['project']) === undefined ? 'no [project] table' : 'dynamic';
+    return { name: `pyproject.toml [project].version (${why}: taken from Cargo)`, file, version: cargo.version, normalized: cargo.normalized };
   }
   if (typeof staticVersion !== 'string') {
     return {

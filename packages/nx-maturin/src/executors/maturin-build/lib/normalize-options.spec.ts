@@ -4,18 +4,23 @@ describe('maturin-build normalizeOptions', () => {
   const linux = { workspaceRoot: '/ws', projectRoot: 'libs/hello', platform: 'linux' as const };
   const macos = { ...linux, platform: 'darwin' as const };
 
-  it('defaults to both interpreters, release, manylinux2014 with zig on Linux, and target/wheels', () => {
+  it("defaults to both interpreters, release, maturin's own platform policy without zig, an isolated build and target/wheels", () => {
     expect(normalizeOptions({}, linux)).toEqual({
       pythonVersions: ['3.12', '3.13'],
       outputDir: '/ws/libs/hello/target/wheels',
       profile: 'release',
       target: undefined,
-      compatibility: 'manylinux2014',
-      zig: true,
+      compatibility: undefined,
+      zig: false,
       features: [],
       sdist: true,
       locked: true,
+      buildIsolation: true,
     });
+  });
+
+  it('links with zig on Linux when a project asks for a manylinux policy', () => {
+    expect(normalizeOptions({ compatibility: 'manylinux2014' }, linux)).toMatchObject({ compatibility: 'manylinux2014', zig: true });
   });
 
   it('sets no compatibility and no zig off Linux unless asked', () => {
@@ -32,7 +37,7 @@ describe('maturin-build normalizeOptions', () => {
   });
 
   it('builds the maturin arguments from the normalised options', () => {
-    const options = normalizeOptions({ profile: 'dist', features: ['a', 'b'], target: 'aarch64-unknown-linux-gnu' }, linux);
+    const options = normalizeOptions({ profile: 'dist', features: ['a', 'b'], target: 'aarch64-unknown-linux-gnu', compatibility: 'manylinux2014' }, linux);
     expect(maturinBuildArguments(options, '/tmp/out')).toEqual([
       'build', '--out', '/tmp/out', '--profile', 'dist', '--locked', '--target', 'aarch64-unknown-linux-gnu',
       '--compatibility', 'manylinux2014', '--zig', '--features', 'a,b',

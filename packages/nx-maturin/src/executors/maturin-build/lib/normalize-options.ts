@@ -13,6 +13,8 @@ export interface NormalizedMaturinBuildOptions {
   features: string[];
   sdist: boolean;
   locked: boolean;
+  /** Build with the project's [build-system].requires in an isolated environment (PEP 517) rather than the workspace's maturin. */
+  buildIsolation: boolean;
 }
 
 export interface BuildEnvironment {
@@ -23,7 +25,8 @@ export interface BuildEnvironment {
 
 export function normalizeOptions(options: MaturinBuildExecutorSchema, environment: BuildEnvironment): NormalizedMaturinBuildOptions {
   const onLinux = environment.platform === 'linux';
-  const compatibility = options.compatibility ?? (onLinux ? 'manylinux2014' : undefined);
+  // maturin's own default policy applies unless the project asks for one: manylinux2014 via zig is a choice.
+  const compatibility = options.compatibility;
   const outputDir = options.outputDir ?? join(environment.projectRoot, 'target', 'wheels');
   return {
     pythonVersions: normalizePythonVersions(options.pythonVersions),
@@ -35,6 +38,7 @@ export function normalizeOptions(options: MaturinBuildExecutorSchema, environmen
     features: options.features ?? [],
     sdist: options.sdist ?? true,
     locked: options.locked ?? true,
+    buildIsolation: options.buildIsolation ?? true,
   };
 }
 

@@ -35,6 +35,12 @@ describe('artefact-rules', () => {
     expect(sdistContentProblems('p-1.0.tar.gz', entries, 'pkg')).toEqual([]);
   });
 
+  it('expects no Python package in the sdist of a pure Rust extension module, but does in a mixed project', () => {
+    const entries = ['p-1.0/Cargo.lock', 'p-1.0/py/Cargo.toml', 'p-1.0/py/src/lib.rs', 'p-1.0/pyproject.toml', 'p-1.0/PKG-INFO'];
+    expect(sdistContentProblems('p-1.0.tar.gz', entries, 'pkg', false)).toEqual([]);
+    expect(sdistContentProblems('p-1.0.tar.gz', entries, 'pkg')).toEqual([expect.stringContaining('does not contain the Python package (pkg/__init__.py)')]);
+  });
+
   it('names each missing and each forbidden entry of an sdist', () => {
     const entries = ['p-1.0/src/lib.rs', 'p-1.0/pyproject.toml', 'p-1.0/python/pkg/__init__.py', 'p-1.0/python/pkg/_native.cpython-312-x86_64-linux-gnu.so', 'p-1.0/target/release/x'];
     const problems = sdistContentProblems('p-1.0.tar.gz', entries, 'pkg');

@@ -57,7 +57,7 @@ export function missingHostWheelProblem(artefactDir: string, minor: string, plat
  * What an sdist must hold to build anywhere (Cargo.lock for reproducible dependencies, the Rust sources, pyproject,
  * the Python package) and what it must not (build output and binaries, which would make it platform-specific).
  */
-export function sdistContentProblems(file: string, entries: readonly string[], importName: string): string[] {
+export function sdistContentProblems(file: string, entries: readonly string[], importName: string, hasPythonPackage = true): string[] {
   // Entries start with `name-version/`; rules look at the path inside.
   const inside = entries.map((entry) => entry.split('/').slice(1).join('/')).filter(Boolean);
   const problems: string[] = [];
@@ -66,8 +66,9 @@ export function sdistContentProblems(file: string, entries: readonly string[], i
     ['Cargo.lock', (path) => path === 'Cargo.lock' || path.endsWith('/Cargo.lock')],
     ['the Rust sources (src/*.rs)', (path) => /(^|\/)src\/.*\.rs$/.test(path)],
     ['pyproject.toml', (path) => path === 'pyproject.toml'],
-    [`the Python package (${packageInit})`, (path) => path === packageInit || path.endsWith(`/${packageInit}`)],
   ];
+  // A pure Rust extension module has no Python package to look for.
+  if (hasPythonPackage) required.push([`the Python package (${packageInit})`, (path) => path === packageInit || path.endsWith(`/${packageInit}`)]);
   for (const [what, present] of required) {
     if (!inside.some(present)) problems.push(`${file}: [sdist content rule] does not contain ${what}; check [tool.maturin] include/exclude in pyproject.toml.`);
   }

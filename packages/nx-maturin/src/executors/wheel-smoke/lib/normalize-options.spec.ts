@@ -1,8 +1,8 @@
 import { normalizeOptions } from './normalize-options';
 
 describe('wheel-smoke normalizeOptions', () => {
-  it('fills defaults: both interpreters, the --help command, the first interpreter for the sdist, <project>:build', () => {
-    expect(normalizeOptions({ artefactDir: 'libs/hello/target/wheels', importName: 'hello_maturin' }, '/ws', 'hello')).toEqual({
+  it('fills defaults: both interpreters, the --help command, the first interpreter for the sdist, <project>:build, dependencies from PyPI', () => {
+    expect(normalizeOptions({ artefactDir: 'libs/hello/target/wheels', importName: 'hello_maturin' }, '/ws', 'hello', 'libs/hello')).toEqual({
       artefactDir: '/ws/libs/hello/target/wheels',
       pythonVersions: ['3.12', '3.13'],
       importName: 'hello_maturin',
@@ -10,7 +10,18 @@ describe('wheel-smoke normalizeOptions', () => {
       commands: [['-m', 'hello_maturin', '--help']],
       sdistInterpreter: '3.12',
       buildTarget: 'hello:build',
+      pythonPackage: true,
+      checkWheelContentsIgnore: [],
+      indexUrl: 'https://pypi.org/simple',
+      noIndex: false,
+      pyprojectFile: '/ws/libs/hello/pyproject.toml',
     });
+  });
+
+  it('takes check-wheel-contents codes as a list or a comma-separated string', () => {
+    const base = { artefactDir: 'out', importName: 'pkg' };
+    expect(normalizeOptions({ ...base, checkWheelContentsIgnore: ['w005', 'W002'] }, '/ws', 'hello').checkWheelContentsIgnore).toEqual(['W005', 'W002']);
+    expect(normalizeOptions({ ...base, checkWheelContentsIgnore: 'W005, W002' }, '/ws', 'hello').checkWheelContentsIgnore).toEqual(['W005', 'W002']);
   });
 
   it('turns a single python version into a list and resolves scripts against the workspace root', () => {

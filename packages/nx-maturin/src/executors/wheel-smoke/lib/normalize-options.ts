@@ -12,9 +12,21 @@ export interface NormalizedWheelSmokeOptions {
   commands: string[][];
   sdistInterpreter: string;
   buildTarget: string;
+  /** False for a pure Rust extension module: no Python package folder is expected in the sdist. */
+  pythonPackage: boolean;
+  /** check-wheel-contents codes the project lives with, e.g. W005. */
+  checkWheelContentsIgnore: string[];
+  /** Where the project's dependencies come from (the project itself always comes from the artefact folder). */
+  indexUrl: string;
+  /** Dependencies only from the artefact folder (`--no-index --find-links`). */
+  noIndex: boolean;
+  /** The project's pyproject.toml (absolute), whose [tool.check-wheel-contents] applies; undefined outside a project. */
+  pyprojectFile: string | undefined;
 }
 
-export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoot: string, projectName: string): NormalizedWheelSmokeOptions {
+export const DEFAULT_INDEX_URL = 'https://pypi.org/simple';
+
+export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoot: string, projectName: string, projectRoot?: string): NormalizedWheelSmokeOptions {
   if (!options.artefactDir) {
     throw new Error(`wheel-smoke for ${projectName}: option "artefactDir" is missing; set it to the build's output folder (e.g. <projectRoot>/target/wheels).`);
   }
@@ -38,7 +50,18 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
     importName: options.importName,
     smokeScripts: (options.smokeScripts ?? []).map(absolute),
     commands: options.commands ?? [['-m', options.importName, '--help']],
+    pythonPackage: options.pythonPackage ?? true,
+    checkWheelContentsIgnore: normalizeCodes(options.checkWheelContentsIgnore),
+    indexUrl: options.indexUrl ?? DEFAULT_INDEX_URL,
+    noIndex: options.noIndex ?? false,
+    pyprojectFile: projectRoot === undefined ? undefined : join(workspaceRoot, projectRoot, 'pyproject.toml'),
     sdistInterpreter,
     buildTarget: options.buildTarget ?? `${projectName}:build`,
   };
+}
+
+/** Codes as a list from nx.json or a comma-separated string from the command line, upper-cased like the tool prints them. */
+function normalizeCodes(raw: string[] | string | undefined): string[] {
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : raw.split(',');
+  return list.map((code) => code.trim().toUpperCase()).filter((code) => code.length > 0);
 }
