@@ -102,12 +102,15 @@ function main() {
     step(stamps, 'python tools venv (.tools/venv)', venvFingerprint, relative(workspaceRoot, venvPath(venv, 'python')), () => {
       if (!planOnly) rmSync(venv, { recursive: true, force: true });
       run(toolsPython.executable, ['-m', 'venv', venv]);
-      pipInstall(venv, ['-r', profile.venvRequirements]);
+      // pip installs only uv (hash-pinned, from the same file); uv then installs the rest, downloading in parallel.
+      if (!planOnly) writeFileSync(uvRequirements, pinnedBlock(profile.venvRequirements, 'uv'));
+      run(venvPath(venv, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--require-hashes', '--no-deps', '-r', relative(workspaceRoot, uvRequirements)]);
+      uvInstall(venv, ['-r', profile.venvRequirements]);
     });
     if (profile.testTools) {
       step(stamps, TEST_TOOLS_STEP, fingerprintFiles([TEST_REQUIREMENTS]) + venvFingerprint, relative(workspaceRoot, venvPath(venv, 'pytest')), () => {
         // --no-deps: the compiled file lists every package, constrained to the versions the venv already has.
-        pipInstall(venv, ['--no-deps', '-r', TEST_REQUIREMENTS]);
+        uvInstall(venv, ['--no-deps', '-r', TEST_REQUIREMENTS]);
       });
       if (!planOnly) reportNextest(venv);
     }
@@ -116,8 +119,19 @@ function main() {
   });
 }
 
-function pipInstall(venv, args) {
-  run(venvPath(venv, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--require-hashes', ...args]);
+const uvRequirements = join(workspaceRoot, '.tools', 'uv-requirements.txt');
+
+function uvInstall(venv, args) {
+  run(venvPath(venv, 'uv'), ['pip', 'install', '--quiet', '--require-hashes', '--python', venvPath(venv, 'python'), ...args]);
+}
+
+/** One package's entry of a pinned requirements file: its `name==version` line and the hash lines under it. */
+function pinnedBlock(file, name) {
+  const lines = readFileSync(join(workspaceRoot, file), 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`${name}==`));
+  if (start < 0) throw new BootstrapError(`${file} has no ${name}== line: the bootstrap installs ${name} first to install the rest`);
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith('    --hash='));
+  return `${lines.slice(start, end < 0 ? undefined : end).join('\n').replace(/ \\$/, '')}\n`;
 }
 
 function checkNode() {

@@ -91,7 +91,7 @@ test('the publish profile needs neither cargo nor capnp and installs only uv and
     const result = runBootstrap({ PATH: path }, ['--profile=publish', '--plan']);
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /would run: npm ci --ignore-scripts/);
-    assert.match(result.stdout, /would run: \S+ -m pip install .*--require-hashes -r tools\/python\/publish-requirements\.txt/);
+    assert.match(result.stdout, /would run: \S+\/uv pip install --quiet --require-hashes --python \S+ -r tools\/python\/publish-requirements\.txt/);
     assert.doesNotMatch(result.stdout, /cargo|capnp|nextest|pytest|CPython 3\.13/);
   } finally {
     rmSync(path, { recursive: true, force: true });
