@@ -145,6 +145,13 @@ describe('nx-maturin createNodes', () => {
 `);
   });
 
+  it('reads the cffi fixture: a pure Rust module, smoked by importing it, with no Python package expected in the sdist', async () => {
+    cpSync(join(FIXTURES, 'layout-cffi'), join(root, 'cffi'), { recursive: true });
+    const project = (await inferOne('cffi/pyproject.toml'))['cffi']!;
+    expect(project.name).toBe('layout-cffi');
+    expect(project.targets['smoke']!['options']).toMatchObject({ importName: 'layout_cffi', commands: [['-c', 'import layout_cffi']], pythonPackage: false });
+  });
+
   it('names a pure Rust project after its distribution and finds the Cargo workspace lock file above it', async () => {
     write('Cargo.lock', '');
     write('crates/fast/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "fast-thing"\nversion = "0.1.0"\n`);

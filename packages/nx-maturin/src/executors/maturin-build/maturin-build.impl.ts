@@ -49,6 +49,8 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
   const entries: ArtefactEntry[] = [];
   try {
     for (const [index, interpreter] of interpreters.entries()) {
+      // cffi and bin bindings give one interpreter-independent wheel (py3-none): the first build made it for all.
+      if (entries.some((entry) => entry.kind === 'wheel' && /-py3-none-/.test(entry.file))) break;
       const before = new Set(readdirSync(staging));
       const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
       // In the isolated environment `python` is that environment's interpreter: the requested CPython with the

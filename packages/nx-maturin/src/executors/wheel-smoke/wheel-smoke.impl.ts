@@ -7,7 +7,7 @@ import { findPythonInterpreter, type PythonInterpreter } from '../../lib/python-
 import { ProcessFailedError, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
 import { resolveTool } from '../../lib/workspace-tools';
-import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, wheelFitsPlatform, wheelTagProblems } from './lib/artefact-rules';
+import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, tagFitsInterpreter, wheelFitsPlatform, wheelTagProblems } from './lib/artefact-rules';
 import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
@@ -150,7 +150,10 @@ async function installAndRun(
         fail(null, 'install', `CPython ${version}: [interpreter rule] ${(error as Error).message}`);
         continue;
       }
-      const forInterpreter = manifest.artefacts.filter((entry) => entry.kind === 'wheel' && interpreterMinor(entry.interpreter) === version);
+      // A wheel built for this interpreter, or an interpreter-independent one (cffi, bin) built once for all.
+      const forInterpreter = manifest.artefacts.filter(
+        (entry) => entry.kind === 'wheel' && (interpreterMinor(entry.interpreter) === version || entry.tags.some((tag) => tag.split('-')[1] === 'none' && tagFitsInterpreter(tag, version))),
+      );
       if (forInterpreter.length === 0) {
         fail(null, 'install', `${options.artefactDir}: [wheel rule] artefacts.json lists no wheel built for CPython ${version}; add ${version} to the build's pythonVersions.`);
         continue;

@@ -30,6 +30,12 @@ describe('artefact-rules', () => {
     );
   });
 
+  it('lets an interpreter-independent wheel (cffi, bin bindings) fit every CPython', () => {
+    expect(tagFitsInterpreter('py3-none-manylinux_2_34_x86_64', '3.13')).toBe(true);
+    expect(wheelTagProblems('c-1.0-py3-none-manylinux_2_34_x86_64.whl', ['py3-none-manylinux_2_34_x86_64'], '3.12')).toEqual([]);
+    expect(tagFitsInterpreter('py2-none-any', '3.12')).toBe(false);
+  });
+
   it('finds nothing wrong with a complete sdist', () => {
     const entries = ['p-1.0/Cargo.lock', 'p-1.0/Cargo.toml', 'p-1.0/src/lib.rs', 'p-1.0/pyproject.toml', 'p-1.0/python/pkg/__init__.py', 'p-1.0/PKG-INFO'];
     expect(sdistContentProblems('p-1.0.tar.gz', entries, 'pkg')).toEqual([]);

@@ -22,11 +22,15 @@ export function expectedPlatformPrefixes(platform: NodeJS.Platform): string[] {
   }
 }
 
-/** Does a tag triple `python-abi-platform` load on CPython `minor` (e.g. `3.12`)? Accepts cpXY/cpXY and abi3 <= XY. */
+/**
+ * Does a tag triple `python-abi-platform` load on CPython `minor` (e.g. `3.12`)? Accepts cpXY/cpXY, abi3 <= XY, and
+ * the interpreter-independent py3/pyXY-none of cffi and bin bindings.
+ */
 export function tagFitsInterpreter(tag: string, minor: string): boolean {
   const [python = '', abi = ''] = tag.split('-');
   const wanted = `cp${minor.replace('.', '')}`;
   if (python === wanted && (abi === wanted || abi === 'abi3')) return true;
+  if (abi === 'none' && (python === 'py3' || python === `py${minor.replace('.', '')}`)) return true;
   const abi3From = /^cp3(\d+)$/.exec(python)?.[1];
   return abi === 'abi3' && abi3From !== undefined && Number(abi3From) <= Number(minor.split('.')[1]);
 }
