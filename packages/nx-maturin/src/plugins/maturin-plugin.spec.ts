@@ -217,8 +217,12 @@ describe('nx-maturin createNodes', () => {
     write('badpath/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "badpath"\n[tool.maturin]\nmanifest-path = 42\n`);
     write('badcargo/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "badcargo"\n`);
     write('badcargo/Cargo.toml', '[package\nname = "x"\n');
+    write('badname/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = ["x"]\n`);
+    write('badlib/pyproject.toml', `${MATURIN_BACKEND}[tool.maturin]\nmanifest-path = "rust/Cargo.toml"\n`);
+    write('badlib/rust/Cargo.toml', '[package]\nname = "badlib"\nversion = "0.1.0"\n[lib]\nname = 7\n');
     write('good/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "good"\nversion = "0.1.0"\n`);
-    const error = await Promise.resolve(infer(['bad/pyproject.toml', 'badpath/pyproject.toml', 'badcargo/pyproject.toml', 'good/pyproject.toml'])).then(
+    const files = ['bad/pyproject.toml', 'badpath/pyproject.toml', 'badcargo/pyproject.toml', 'badname/pyproject.toml', 'badlib/pyproject.toml', 'good/pyproject.toml'];
+    const error = await Promise.resolve(infer(files)).then(
       () => undefined,
       (thrown: unknown) => thrown,
     );
@@ -229,6 +233,8 @@ describe('nx-maturin createNodes', () => {
   "bad/pyproject.toml: bad/pyproject.toml:4: invalid TOML: Invalid TOML document: illegal character in key",
   "badpath/pyproject.toml: badpath/pyproject.toml: [tool.maturin].manifest-path is 42; expected a path to a Cargo.toml relative to pyproject.toml, e.g. "rust/Cargo.toml"",
   "badcargo/pyproject.toml: badcargo/Cargo.toml:1: invalid TOML: Invalid TOML document: illegal character in key",
+  "badname/pyproject.toml: badname/pyproject.toml: [project].name is ["x"]; expected a string such as "my-package"",
+  "badlib/pyproject.toml: badlib/rust/Cargo.toml: [lib].name is 7; expected a string such as "my_module"",
 ]
 `);
     expect(aggregate.partialResults.map(([file, result]) => [file, Object.keys(result.projects ?? {})])).toEqual([['good/pyproject.toml', ['good']]]);

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { TomlTable, tomlPath, tomlString } from '../lib/toml-file';
+import { TomlFileError, TomlTable, tomlPath, tomlString } from '../lib/toml-file';
 
 /** What inference needs to know about one maturin project, read from its pyproject.toml and Cargo.toml. */
 export interface MaturinProject {
@@ -63,7 +63,7 @@ export function isMaturinPyproject(pyproject: TomlTable): boolean {
 /**
  * Reads the layout maturin would use from the parsed manifests alone, so the result can be cached by their
  * content. `cargoToml` may be undefined when the manifest is missing: inference still names the project, and the
- * build reports the missing manifest.
+ * build reports the missing manifest. A field of the wrong type is an error that names the file and the field.
  */
 export function describeMaturinProject(
   pyprojectFile: string,
@@ -71,19 +71,30 @@ export function describeMaturinProject(
   cargoToml: TomlTable | undefined,
 ): MaturinProject {
   const root = dirname(pyprojectFile) === '.' ? '' : dirname(pyprojectFile).split('\\').join('/');
-  const cargoManifest = cargoManifestPath(pyproject);
-  const distributionName =
-    tomlString(pyproject, ['project', 'name']) ?? (cargoToml && tomlString(cargoToml, ['package', 'name'])) ?? posix.basename(root);
-  const moduleName =
-    tomlString(pyproject, ['tool', 'maturin', 'module-name']) ??
-    (cargoToml && tomlString(cargoToml, ['lib', 'name'])) ??
-    distributionName.replace(/[-.]/g, '_');
+  let cargoManifest: string;
+  try {
+    cargoManifest = cargoManifestPath(pyproject);
+  } catch (error) {
+    throw new TomlFileError(pyprojectFile, undefined, (error as Error).message);
+  }
+  const cargoFile = posix.join(root, cargoManifest);
+  const fromPyproject = (path: string[], example: string) => optionalString(pyproject, path, pyprojectFile, example);
+  const fromCargo = (path: string[], example: string) => (cargoToml ? optionalString(cargoToml, path, cargoFile, example) : undefined);
+  const distributionName = fromPyproject(['project', 'name'], 'my-package') ?? fromCargo(['package', 'name'], 'my-crate') ?? posix.basename(root);
+  const moduleName = fromPyproject(['tool', 'maturin', 'module-name'], 'my_package._native') ?? fromCargo(['lib', 'name'], 'my_module') ?? distributionName.replace(/[-.]/g, '_');
   const importName = moduleName.split('.')[0] ?? moduleName;
-  const explicitPythonSource = tomlString(pyproject, ['tool', 'maturin', 'python-source']);
-  const pythonSource = explicitPythonSource ?? '';
+  const pythonSource = fromPyproject(['tool', 'maturin', 'python-source'], 'python') ?? '';
   const crateDir = posix.dirname(cargoManifest);
   const pathDependencies = cargoToml ? readPathDependencies(cargoToml).map((path) => posix.normalize(posix.join(crateDir, path))) : [];
   return { root, distributionName, cargoManifest, pythonSource, importName, pathDependencies };
+}
+
+/** A string field, or undefined when absent; anything else is refused with the file, the field and an example. */
+function optionalString(table: TomlTable, path: string[], file: string, example: string): string | undefined {
+  const value = tomlPath(table, path);
+  if (value === undefined || typeof value === 'string') return value;
+  const field = `[${path.slice(0, -1).join('.')}].${path.at(-1)}`;
+  throw new TomlFileError(file, undefined, `${field} is ${JSON.stringify(value)}; expected a string such as "${example}"`);
 }
 
 /** `path = "..."` entries of every dependency table (normal, dev, build, per target). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArtefactManifest, describeArtefact, MANIFEST_FILE, writeManifest } from '../../lib/artefact-manifest';
 import { workspaceTool } from '../../lib/workspace-tools';
-import { REPOSITORY_ROOT } from '../../test-support/temp-workspace';
+import { REPOSITORY_ROOT, SHARED_CARGO_TARGET } from '../../test-support/temp-workspace';
 import { buildFixtureArtefacts, copyArtefacts, executorContext, type FixtureArtefacts } from './test-support/fixture-artefacts';
 import wheelSmokeExecutor from './wheel-smoke.impl';
 
@@ -16,11 +16,19 @@ describe('wheel-smoke executor', () => {
   let output: string[];
   const context = executorContext(REPOSITORY_ROOT);
 
+  const savedCargoTarget = process.env['CARGO_TARGET_DIR'];
   beforeAll(async () => {
+    // The sdist installs build the crate in uv's isolated build environment, which passes CARGO_TARGET_DIR on to
+    // cargo: with the shared target folder PyO3 is compiled once per run, not once per sdist install.
+    process.env['CARGO_TARGET_DIR'] = SHARED_CARGO_TARGET;
     artefacts = await buildFixtureArtefacts();
     scratch = mkdtempSync(join(tmpdir(), 'wheel-smoke-spec-'));
   });
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+    if (savedCargoTarget === undefined) delete process.env['CARGO_TARGET_DIR'];
+    else process.env['CARGO_TARGET_DIR'] = savedCargoTarget;
+  });
   beforeEach(() => {
     output = [];
     jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void output.push(parts.join(' ')));
