@@ -140,7 +140,8 @@ export async function startLocalRegistry(storage = localStorage) {
   };
   process.once('exit', stop);
   try {
-    await waitForRegistry(url, { attempts: 40, delayMs: 250 });
+    // verdaccio takes a few seconds to start, more on a busy machine.
+    await waitForRegistry(url, { attempts: 120, delayMs: 250 });
   } catch (error) {
     stop();
     throw new PublishError(`verdaccio did not start on ${url}: ${error.message}\n${output.join('')}`);
@@ -174,14 +175,19 @@ export async function publish(options) {
     if (await isPublished(registry, manifest.name, manifest.version)) {
       throw new PublishError(`${manifest.name}@${manifest.version} (${manifest.file} "version") is already published on ${registry}: nothing was published; a registry never takes the same version twice, so release a new one (nx release version)`);
     }
-    let userconfig;
     if (isLoopback(registry)) {
       // A loopback registry (the embedded one, or a verdaccio someone runs) lets anyone publish, but npm sends no
       // publish without a token for the registry.
-      userconfig = join(mkdtempSync(join(tmpdir(), 'local-npm-registry-npmrc-')), 'npmrc');
-      writeFileSync(userconfig, `//${new URL(registry).host}/:_authToken=local-registry\n`);
+      const npmrcDir = mkdtempSync(join(tmpdir(), 'local-npm-registry-npmrc-'));
+      try {
+        writeFileSync(join(npmrcDir, 'npmrc'), `//${new URL(registry).host}/:_authToken=local-registry\n`);
+        npmPublish(manifest, registry, options, join(npmrcDir, 'npmrc'));
+      } finally {
+        rmSync(npmrcDir, { recursive: true, force: true });
+      }
+    } else {
+      npmPublish(manifest, registry, options);
     }
-    npmPublish(manifest, registry, options, userconfig);
     if (options.dryRun) return;
     if (!(await isPublished(registry, manifest.name, manifest.version))) {
       throw new PublishError(`${manifest.name}@${manifest.version} was sent to ${registry} but the registry does not list it: check the registry's logs`);
