@@ -82,12 +82,24 @@ function toolingInputs(options: NormalizedMaturinPluginOptions, pluginProject: P
 }
 
 /**
- * The default smoke command: `python -m <package> --help` when the package has a `__main__`, else importing it (a
- * library has nothing to run). Console scripts are the project's own smoke scripts' business.
+ * The default smoke commands. A package with `__main__` keeps the executor's `python -m <package> --help`; bin
+ * bindings run the installed binary with `--help`; any other package is imported (a library has nothing to run),
+ * and its first console script, when it declares one, runs with `--help`.
  */
 function smokeCommandOption(project: MaturinProjectOnDisk): { commands?: string[][] } {
-  return project.hasMainModule ? {} : { commands: [['-c', `import ${project.importName}`]] };
+  if (project.hasMainModule) return {};
+  const runExecutable = (name: string) => ['-c', RUN_INSTALLED_EXECUTABLE, name];
+  if (project.bindings === 'bin') return { commands: project.executables.slice(0, 1).map(runExecutable) };
+  return { commands: [['-c', `import ${project.importName}`], ...project.executables.slice(0, 1).map(runExecutable)] };
 }
+
+/** Runs `<venv scripts>/<argv[1]> --help` with the venv's own Python, on any OS, and fails when it is missing. */
+const RUN_INSTALLED_EXECUTABLE = [
+  'import shutil, subprocess, sys, sysconfig',
+  "scripts = sysconfig.get_path('scripts')",
+  'executable = shutil.which(sys.argv[1], path=scripts)',
+  "sys.exit(subprocess.call([executable, '--help']) if executable else f'{sys.argv[1]} is not installed in {scripts}')",
+].join('\n');
 
 export function createInferredTargets(
   project: MaturinProjectOnDisk,

@@ -152,6 +152,15 @@ describe('nx-maturin createNodes', () => {
     expect(project.targets['smoke']!['options']).toMatchObject({ importName: 'layout_cffi', commands: [['-c', 'import layout_cffi']], pythonPackage: false });
   });
 
+  it('smokes bin bindings and console scripts by running them with --help', async () => {
+    write('tool/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "tool"\nversion = "0.1.0"\n[tool.maturin]\nbindings = "bin"\n`);
+    write('tool/Cargo.toml', '[package]\nname = "tool"\nversion = "0.1.0"\n[[bin]]\nname = "tool-cli"\npath = "src/main.rs"\n');
+    write('lib/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "lib"\nversion = "0.1.0"\n[project.scripts]\nlib-cli = "lib.cli:main"\n`);
+    const runs = (options: unknown) => ((options as { commands: string[][] }).commands ?? []).map((command) => (command[1]!.startsWith('import shutil') ? `run ${command[2]} --help` : command.join(' ')));
+    expect(runs((await inferOne('tool/pyproject.toml'))['tool']!.targets['smoke']!['options'])).toEqual(['run tool-cli --help']);
+    expect(runs((await inferOne('lib/pyproject.toml'))['lib']!.targets['smoke']!['options'])).toEqual(['-c import lib', 'run lib-cli --help']);
+  });
+
   it('names a pure Rust project after its distribution and finds the Cargo workspace lock file above it', async () => {
     write('Cargo.lock', '');
     write('crates/fast/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "fast-thing"\nversion = "0.1.0"\n`);

@@ -15,6 +15,10 @@ export interface MaturinProject {
   importName: string;
   /** Folders of `path = "..."` dependencies in Cargo.toml, relative to `root` (`/`-separated). */
   pathDependencies: string[];
+  /** `[tool.maturin].bindings` (`pyo3`, `cffi`, `bin`, `uniffi`), when set. */
+  bindings: string | undefined;
+  /** Executables the wheel installs: `[project.scripts]` names, or for bin bindings the Cargo binary. */
+  executables: string[];
 }
 
 /** A maturin project as found on disk now: the parsed layout plus what depends on other files existing. */
@@ -86,7 +90,20 @@ export function describeMaturinProject(
   const pythonSource = fromPyproject(['tool', 'maturin', 'python-source'], 'python') ?? '';
   const crateDir = posix.dirname(cargoManifest);
   const pathDependencies = cargoToml ? readPathDependencies(cargoToml).map((path) => posix.normalize(posix.join(crateDir, path))) : [];
-  return { root, distributionName, cargoManifest, pythonSource, importName, pathDependencies };
+  const bindings = fromPyproject(['tool', 'maturin', 'bindings'], 'pyo3');
+  const scripts = tomlPath(pyproject, ['project', 'scripts']);
+  const executables =
+    bindings === 'bin'
+      ? [firstBinName(cargoToml) ?? fromCargo(['package', 'name'], 'my-crate') ?? distributionName]
+      : typeof scripts === 'object' && scripts !== null ? Object.keys(scripts).sort() : [];
+  return { root, distributionName, cargoManifest, pythonSource, importName, pathDependencies, bindings, executables };
+}
+
+/** The name of the first `[[bin]]` target, which maturin's bin bindings install as the wheel's script. */
+function firstBinName(cargoToml: TomlTable | undefined): string | undefined {
+  const bins = cargoToml?.['bin'];
+  const first = Array.isArray(bins) ? (bins[0] as TomlTable | undefined) : undefined;
+  return typeof first?.['name'] === 'string' ? first['name'] : undefined;
 }
 
 /** A string field, or undefined when absent; anything else is refused with the file, the field and an example. */
