@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The files this test is about, taken from the working tree so an uncommitted change is what gets tested. */
@@ -46,7 +47,8 @@ describe('nx release in this workspace', () => {
         GIT_COMMITTER_EMAIL: 'release-test@example.invalid',
       },
     });
-    return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+    // Under Nx (as in the test command) FORCE_COLOR is set, and Nx colours its own output.
+    return { status: result.status, output: stripVTControlCharacters(`${result.stdout}\n${result.stderr}`) };
   }
 
   before(() => {
