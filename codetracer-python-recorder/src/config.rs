@@ -41,6 +41,13 @@ pub struct ValueLimits {
     pub max_text: usize,
     /// Larger ints are recorded as an error naming their size; `repr` of them would be slow or refused.
     pub max_int_bits: u64,
+    /// Objects of classes nested deeper than this are described (`<module.Class object>`) rather than
+    /// expanded into their fields: object graphs are wide, and a step would otherwise repeat much of
+    /// the program's heap.
+    pub max_object_depth: usize,
+    /// Values (containers, objects and scalars) kept of one variable in all, so a graph of objects
+    /// cannot turn one variable into thousands of values; past it containers show as their type name.
+    pub max_nodes: usize,
     /// Record objects of classes by calling their `repr()` (the program's own code) instead of reading
     /// their fields.
     pub call_repr: bool,
@@ -48,7 +55,15 @@ pub struct ValueLimits {
 
 impl Default for ValueLimits {
     fn default() -> Self {
-        ValueLimits { max_depth: 3, max_items: 32, max_text: 256, max_int_bits: 4096, call_repr: false }
+        ValueLimits {
+            max_depth: 3,
+            max_items: 32,
+            max_text: 256,
+            max_int_bits: 4096,
+            max_object_depth: 1,
+            max_nodes: 64,
+            call_repr: false,
+        }
     }
 }
 

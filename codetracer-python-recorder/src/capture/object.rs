@@ -6,7 +6,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyModule, PyString, PyType};
 
-use super::value::{capture_dict_fields, capture_value, truncate, type_name, Captured};
+use super::value::{capture_dict_fields, capture_value, take_node, truncate, type_name, Captured};
 use crate::config::ValueLimits;
 
 /// Built-in types whose `repr` is implemented in C and shows no other object's `repr`.
@@ -42,8 +42,8 @@ pub(super) fn capture_object(
         return Ok(None);
     }
     let type_name = type_name(value)?;
-    if depth >= limits.max_depth {
-        return Ok(Some(Captured::Repr { text: format!("<{type_name} object>"), type_name }));
+    if depth >= limits.max_depth.min(limits.max_object_depth) || !take_node() {
+        return Ok(Some(Captured::Repr { text: format!("<{type_name} object>"), type_name: "object".to_string() }));
     }
     let mut fields = Vec::new();
     let mut omitted = slot_fields(value, limits, depth, &mut fields)?;

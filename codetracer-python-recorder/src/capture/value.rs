@@ -57,6 +57,28 @@ pub enum Captured {
 
 thread_local! {
     static INTERRUPTED: Cell<bool> = const { Cell::new(false) };
+    /// Values still allowed for the variable being captured (`ValueLimits::max_nodes`).
+    static NODES_LEFT: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many items a container may still show within the current variable's budget; taken from it.
+fn take_items(wanted: usize) -> usize {
+    NODES_LEFT.with(|left| {
+        let granted = wanted.min(left.get());
+        left.set(left.get() - granted);
+        granted
+    })
+}
+
+/// Takes one value from the current variable's budget; false when it is spent.
+pub(super) fn take_node() -> bool {
+    NODES_LEFT.with(|left| match left.get() {
+        0 => false,
+        n => {
+            left.set(n - 1);
+            true
+        }
+    })
 }
 
 /// Whether a Ctrl-C arrived inside Python code the recorder ran (a `__repr__`) since the last call.
@@ -68,6 +90,9 @@ pub fn take_interrupt() -> bool {
 /// Copies one value. Never fails: a value that cannot be read (an exception, even a panic while reading
 /// it) becomes [`Captured::Error`] and the rest of the step is still recorded.
 pub fn capture_value(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize) -> Captured {
+    if depth == 0 {
+        NODES_LEFT.with(|left| left.set(limits.max_nodes));
+    }
     match catch_unwind(AssertUnwindSafe(|| capture_checked(value, limits, depth))) {
         Ok(Ok(captured)) => captured,
         Ok(Err(err)) if err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(value.py()) => {
@@ -105,8 +130,10 @@ fn capture_checked(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize)
         || value.is_instance_of::<PyFrozenSet>();
     if is_container {
         let type_name = type_name(value)?;
-        if depth >= limits.max_depth {
-            return Ok(Captured::Repr { text: format!("<{type_name}>"), type_name });
+        if depth >= limits.max_depth || !take_node() {
+            // Its own type name for the marker, apart from the container type of the same name.
+            let text = format!("<{type_name}>");
+            return Ok(Captured::Repr { type_name: text.clone(), text });
         }
         return capture_container(value, type_name, limits, depth);
     }
@@ -206,16 +233,16 @@ fn capture_container(
     depth: usize,
 ) -> PyResult<Captured> {
     let length = value.len()?;
-    let omitted = length.saturating_sub(limits.max_items);
+    let shown = take_items(length.min(limits.max_items));
+    let omitted = length - shown;
     if let Ok(dict) = value.cast::<PyDict>() {
-        let entries = dict_items(dict, limits.max_items)
+        let entries = dict_items(dict, shown)
             .iter()
             .map(|(key, item)| (capture_value(key, limits, depth + 1), capture_value(item, limits, depth + 1)))
             .collect();
         return Ok(Captured::Dict { type_name, entries, omitted });
     }
-    let items =
-        sequence_items(value, limits.max_items)?.iter().map(|item| capture_value(item, limits, depth + 1)).collect();
+    let items = sequence_items(value, shown)?.iter().map(|item| capture_value(item, limits, depth + 1)).collect();
     if value.is_instance_of::<PyTuple>() {
         Ok(Captured::Tuple { type_name, items, omitted })
     } else {
@@ -225,6 +252,16 @@ fn capture_container(
 
 /// Module-qualified type name (`builtins` left out), read from the type without running Python code.
 pub(super) fn type_name(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    // The common containers without asking the type object for its name and module.
+    if value.is_exact_instance_of::<PyList>() {
+        return Ok("list".to_string());
+    }
+    if value.is_exact_instance_of::<PyTuple>() {
+        return Ok("tuple".to_string());
+    }
+    if value.is_exact_instance_of::<PyDict>() {
+        return Ok("dict".to_string());
+    }
     let kind = value.get_type();
     let qualname = kind.qualname()?.to_cow()?.into_owned();
     let module = kind.module()?.to_cow()?.into_owned();

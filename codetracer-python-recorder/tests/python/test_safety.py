@@ -297,3 +297,36 @@ def test_byte_suffixes(run_cli, write_script):
     result = run_cli("--max-trace-bytes", "3M", "--trace-dir", "trace", str(script))
     assert result.returncode == 0, result.stderr
     assert json.loads(Path(script.parent / "trace" / "trace_metadata.json").read_text())["max_trace_bytes"] == 3 * 1024**2
+
+
+def test_object_graphs_and_wide_values_stay_bounded(run_cli, write_script):
+    script, result = run_recorded(
+        run_cli,
+        write_script,
+        """\
+        class Node:
+            def __init__(self, child, payload):
+                self.child = child
+                self.payload = payload
+
+        chain = None
+        for index in range(300):
+            chain = Node(chain, index)
+        grid = {row: list(range(50)) for row in range(50)}
+
+        def show(node, table):
+            return 0
+
+        show(chain, grid)
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    trace = load_trace(script.parent / "trace")
+    (shown,) = [entry[2] for entry in trace.calls(script) if entry[:2] == ("call", "show")]
+    # An object inside an object is described, not expanded: one level of fields per variable.
+    assert shown["node"].endswith("{child: <__main__.Node object>, payload: 299}"), shown["node"]
+    # 64 values per variable in all: 32 entries of the dict, the first row with what is left, the other
+    # rows as their type name, and a count of what was cut.
+    table = shown["table"]
+    assert table.startswith("[(0, [0, 1, 2,") and ", … 20 more]), (1, <list>), (2, <list>)" in table, table
+    assert table.endswith("(31, <list>), … 18 more]"), table

@@ -8,6 +8,9 @@ const REQUIREMENTS = join(REPOSITORY_ROOT, 'tools', 'benchmarks', 'requirements.
 const BENCH_SCRIPT = join(RECORDER_ROOT, 'benchmarks', 'bench_recorder.py');
 const UV = join(TOOLS_BIN, 'uv');
 
+/** Installed without their dependencies: only their files are used (pyperformance's benchmark sources). */
+const SOURCE_ONLY_PACKAGES = ['pyperformance'];
+
 /**
  * A fresh venv under .tools/bench/venvs with `packages` installed, each pinned by requirements.txt, and `wheel`
  * (this recorder's build) installed on its own, since the pin of the 0.3.0 baseline must not apply to it.
@@ -18,6 +21,7 @@ async function benchVenv(name, interpreter, packages, wheel) {
   await runTimed(UV, ['venv', '--quiet', '--no-config', '--python', interpreter.executable, directory], { cwd: REPOSITORY_ROOT, logFile: LOG });
   const python = join(directory, 'bin', 'python');
   await runTimed(UV, ['pip', 'install', '--quiet', '--no-config', '--python', python, '--constraint', REQUIREMENTS, ...packages], { cwd: REPOSITORY_ROOT, logFile: LOG });
+  await runTimed(UV, ['pip', 'install', '--quiet', '--no-config', '--no-deps', '--python', python, '--constraint', REQUIREMENTS, ...SOURCE_ONLY_PACKAGES], { cwd: REPOSITORY_ROOT, logFile: LOG });
   if (wheel) await runTimed(UV, ['pip', 'install', '--quiet', '--no-config', '--no-index', '--python', python, wheel], { cwd: REPOSITORY_ROOT, logFile: LOG });
   return python;
 }
@@ -80,10 +84,10 @@ export async function benchmarkRecorder({ repeat, quick, pythonVersion, otherVer
       `\`codetracer-python-recorder/benchmarks/bench_recorder.py\`, run by the benchmark command in three venvs made with uv on ` +
       `CPython ${interpreter.version} under .tools/bench/venvs: this recorder's release wheel from \`nx run recorder:build\`, ` +
       `\`codetracer-python-recorder==0.3.0\` from PyPI, and \`viztracer==1.1.1\` (pins in tools/benchmarks/requirements.txt; ` +
-      `\`sortedcontainers==2.4.0\` in each). Both recorders run through their CLI (\`python -m codetracer_python_recorder ` +
+      `\`sortedcontainers==2.4.0\` and, without its dependencies, \`pyperformance==1.14.0\` for its richards and nbody sources in each). Both recorders run through their CLI (\`python -m codetracer_python_recorder ` +
       `--trace-dir D --format json|binary script args\`, the same in 0.3.0), viztracer through \`python -m viztracer --quiet -o ` +
       `result.json script args\`. viztracer records function entries and exits only (no lines, no values), so its event ` +
-      `counts are not comparable with the recorders'. This recorder skips the standard library by default, 0.3.0 records it: the first three workloads run no Python-level standard-library code, so both record the same code there; in the sortedcontainers workload 0.3.0 also records \`random\`, so compare the event counts. A comparison tracer that runs out of memory is reported as "did not finish". Trace size is the event file (trace.json / trace.bin / result.json).`,
+      `counts are not comparable with the recorders'. This recorder skips the standard library by default, 0.3.0 records it: the first three workloads run no Python-level standard-library code, so both record the same code there; in the sortedcontainers workload 0.3.0 also records \`random\`, so compare the event counts. This recorder runs with \`--max-trace-bytes 0\` (no size limit, like 0.3.0), with its default IO capture and globals. A comparison tracer that runs out of memory is reported as "did not finish". Trace size is the event file (trace.json / trace.bin / result.json).`,
     table: readFileSync(markdownOut, 'utf8').trim(),
     summaries: JSON.parse(readFileSync(summaryOut, 'utf8')),
     notes,
