@@ -4,6 +4,8 @@ export type AttestationMode = 'required' | 'when-present' | 'off';
 export interface PypiUploadExecutorSchema {
   artefactDir: string;
   repository?: string;
+  /** From `nx release publish --registry`; overrides repository. */
+  registry?: string;
   indexUrl?: string;
   skipExisting?: boolean;
   dryRun?: boolean;

@@ -63,4 +63,8 @@ describe('pypi-upload normalizeOptions', () => {
   it('refuses an unknown repository name, listing the accepted ones', () => {
     expect(() => normalizeOptions({ artefactDir: 'out', repository: 'prod' }, '/ws', 'hello', {})).toThrow(/"repository" is "prod"; expected local, testpypi, pypi or an upload URL/);
   });
+
+  it('takes `nx release publish --registry` over the configured repository', () => {
+    expect(normalizeOptions({ artefactDir: 'out', repository: 'local', registry: 'testpypi' }, '/ws', 'hello', {}).repository).toMatchObject({ kind: 'testpypi' });
+  });
 });

@@ -82,7 +82,8 @@ export function normalizeOptions(
 }
 
 function resolveRepository(options: PypiUploadExecutorSchema, where: string): RepositoryTarget {
-  const repository = options.repository ?? 'local';
+  // `nx release publish --registry` hands its value over as `registry`: it names the repository for this run.
+  const repository = options.registry ?? options.repository ?? 'local';
   if (repository === 'local') {
     if (options.indexUrl) throw new Error(`${where}: option "indexUrl" is set with repository "local", whose URL is chosen per run; drop indexUrl.`);
     return { kind: 'local' };
