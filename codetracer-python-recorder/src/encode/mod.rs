@@ -15,11 +15,10 @@ pub struct Encoder {
     // The writer has its own map, but asking it allocates a type record per call; this one is
     // looked up by `&str`.
     type_ids: HashMap<String, TypeId>,
-    /// Struct types by class name and field names: instances of one class can have different
-    /// attributes, and the format gives each struct type one list of fields.
-    struct_types: HashMap<(String, Vec<String>), TypeId>,
-    /// How many field layouts each class has been registered with, to name the later ones apart.
-    layouts_per_class: HashMap<String, usize>,
+    /// Struct types by class name, one per field layout: instances of one class can have different
+    /// attributes, and the format gives each struct type one list of fields. Looked up by `&str` and
+    /// compared field by field, so encoding an object allocates no key.
+    struct_types: HashMap<String, Vec<(Vec<String>, TypeId)>>,
 }
 
 /// The field name that stands for the fields left out by the limits.
@@ -113,28 +112,33 @@ impl Encoder {
         fields: &[(String, Captured)],
         cut: bool,
     ) -> TypeId {
+        let same_layout = |known: &[String]| {
+            known.len() == fields.len() + usize::from(cut)
+                && known.iter().zip(fields).all(|(known, (name, _))| known == name)
+                && (!cut || known.last().map(String::as_str) == Some(OMITTED_FIELDS))
+        };
+        if let Some(layouts) = self.struct_types.get(type_name) {
+            if let Some((_, type_id)) = layouts.iter().find(|(known, _)| same_layout(known)) {
+                return *type_id;
+            }
+        }
         let mut names: Vec<String> = fields.iter().map(|(name, _)| name.clone()).collect();
         if cut {
             names.push(OMITTED_FIELDS.to_string());
         }
-        let key = (type_name.to_string(), names);
-        if let Some(type_id) = self.struct_types.get(&key) {
-            return *type_id;
-        }
         let field_type = self.type_id(writer, TypeKind::Raw, "object");
-        let layouts = self.layouts_per_class.entry(type_name.to_string()).or_insert(0);
-        *layouts += 1;
+        let layouts = self.struct_types.entry(type_name.to_string()).or_default();
         let lang_type =
-            if *layouts == 1 { type_name.to_string() } else { format!("{type_name} ({})", key.1.join(", ")) };
+            if layouts.is_empty() { type_name.to_string() } else { format!("{type_name} ({})", names.join(", ")) };
         let record = TypeRecord {
             kind: TypeKind::Struct,
             lang_type,
             specific_info: TypeSpecificInfo::Struct {
-                fields: key.1.iter().map(|name| FieldTypeRecord { name: name.clone(), type_id: field_type }).collect(),
+                fields: names.iter().map(|name| FieldTypeRecord { name: name.clone(), type_id: field_type }).collect(),
             },
         };
         let type_id = TraceWriter::ensure_raw_type_id(writer, record);
-        self.struct_types.insert(key, type_id);
+        layouts.push((names, type_id));
         type_id
     }
 
