@@ -2,6 +2,10 @@
 //! `__repr__`, no `__getattr__`, no properties. Instances of classes defined in Python become their
 //! fields (`__slots__` and `__dict__`); objects of built-in types a short description.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyModule, PyString, PyType};
@@ -32,6 +36,53 @@ fn is_heap_type(kind: &Bound<'_, PyType>) -> bool {
     flags & ffi::Py_TPFLAGS_HEAPTYPE != 0
 }
 
+/// What capturing needs to know about a class, read once per class: its name and its `__slots__`
+/// member descriptors. Looking them up for every object at every step (the name through two
+/// attribute reads and a `format!`, the slots through a failing `__dict__["__slots__"]` per class of
+/// the MRO) was a large part of the cost of recording object-heavy code.
+pub(super) struct TypeFacts {
+    /// Held so the type object, whose address is the cache key, cannot be freed and its address reused.
+    _kind: Py<PyType>,
+    /// Module-qualified name (`builtins` left out).
+    pub(super) name: String,
+    /// `<name object>`, the description of an instance not expanded.
+    object_marker: String,
+    /// Slot names with their class and member descriptor, in MRO order.
+    slots: Vec<SlotDescriptor>,
+}
+
+/// A slot's name, the class declaring it and its member descriptor.
+type SlotDescriptor = (String, Py<PyType>, Py<PyAny>);
+
+/// Types seen so far; emptied when it grows past this many (programs that create classes in a loop).
+const TYPE_CACHE_LIMIT: usize = 4096;
+
+thread_local! {
+    static TYPE_FACTS: RefCell<HashMap<usize, Rc<TypeFacts>>> = RefCell::new(HashMap::new());
+}
+
+/// The cached facts about `value`'s type, read on first sight of the type.
+pub(super) fn type_facts(value: &Bound<'_, PyAny>) -> PyResult<Rc<TypeFacts>> {
+    let kind = value.get_type();
+    let key = kind.as_ptr() as usize;
+    if let Some(facts) = TYPE_FACTS.with(|cache| cache.borrow().get(&key).cloned()) {
+        return Ok(facts);
+    }
+    let qualname = kind.qualname()?.to_cow()?.into_owned();
+    let module = kind.module()?.to_cow()?.into_owned();
+    let name = if module == "builtins" { qualname } else { format!("{module}.{qualname}") };
+    let slots = if is_heap_type(&kind) { slot_descriptors(&kind)? } else { Vec::new() };
+    let facts = Rc::new(TypeFacts { object_marker: format!("<{name} object>"), name, slots, _kind: kind.unbind() });
+    TYPE_FACTS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= TYPE_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, facts.clone());
+    });
+    Ok(facts)
+}
+
 /// An instance of a class defined in Python, as its fields; `None` for anything else.
 pub(super) fn capture_object(
     value: &Bound<'_, PyAny>,
@@ -41,21 +92,21 @@ pub(super) fn capture_object(
     if value.is_instance_of::<PyType>() || !is_heap_type(&value.get_type()) {
         return Ok(None);
     }
-    let type_name = type_name(value)?;
+    let facts = type_facts(value)?;
     if depth >= limits.max_depth.min(limits.max_object_depth) || !take_node() {
-        return Ok(Some(Captured::Repr { text: format!("<{type_name} object>"), type_name: "object".to_string() }));
+        return Ok(Some(Captured::Repr { text: facts.object_marker.clone(), type_name: "object".to_string() }));
     }
     let mut fields = Vec::new();
-    let mut omitted = slot_fields(value, limits, depth, &mut fields)?;
+    let mut omitted = slot_fields(value, &facts, limits, depth, &mut fields);
     if let Some(dict) = instance_dict(value) {
         omitted += capture_dict_fields(&dict, limits, depth, &mut fields);
     }
     if fields.is_empty() && omitted == 0 {
         // No attributes yet (a `self` entering `__init__`): a struct type with no fields would take the
         // class's name, which the format gives one field list for good.
-        return Ok(Some(Captured::Repr { type_name: "object".to_string(), text: format!("<{type_name} object>") }));
+        return Ok(Some(Captured::Repr { type_name: "object".to_string(), text: facts.object_marker.clone() }));
     }
-    Ok(Some(Captured::Object { type_name, fields, omitted }))
+    Ok(Some(Captured::Object { type_name: facts.name.clone(), fields, omitted }))
 }
 
 /// The instance `__dict__`, through the generic lookup that no class can override.
@@ -76,19 +127,34 @@ fn instance_dict<'py>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyDict>> {
 /// descriptors (C code) rather than attribute lookup. Returns how many were left out by the limits.
 fn slot_fields(
     value: &Bound<'_, PyAny>,
+    facts: &TypeFacts,
     limits: &ValueLimits,
     depth: usize,
     fields: &mut Vec<(String, Captured)>,
-) -> PyResult<usize> {
-    let kind = value.get_type();
-    let mro = kind.mro();
+) -> usize {
     let mut omitted = 0;
-    for class in mro.iter() {
+    for (name, class, descriptor) in &facts.slots {
+        if fields.len() >= limits.max_items {
+            omitted += 1;
+            continue;
+        }
+        // An unset slot raises AttributeError: it has no value to show.
+        if let Ok(item) = descriptor.bind(value.py()).call_method1("__get__", (value, class.bind(value.py()))) {
+            fields.push((name.clone(), capture_value(&item, limits, depth + 1)));
+        }
+    }
+    omitted
+}
+
+/// The `__slots__` member descriptors of the heap classes in `kind`'s MRO, in order.
+fn slot_descriptors(kind: &Bound<'_, PyType>) -> PyResult<Vec<SlotDescriptor>> {
+    let mut descriptors = Vec::new();
+    for class in kind.mro().iter() {
         let class = class.cast_into::<PyType>()?;
         if !is_heap_type(&class) {
             continue;
         }
-        let namespace = class.getattr(pyo3::intern!(value.py(), "__dict__"))?;
+        let namespace = class.getattr(pyo3::intern!(kind.py(), "__dict__"))?;
         let Ok(slots) = namespace.get_item("__slots__") else {
             continue;
         };
@@ -111,17 +177,10 @@ fn slot_fields(
             if descriptor.get_type().name()?.to_cow()? != "member_descriptor" {
                 continue;
             }
-            if fields.len() >= limits.max_items {
-                omitted += 1;
-                continue;
-            }
-            // An unset slot raises AttributeError: it has no value to show.
-            if let Ok(item) = descriptor.call_method1("__get__", (value, &class)) {
-                fields.push((name, capture_value(&item, limits, depth + 1)));
-            }
+            descriptors.push((name, class.clone().unbind(), descriptor.unbind()));
         }
     }
-    Ok(omitted)
+    Ok(descriptors)
 }
 
 /// Python stores a slot named `__x` of class `C` as `_C__x`.

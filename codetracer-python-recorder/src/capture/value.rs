@@ -262,10 +262,7 @@ pub(super) fn type_name(value: &Bound<'_, PyAny>) -> PyResult<String> {
     if value.is_exact_instance_of::<PyDict>() {
         return Ok("dict".to_string());
     }
-    let kind = value.get_type();
-    let qualname = kind.qualname()?.to_cow()?.into_owned();
-    let module = kind.module()?.to_cow()?.into_owned();
-    Ok(if module == "builtins" { qualname } else { format!("{module}.{qualname}") })
+    Ok(super::object::type_facts(value)?.name.clone())
 }
 
 pub(super) fn truncate(mut text: String, max_chars: usize) -> String {
