@@ -1,6 +1,7 @@
 //! Captured values -> the trace format's typed value records.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use codetracer_trace_types::{
     FieldTypeRecord, TypeId, TypeKind, TypeRecord, TypeSpecificInfo, ValueRecord, NONE_TYPE_ID,
@@ -9,16 +10,48 @@ use codetracer_trace_writer::trace_writer::TraceWriter;
 
 use crate::capture::Captured;
 
+/// FNV-1a: the maps below are keyed by short type names looked up for nearly every encoded value,
+/// where the standard SipHash showed up in profiles. No untrusted input chooses these keys in bulk.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// Type ids of the types nearly every value has, so encoding them needs no map lookup.
+#[derive(Default)]
+struct Common {
+    bool: Option<TypeId>,
+    int: Option<TypeId>,
+    float: Option<TypeId>,
+    str: Option<TypeId>,
+}
+
 /// Turns [`Captured`] values into [`ValueRecord`]s, registering each type with the writer once.
 #[derive(Default)]
 pub struct Encoder {
     // The writer has its own map, but asking it allocates a type record per call; this one is
     // looked up by `&str`.
-    type_ids: HashMap<String, TypeId>,
+    type_ids: FnvMap<String, TypeId>,
+    common: Common,
     /// Struct types by class name, one per field layout: instances of one class can have different
     /// attributes, and the format gives each struct type one list of fields. Looked up by `&str` and
     /// compared field by field, so encoding an object allocates no key.
-    struct_types: HashMap<String, Vec<(Vec<String>, TypeId)>>,
+    struct_types: FnvMap<String, Vec<(Vec<String>, TypeId)>>,
 }
 
 /// The field name that stands for the fields left out by the limits.
@@ -28,16 +61,25 @@ impl Encoder {
     pub fn encode(&mut self, writer: &mut dyn TraceWriter, value: &Captured) -> ValueRecord {
         match value {
             Captured::None => ValueRecord::None { type_id: NONE_TYPE_ID },
-            Captured::Bool(b) => ValueRecord::Bool { b: *b, type_id: self.type_id(writer, TypeKind::Bool, "bool") },
-            Captured::Int(i) => ValueRecord::Int { i: *i, type_id: self.type_id(writer, TypeKind::Int, "int") },
+            Captured::Bool(b) => {
+                let type_id = common_type(&mut self.common.bool, writer, TypeKind::Bool, "bool");
+                ValueRecord::Bool { b: *b, type_id }
+            },
+            Captured::Int(i) => {
+                ValueRecord::Int { i: *i, type_id: common_type(&mut self.common.int, writer, TypeKind::Int, "int") }
+            },
             Captured::BigInt { magnitude, negative } => ValueRecord::BigInt {
                 b: magnitude.clone(),
                 negative: *negative,
                 type_id: self.type_id(writer, TypeKind::Int, "int"),
             },
-            Captured::Float(f) => ValueRecord::Float { f: *f, type_id: self.type_id(writer, TypeKind::Float, "float") },
+            Captured::Float(f) => {
+                let type_id = common_type(&mut self.common.float, writer, TypeKind::Float, "float");
+                ValueRecord::Float { f: *f, type_id }
+            },
             Captured::Str(text) => {
-                ValueRecord::String { text: text.clone(), type_id: self.type_id(writer, TypeKind::String, "str") }
+                let type_id = common_type(&mut self.common.str, writer, TypeKind::String, "str");
+                ValueRecord::String { text: text.clone(), type_id }
             }
             Captured::Sequence { type_name, items, omitted } => {
                 let elements = self.encode_items(writer, items, *omitted);
@@ -102,7 +144,7 @@ impl Encoder {
 
     /// The type id of Python's `int`.
     pub fn int_type(&mut self, writer: &mut dyn TraceWriter) -> TypeId {
-        self.type_id(writer, TypeKind::Int, "int")
+        common_type(&mut self.common.int, writer, TypeKind::Int, "int")
     }
 
     fn struct_type_id(
@@ -150,4 +192,10 @@ impl Encoder {
         self.type_ids.insert(lang_type.to_string(), type_id);
         type_id
     }
+}
+
+/// A common type's id, registered with the writer on first use (the writer keeps ids by name, so this
+/// is the same id [`Encoder::type_id`] would give).
+fn common_type(slot: &mut Option<TypeId>, writer: &mut dyn TraceWriter, kind: TypeKind, name: &str) -> TypeId {
+    *slot.get_or_insert_with(|| TraceWriter::ensure_type_id(writer, kind, name))
 }
