@@ -64,10 +64,10 @@ impl Encoder {
             Captured::Bool(b) => {
                 let type_id = common_type(&mut self.common.bool, writer, TypeKind::Bool, "bool");
                 ValueRecord::Bool { b: *b, type_id }
-            },
+            }
             Captured::Int(i) => {
                 ValueRecord::Int { i: *i, type_id: common_type(&mut self.common.int, writer, TypeKind::Int, "int") }
-            },
+            }
             Captured::BigInt { magnitude, negative } => ValueRecord::BigInt {
                 b: magnitude.clone(),
                 negative: *negative,
@@ -76,7 +76,7 @@ impl Encoder {
             Captured::Float(f) => {
                 let type_id = common_type(&mut self.common.float, writer, TypeKind::Float, "float");
                 ValueRecord::Float { f: *f, type_id }
-            },
+            }
             Captured::Str(text) => {
                 let type_id = common_type(&mut self.common.str, writer, TypeKind::String, "str");
                 ValueRecord::String { text: text.clone(), type_id }

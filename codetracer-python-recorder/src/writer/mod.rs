@@ -1,6 +1,7 @@
 //! The trace files on disk: the event stream (through the format crate's writers), `trace_paths.json`
 //! and `trace_metadata.json`.
 
+mod json;
 mod metadata;
 
 use std::fs::File;
@@ -176,7 +177,7 @@ impl TraceSink {
             if !first {
                 batch.extend_from_slice(b",\n");
             }
-            serde_json::to_writer(&mut *batch, &event).map_err(|err| write_error(&self.events_path, err))?;
+            json::write_event(batch, &event).map_err(|err| write_error(&self.events_path, err))?;
             first = false;
         }
         match out.write_all(batch) {

@@ -1,0 +1,165 @@
+//! JSON for the events written at nearly every step (`Step`, `Value`), written straight into the
+//! batch: the same bytes `serde_json` writes for them (a test checks every value kind), without
+//! running every object key through serde's string escaper. Other events go through `serde_json`.
+
+use std::io::Write;
+
+use codetracer_trace_types::{TraceLowLevelEvent, ValueRecord};
+
+/// Appends `event` as compact JSON, exactly as `serde_json::to_writer` would.
+pub fn write_event(out: &mut Vec<u8>, event: &TraceLowLevelEvent) -> serde_json::Result<()> {
+    match event {
+        TraceLowLevelEvent::Step(step) => {
+            out.extend_from_slice(b"{\"Step\":{\"path_id\":");
+            number(out, step.path_id.0 as i128);
+            out.extend_from_slice(b",\"line\":");
+            number(out, i128::from(step.line.0));
+            out.extend_from_slice(b"}}");
+            Ok(())
+        }
+        TraceLowLevelEvent::Value(full) => {
+            out.extend_from_slice(b"{\"Value\":{\"variable_id\":");
+            number(out, full.variable_id.0 as i128);
+            out.extend_from_slice(b",\"value\":");
+            write_value(out, &full.value)?;
+            out.extend_from_slice(b"}}");
+            Ok(())
+        }
+        other => serde_json::to_writer(out, other),
+    }
+}
+
+fn number(out: &mut Vec<u8>, value: i128) {
+    // `write!` into a Vec cannot fail.
+    let _ = write!(out, "{value}");
+}
+
+fn text(out: &mut Vec<u8>, value: &str) -> serde_json::Result<()> {
+    serde_json::to_writer(out, value)
+}
+
+fn type_id(out: &mut Vec<u8>, id: codetracer_trace_types::TypeId) {
+    out.extend_from_slice(b",\"type_id\":");
+    number(out, id.0 as i128);
+    out.push(b'}');
+}
+
+fn elements(out: &mut Vec<u8>, values: &[ValueRecord]) -> serde_json::Result<()> {
+    out.push(b'[');
+    for (index, value) in values.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_value(out, value)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
+fn write_value(out: &mut Vec<u8>, value: &ValueRecord) -> serde_json::Result<()> {
+    match value {
+        ValueRecord::Int { i, type_id: id } => {
+            out.extend_from_slice(b"{\"kind\":\"Int\",\"i\":");
+            number(out, i128::from(*i));
+            type_id(out, *id);
+        }
+        ValueRecord::Bool { b, type_id: id } => {
+            out.extend_from_slice(if *b {
+                b"{\"kind\":\"Bool\",\"b\":true"
+            } else {
+                b"{\"kind\":\"Bool\",\"b\":false"
+            });
+            type_id(out, *id);
+        }
+        ValueRecord::None { type_id: id } => {
+            out.extend_from_slice(b"{\"kind\":\"None\"");
+            type_id(out, *id);
+        }
+        ValueRecord::String { text: value, type_id: id } => {
+            out.extend_from_slice(b"{\"kind\":\"String\",\"text\":");
+            text(out, value)?;
+            type_id(out, *id);
+        }
+        ValueRecord::Raw { r, type_id: id } => {
+            out.extend_from_slice(b"{\"kind\":\"Raw\",\"r\":");
+            text(out, r)?;
+            type_id(out, *id);
+        }
+        ValueRecord::Error { msg, type_id: id } => {
+            out.extend_from_slice(b"{\"kind\":\"Error\",\"msg\":");
+            text(out, msg)?;
+            type_id(out, *id);
+        }
+        ValueRecord::Sequence { elements: values, is_slice, type_id: id } => {
+            out.extend_from_slice(b"{\"kind\":\"Sequence\",\"elements\":");
+            elements(out, values)?;
+            out.extend_from_slice(if *is_slice { b",\"is_slice\":true" } else { b",\"is_slice\":false" });
+            type_id(out, *id);
+        }
+        ValueRecord::Tuple { elements: values, type_id: id } => {
+            out.extend_from_slice(b"{\"kind\":\"Tuple\",\"elements\":");
+            elements(out, values)?;
+            type_id(out, *id);
+        }
+        ValueRecord::Struct { field_values, type_id: id } => {
+            out.extend_from_slice(b"{\"kind\":\"Struct\",\"field_values\":");
+            elements(out, field_values)?;
+            type_id(out, *id);
+        }
+        // Floats (written through `Display` as strings), big ints (base64) and the kinds this
+        // recorder does not produce: serde's own output.
+        other => serde_json::to_writer(out, other)?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use codetracer_trace_types::{FullValueRecord, Line, PathId, StepRecord, TypeId, VariableId};
+
+    use super::*;
+
+    fn same_as_serde(event: TraceLowLevelEvent) {
+        let mut ours = Vec::new();
+        write_event(&mut ours, &event).unwrap();
+        let theirs = serde_json::to_vec(&event).unwrap();
+        assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs).unwrap());
+    }
+
+    #[test]
+    fn every_value_kind_is_written_as_serde_writes_it() {
+        let t = TypeId(7);
+        let leaves = vec![
+            ValueRecord::Int { i: -9_223_372_036_854_775_808, type_id: t },
+            ValueRecord::Int { i: 42, type_id: TypeId(usize::MAX) },
+            ValueRecord::Bool { b: true, type_id: t },
+            ValueRecord::Bool { b: false, type_id: t },
+            ValueRecord::None { type_id: TypeId(0) },
+            ValueRecord::Float { f: 0.1, type_id: t },
+            ValueRecord::Float { f: f64::NAN, type_id: t },
+            ValueRecord::String { text: "quote \" backslash \\ newline \n tab \t \u{1} é 😀".into(), type_id: t },
+            ValueRecord::Raw { r: "<a.B object>".into(), type_id: t },
+            ValueRecord::Error { msg: "cannot record value: \"x\"".into(), type_id: t },
+            ValueRecord::BigInt { b: vec![1, 2, 255], negative: true, type_id: t },
+            ValueRecord::Char { c: '\n', type_id: t },
+            ValueRecord::Cell { place: codetracer_trace_types::Place(3) },
+        ];
+        let nested = vec![
+            ValueRecord::Sequence { elements: leaves.clone(), is_slice: false, type_id: t },
+            ValueRecord::Sequence { elements: Vec::new(), is_slice: true, type_id: t },
+            ValueRecord::Tuple { elements: leaves.clone(), type_id: t },
+            ValueRecord::Tuple { elements: Vec::new(), type_id: t },
+            ValueRecord::Struct { field_values: leaves.clone(), type_id: t },
+        ];
+        let outer = ValueRecord::Struct {
+            field_values: vec![ValueRecord::Sequence { elements: nested.clone(), is_slice: false, type_id: t }],
+            type_id: TypeId(3),
+        };
+        for value in leaves.into_iter().chain(nested).chain([outer]) {
+            same_as_serde(TraceLowLevelEvent::Value(FullValueRecord { variable_id: VariableId(12), value }));
+        }
+        same_as_serde(TraceLowLevelEvent::Step(StepRecord { path_id: PathId(1), line: Line(-5) }));
+        same_as_serde(TraceLowLevelEvent::Step(StepRecord { path_id: PathId(usize::MAX), line: Line(i64::MAX) }));
+        same_as_serde(TraceLowLevelEvent::VariableName("x".into()));
+    }
+}
