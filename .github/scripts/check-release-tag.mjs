@@ -3,10 +3,13 @@
 // lightweight one carries no tagger, date or message), on a commit of the default branch (so it went through a
 // reviewed pull request), naming the version every manifest of the project states (checked by the plugin's
 // version-sources, the same code as the version-sync target). Nothing is uploaded by a run that fails here.
+// With --kind=npm the project is an npm package (the nx-maturin plugin): the one version source is the "version"
+// of <project-root>/package.json, which must equal the tag's version exactly (npm versions have one spelling).
 //
 // Usage (the `workflows:check-release-tag` target runs it with the recorder's values):
 //   node .github/scripts/check-release-tag.mjs --project=recorder --project-root=codetracer-python-recorder
 //     [--tag=recorder-v1.2.0] [--default-branch=main] [--branch-ref=refs/remotes/origin/main] [--repo=<git folder>]
+//   node .github/scripts/check-release-tag.mjs --kind=npm --project=nx-maturin --project-root=packages/nx-maturin
 // --tag defaults to the tag in GITHUB_REF; --branch-ref to refs/remotes/origin/<default branch>, which a checkout
 // with fetch-depth: 0 provides (it also fetches annotated tags as they are, where a depth-1 checkout of a tag
 // writes a lightweight one).
@@ -30,6 +33,7 @@ async function main() {
     options: {
       tag: { type: 'string' },
       project: { type: 'string' },
+      kind: { type: 'string', default: 'maturin' },
       'project-root': { type: 'string' },
       'tag-pattern': { type: 'string', default: '{projectName}-v{version}' },
       'default-branch': { type: 'string', default: 'main' },
@@ -38,6 +42,7 @@ async function main() {
     },
   });
   if (!values.project || !values['project-root']) throw new Error('--project and --project-root are required (e.g. --project=recorder --project-root=codetracer-python-recorder)');
+  if (!['maturin', 'npm'].includes(values.kind)) throw new Error(`--kind is "${values.kind}"; expected maturin (a Python package built with maturin) or npm (an npm package)`);
   const repo = resolve(values.repo);
   const githubRef = process.env.GITHUB_REF;
   const tag = values.tag ?? (githubRef?.startsWith('refs/tags/') ? githubRef.slice('refs/tags/'.length) : undefined);
@@ -65,6 +70,26 @@ async function main() {
       `tag ${tag} points at ${commit}, which is not on the default branch ${values['default-branch']} (${branchRef} is at ${branchHead.out}); ` +
         'a release is tagged on a commit merged to the default branch. Next step: merge the release commit through a pull request and tag the merged commit.',
     );
+  }
+
+  if (values.kind === 'npm') {
+    const expectedPrefix = values['tag-pattern'].replace('{projectName}', values.project).split('{version}')[0];
+    if (!tag.startsWith(expectedPrefix)) throw new Error(`tag ${tag} does not start with ${expectedPrefix}: it is not a release tag of ${values.project} (tag pattern ${values['tag-pattern']})`);
+    const tagVersion = tag.slice(expectedPrefix.length);
+    const manifestPath = join(values['project-root'], 'package.json');
+    const shown = git(repo, ['show', `${commit}:${manifestPath}`]);
+    if (!shown.ok) throw new Error(`${manifestPath} does not exist at ${commit} (the commit of tag ${tag}): expected the npm package's manifest there`);
+    let version;
+    try {
+      version = JSON.parse(shown.out).version;
+    } catch (error) {
+      throw new Error(`${manifestPath} at ${commit} is not valid JSON: ${error.message}`);
+    }
+    if (version !== tagVersion) {
+      throw new Error(`tag ${tag} names version ${tagVersion}, but ${manifestPath} "version" is ${JSON.stringify(version)} at ${commit}; expected the same version. Next step: tag the commit whose package.json states ${tagVersion}, or release ${version} with tag ${expectedPrefix}${version}`);
+    }
+    console.log(`check-release-tag: ${tag} is annotated, points at ${commit} on ${values['default-branch']}, and names ${values.project} ${version} as ${manifestPath} does.`);
+    return;
   }
 
   if (!existsSync(versionSourcesModule)) {

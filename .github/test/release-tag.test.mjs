@@ -28,6 +28,16 @@ function writeProject(root, version) {
   writeFileSync(join(project, 'src', 'lib.rs'), '');
 }
 
+function writeNpmPackage(root, version) {
+  mkdirSync(join(root, 'plugin'), { recursive: true });
+  writeFileSync(join(root, 'plugin', 'package.json'), `${JSON.stringify({ name: '@example/plugin', version }, null, 2)}\n`);
+}
+
+function checkNpm(repo, tag) {
+  const result = spawnSync(process.execPath, [script, '--kind=npm', '--project=plugin', '--project-root=plugin', `--tag=${tag}`, `--repo=${repo}`], { encoding: 'utf8', env: { ...process.env, GITHUB_REF: '' } });
+  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
 function check(repo, tag) {
   const result = spawnSync(process.execPath, [script, '--project=hello', '--project-root=pkg', `--tag=${tag}`, `--repo=${repo}`], { encoding: 'utf8', env: { ...process.env, GITHUB_REF: '' } });
   return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
@@ -42,14 +52,20 @@ describe('check-release-tag', () => {
     mkdirSync(upstream);
     git(upstream, 'init', '-q');
     writeProject(upstream, '1.2.0');
+    writeNpmPackage(upstream, '0.3.0');
     git(upstream, 'add', '-A');
     git(upstream, 'commit', '-q', '-m', 'release 1.2.0');
     git(upstream, 'tag', '-a', 'hello-v1.2.0', '-m', 'hello 1.2.0');
     git(upstream, 'tag', 'hello-v1.2.0-lightweight');
     git(upstream, 'tag', '-a', 'hello-v1.3.0', '-m', 'names a version the manifests do not state');
+    git(upstream, 'tag', '-a', 'plugin-v0.3.0', '-m', 'plugin 0.3.0');
+    git(upstream, 'tag', 'plugin-v0.3.0-lightweight');
+    git(upstream, 'tag', '-a', 'plugin-v0.4.0', '-m', 'names a version package.json does not state');
     git(upstream, 'checkout', '-q', '-b', 'feature');
     writeProject(upstream, '1.4.0');
+    writeNpmPackage(upstream, '0.5.0');
     git(upstream, 'commit', '-q', '-am', 'release 1.4.0 from a branch');
+    git(upstream, 'tag', '-a', 'plugin-v0.5.0', '-m', 'plugin 0.5.0, never merged');
     git(upstream, 'tag', '-a', 'hello-v1.4.0', '-m', 'hello 1.4.0, never merged');
     git(upstream, 'checkout', '-q', 'main');
     clone = join(scratch, 'clone');
@@ -93,5 +109,42 @@ describe('check-release-tag', () => {
     const result = spawnSync(process.execPath, [script, '--project=hello', '--project-root=pkg', `--repo=${clone}`], { encoding: 'utf8', env: { ...process.env, GITHUB_REF: 'refs/heads/main' } });
     assert.equal(result.status, 1);
     assert.equal(result.stderr.trim(), 'check-release-tag: no release tag: --tag is not given and GITHUB_REF is "refs/heads/main"; expected refs/tags/hello-v<version>');
+  });
+
+  describe('--kind=npm (the nx-maturin plugin)', () => {
+    it('accepts an annotated tag on main that names package.json\'s version', () => {
+      const { status, output } = checkNpm(clone, 'plugin-v0.3.0');
+      assert.equal(output, `check-release-tag: plugin-v0.3.0 is annotated, points at ${git(clone, 'rev-parse', 'main')} on main, and names plugin 0.3.0 as plugin/package.json does.`);
+      assert.equal(status, 0);
+    });
+
+    it('refuses a lightweight tag', () => {
+      const { status, output } = checkNpm(clone, 'plugin-v0.3.0-lightweight');
+      assert.equal(status, 1);
+      assert.match(output, /^check-release-tag: tag plugin-v0\.3\.0-lightweight is a lightweight tag/);
+    });
+
+    it('refuses an annotated tag that is not on the default branch', () => {
+      const { status, output } = checkNpm(clone, 'plugin-v0.5.0');
+      assert.equal(status, 1);
+      assert.match(output, /^check-release-tag: tag plugin-v0\.5\.0 points at [0-9a-f]{40}, which is not on the default branch main/);
+    });
+
+    it('refuses a tag whose version differs from package.json, naming the file, the field and both versions', () => {
+      const { status, output } = checkNpm(clone, 'plugin-v0.4.0');
+      assert.equal(status, 1);
+      const commit = git(clone, 'rev-parse', 'plugin-v0.4.0^{commit}');
+      assert.equal(
+        output,
+        `check-release-tag: tag plugin-v0.4.0 names version 0.4.0, but plugin/package.json "version" is "0.3.0" at ${commit}; expected the same version. ` +
+          'Next step: tag the commit whose package.json states 0.4.0, or release 0.3.0 with tag plugin-v0.3.0',
+      );
+    });
+
+    it('refuses a tag of another project', () => {
+      const { status, output } = checkNpm(clone, 'hello-v1.2.0');
+      assert.equal(status, 1);
+      assert.equal(output, 'check-release-tag: tag hello-v1.2.0 does not start with plugin-v: it is not a release tag of plugin (tag pattern {projectName}-v{version})');
+    });
   });
 });

@@ -13,6 +13,8 @@ const githubDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (name) => readFileSync(join(githubDir, name), 'utf8');
 const releaseText = read('workflows/recorder-release.yml');
 const ciText = read('workflows/ci.yml');
+const npmReleaseText = read('workflows/nx-maturin-release.yml');
+const npmRelease = parse(npmReleaseText);
 const release = parse(releaseText);
 const ci = parse(ciText);
 const jobs = release.jobs;
@@ -131,6 +133,91 @@ describe('recorder-release.yml', () => {
   });
 });
 
+describe('nx-maturin-release.yml', () => {
+  const npmJobs = npmRelease.jobs;
+  const npmNeeds = (job) => [npmJobs[job].needs ?? []].flat();
+  const npmRuns = (job) => npmJobs[job].steps.filter((step) => step.run).map((step) => step.run);
+
+  it('starts only on an nx-maturin-v* tag push, and publishes only for such a tag', () => {
+    assert.deepEqual(Object.keys(npmRelease.on), ['push']);
+    assert.deepEqual(npmRelease.on.push, { tags: ['nx-maturin-v*'] });
+    assert.equal(npmJobs.npm.if, "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/nx-maturin-v')");
+  });
+
+  it('chains verify -> pack -> npm, and nothing else', () => {
+    assert.deepEqual(Object.keys(npmJobs), ['verify', 'pack', 'npm']);
+    assert.deepEqual(npmNeeds('verify'), []);
+    assert.deepEqual(npmNeeds('pack'), ['verify']);
+    assert.deepEqual(npmNeeds('npm'), ['pack']);
+  });
+
+  it('publishes only from the npm environment', () => {
+    const withEnvironment = Object.entries(npmJobs).filter(([, job]) => job.environment).map(([name, job]) => [name, job.environment.name]);
+    assert.deepEqual(withEnvironment, [['npm', 'npm']]);
+  });
+
+  it('grants nothing at the top, contents: read to verify and pack, and id-token: write alone to npm', () => {
+    assert.deepEqual(npmRelease.permissions, {});
+    assert.deepEqual(npmJobs.verify.permissions, { contents: 'read' });
+    assert.deepEqual(npmJobs.pack.permissions, { contents: 'read' });
+    assert.deepEqual(npmJobs.npm.permissions, { 'id-token': 'write' });
+  });
+
+  it('reads no cache in any job: no cache action, setup-node with package-manager-cache false, Nx cache skipped', () => {
+    for (const key of ['NX_SKIP_NX_CACHE', 'NX_SKIP_REMOTE_CACHE', 'NX_NO_CLOUD']) assert.equal(npmRelease.env[key], 'true', key);
+    for (const [name, job] of Object.entries(npmJobs)) {
+      for (const step of job.steps) {
+        assert.ok(!CACHE_ACTIONS.includes(actionOf(step)), `job ${name} uses ${step.uses}`);
+        if (actionOf(step) === 'actions/setup-node') {
+          assert.equal(step.with['package-manager-cache'], false, `job ${name}: setup-node without package-manager-cache: false`);
+          assert.equal(step.with.cache, undefined, `job ${name}: setup-node with cache`);
+        }
+        if (actionOf(step) === 'actions/setup-python') assert.equal(step.with.cache, undefined, `job ${name}: setup-python with cache`);
+      }
+      for (const script of npmRuns(name)) {
+        for (const nx of script.match(/npx nx (?:run|run-many)[^\n]*/g) ?? []) assert.match(nx, /--skip-nx-cache/, `job ${name}: ${nx}`);
+      }
+    }
+  });
+
+  it('verify checks the annotated tag against package.json from a full clone, then lints, type-checks and tests the plugin', () => {
+    const checkout = npmJobs.verify.steps.find((step) => actionOf(step) === 'actions/checkout');
+    assert.equal(checkout.with['fetch-depth'], 0);
+    const scripts = npmRuns('verify').join('\n');
+    assert.match(scripts, /npx nx run workflows:check-release-tag:nx-maturin --skip-nx-cache[\s\S]*npx nx run-many -t lint typecheck test -p nx-maturin --skip-nx-cache/);
+  });
+
+  it('pack builds from source, packs one tarball and hands its name and sha256 over as job outputs', () => {
+    assert.deepEqual(npmJobs.pack.outputs, { tarball: '${{ steps.pack.outputs.tarball }}', 'tarball-sha256': '${{ steps.pack.outputs.tarball-sha256 }}' });
+    const scripts = npmRuns('pack').join('\n');
+    assert.match(scripts, /npx nx run nx-maturin:build --skip-nx-cache[\s\S]*npm pack \.\/packages\/nx-maturin --pack-destination npm-pack[\s\S]*sha256sum/);
+    const upload = npmJobs.pack.steps.find((step) => actionOf(step) === 'actions/upload-artifact');
+    assert.deepEqual([upload.with.name, upload.with.path], ['nx-maturin-tarball', 'npm-pack/']);
+  });
+
+  it('pins every action to a SHA already checked for recorder-release.yml (ADR 0006 table), with the same version comment', () => {
+    const usesLines = (text) => text.split('\n').filter((line) => /^\s*(- )?uses:/.test(line)).map((line) => line.replace(/^\s*(- )?/, ''));
+    const checked = new Set(usesLines(releaseText));
+    for (const line of usesLines(npmReleaseText)) assert.ok(checked.has(line), `${line}: not a pin of recorder-release.yml`);
+  });
+
+  it('runs the least code in the npm job: Node, the download, the hash check, npm publish --provenance', () => {
+    const job = npmJobs.npm;
+    assert.deepEqual(job.steps.filter((step) => step.uses).map(actionOf), ['actions/setup-node', 'actions/download-artifact']);
+    const setupNode = job.steps.find((step) => actionOf(step) === 'actions/setup-node');
+    assert.equal(setupNode.with['registry-url'], 'https://registry.npmjs.org/');
+    assert.equal(job.steps.find((step) => actionOf(step) === 'actions/download-artifact').with.name, 'nx-maturin-tarball');
+    const order = job.steps.map((step) => actionOf(step) ?? step.name);
+    assert.deepEqual(order, ['actions/setup-node', 'actions/download-artifact', 'Check the tarball against the sha256 from pack', 'Publish to npm']);
+    const [check, publish] = job.steps.slice(2);
+    assert.deepEqual(check.env, { TARBALL: '${{ needs.pack.outputs.tarball }}', TARBALL_SHA256: '${{ needs.pack.outputs.tarball-sha256 }}' });
+    assert.match(check.run, /sha256sum --check --strict/);
+    assert.equal(publish.run, 'npm publish "npm-pack/$TARBALL" --provenance --access public --registry https://registry.npmjs.org/');
+    assert.deepEqual(publish.env, { TARBALL: '${{ needs.pack.outputs.tarball }}', NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}' });
+    assert.doesNotMatch(npmRuns('npm').join('\n'), /bootstrap|npm (ci|install)|npx /);
+  });
+});
+
 describe('ci.yml', () => {
   it('runs nx affected lint and test on Linux, macOS and Windows for pull requests and main', () => {
     assert.deepEqual(Object.keys(ci.on).sort(), ['pull_request', 'push']);
@@ -145,7 +232,7 @@ describe('ci.yml', () => {
 });
 
 describe('every workflow', () => {
-  for (const [file, text] of [['recorder-release.yml', releaseText], ['ci.yml', ciText]]) {
+  for (const [file, text] of [['recorder-release.yml', releaseText], ['nx-maturin-release.yml', npmReleaseText], ['ci.yml', ciText]]) {
     it(`${file}: pins every action to a 40-hex commit with its version in a comment`, () => {
       const uses = text.split('\n').filter((line) => /^\s*(- )?uses:/.test(line));
       assert.ok(uses.length > 0);
