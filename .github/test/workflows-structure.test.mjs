@@ -31,6 +31,25 @@ function ancestors(job) {
 const actionOf = (step) => step.uses?.split('@')[0];
 const runs = (job) => jobs[job].steps.filter((step) => step.run).map((step) => step.run);
 
+/** A release workflow reads no cache: no cache action, no setup-node/setup-python cache, every Nx call skips Nx's cache. */
+function assertReadsNoCache(workflow) {
+  for (const key of ['NX_SKIP_NX_CACHE', 'NX_SKIP_REMOTE_CACHE', 'NX_NO_CLOUD']) assert.equal(workflow.env[key], 'true', key);
+  for (const [name, job] of Object.entries(workflow.jobs)) {
+    for (const step of job.steps) {
+      assert.ok(!CACHE_ACTIONS.includes(actionOf(step)), `job ${name} uses ${step.uses}`);
+      if (actionOf(step) === 'actions/setup-node') {
+        assert.equal(step.with['package-manager-cache'], false, `job ${name}: setup-node without package-manager-cache: false`);
+        assert.equal(step.with.cache, undefined, `job ${name}: setup-node with cache`);
+      }
+      if (actionOf(step) === 'actions/setup-python') assert.equal(step.with.cache, undefined, `job ${name}: setup-python with cache`);
+      // A command continued over several lines (trailing backslash) is read whole.
+      for (const nx of step.run?.match(/npx nx (?:run|run-many)[^\n]*(?:\\\n[^\n]*)*/g) ?? []) {
+        assert.match(nx, /--skip-nx-cache/, `job ${name}: ${nx}`);
+      }
+    }
+  }
+}
+
 describe('recorder-release.yml', () => {
   it('starts only on a recorder-v* tag push or a manual run that can reach TestPyPI at most', () => {
     assert.deepEqual(Object.keys(release.on).sort(), ['push', 'workflow_dispatch']);
@@ -64,24 +83,7 @@ describe('recorder-release.yml', () => {
   });
 
   it('reads no cache in any job: no cache action, setup-node with package-manager-cache false, Nx cache skipped', () => {
-    assert.equal(release.env.NX_SKIP_NX_CACHE, 'true');
-    assert.equal(release.env.NX_SKIP_REMOTE_CACHE, 'true');
-    assert.equal(release.env.NX_NO_CLOUD, 'true');
-    for (const [name, job] of Object.entries(jobs)) {
-      for (const step of job.steps) {
-        assert.ok(!CACHE_ACTIONS.includes(actionOf(step)), `job ${name} uses ${step.uses}`);
-        if (actionOf(step) === 'actions/setup-node') {
-          assert.equal(step.with['package-manager-cache'], false, `job ${name}: setup-node without package-manager-cache: false`);
-          assert.equal(step.with.cache, undefined, `job ${name}: setup-node with cache`);
-        }
-        if (actionOf(step) === 'actions/setup-python') assert.equal(step.with.cache, undefined, `job ${name}: setup-python with cache`);
-      }
-      for (const script of runs(name)) {
-        for (const nx of script.match(/npx nx (?:run|run-many)[^\n]*(?:\\\n[^\n]*)*/g) ?? []) {
-          assert.match(nx, /--skip-nx-cache/, `job ${name}: ${nx}`);
-        }
-      }
-    }
+    assertReadsNoCache(release);
   });
 
   it('runs the least code in the publish jobs: publish profile, hash check, attestations, upload without install-back', () => {
@@ -164,20 +166,7 @@ describe('nx-maturin-release.yml', () => {
   });
 
   it('reads no cache in any job: no cache action, setup-node with package-manager-cache false, Nx cache skipped', () => {
-    for (const key of ['NX_SKIP_NX_CACHE', 'NX_SKIP_REMOTE_CACHE', 'NX_NO_CLOUD']) assert.equal(npmRelease.env[key], 'true', key);
-    for (const [name, job] of Object.entries(npmJobs)) {
-      for (const step of job.steps) {
-        assert.ok(!CACHE_ACTIONS.includes(actionOf(step)), `job ${name} uses ${step.uses}`);
-        if (actionOf(step) === 'actions/setup-node') {
-          assert.equal(step.with['package-manager-cache'], false, `job ${name}: setup-node without package-manager-cache: false`);
-          assert.equal(step.with.cache, undefined, `job ${name}: setup-node with cache`);
-        }
-        if (actionOf(step) === 'actions/setup-python') assert.equal(step.with.cache, undefined, `job ${name}: setup-python with cache`);
-      }
-      for (const script of npmRuns(name)) {
-        for (const nx of script.match(/npx nx (?:run|run-many)[^\n]*/g) ?? []) assert.match(nx, /--skip-nx-cache/, `job ${name}: ${nx}`);
-      }
-    }
+    assertReadsNoCache(npmRelease);
   });
 
   it('verify checks the annotated tag against package.json from a full clone, then lints, type-checks and tests the plugin', () => {
