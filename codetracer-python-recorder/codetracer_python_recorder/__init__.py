@@ -2,20 +2,29 @@
 
 ``start_tracing`` / ``stop_tracing`` / ``trace`` are this recorder's API; ``start`` / ``stop`` /
 ``flush`` / ``TraceSession`` and the policy functions are codetracer-python-recorder 0.3.0's, kept so
-code written for it runs unchanged. Importing the package applies the ``CODETRACER_*`` policy
+code written for it runs unchanged, and so are its exceptions (``RecorderError`` with ``UsageError``,
+``EnvironmentError``, ``TargetError``, ``InternalError``, each with ``code``/``kind``/``context``). Importing the package applies the ``CODETRACER_*`` policy
 variables and starts a recording when ``CODETRACER_TRACE`` is set.
 """
 
-from ._native import (
-    AlreadyTracingError,
-    RecorderError,
-    ToolIdUnavailableError,
-    TraceWriteError,
-    __version__,
-)
+from ._native import __version__
 from .api import DEFAULT_MAX_TRACE_BYTES, TraceFormat, is_tracing, start_tracing, stop_tracing, trace
 from .auto_start import auto_start_from_env
-from .filters import FilterError
+from .errors import (
+    AlreadyTracingError,
+    EnvironmentError,  # noqa: A004 - 0.3.0's public name
+    FilterError,
+    FilterFileNotFoundError,
+    InternalError,
+    PolicyError,
+    RecorderError,
+    TargetError,
+    ToolIdUnavailableError,
+    TraceDirectoryConflictError,
+    TraceMissingError,
+    TraceWriteError,
+    UsageError,
+)
 from .policy import configure_policy, configure_policy_from_env, policy_snapshot
 from .session import DEFAULT_FORMAT, TRACE_BINARY, TRACE_JSON, TraceSession, flush, start, stop
 
@@ -25,12 +34,20 @@ __all__ = [
     "TRACE_BINARY",
     "TRACE_JSON",
     "AlreadyTracingError",
+    "EnvironmentError",
     "FilterError",
+    "FilterFileNotFoundError",
+    "InternalError",
+    "PolicyError",
     "RecorderError",
+    "TargetError",
     "ToolIdUnavailableError",
+    "TraceDirectoryConflictError",
     "TraceFormat",
+    "TraceMissingError",
     "TraceSession",
     "TraceWriteError",
+    "UsageError",
     "__version__",
     "configure_policy",
     "configure_policy_from_env",

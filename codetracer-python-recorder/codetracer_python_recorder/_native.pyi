@@ -1,6 +1,6 @@
 """Typed interface of the native module ``codetracer_python_recorder._native``."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __version__: str
@@ -9,13 +9,29 @@ DEFAULT_MAX_TRACE_BYTES: int
 class RecorderError(RuntimeError):
     """Base class of every error raised by the recorder."""
 
-class AlreadyTracingError(RecorderError):
+    code: str
+    kind: str
+    context: Mapping[str, str]
+
+class UsageError(RecorderError):
+    """The recorder was called or configured wrongly."""
+
+class EnvironmentError(RecorderError):  # noqa: A001 - 0.3.0's public name
+    """The machine stopped the recorder (files, tool ids)."""
+
+class TargetError(RecorderError):
+    """The recorded program did not give the recorder what it needed."""
+
+class InternalError(RecorderError):
+    """A failure inside the recorder itself."""
+
+class AlreadyTracingError(UsageError):
     """A recording is already active in this interpreter."""
 
-class ToolIdUnavailableError(RecorderError):
+class ToolIdUnavailableError(EnvironmentError):
     """Every sys.monitoring tool id is taken by another tool."""
 
-class TraceWriteError(RecorderError):
+class TraceWriteError(EnvironmentError):
     """The trace files could not be created or written."""
 
 def start_tracing(
@@ -41,3 +57,6 @@ def configure_log(level: str | None = None, file: str | None = None) -> None: ..
 def summarize_trace(trace_dir: str) -> dict[str, Any]: ...
 def is_tracing() -> bool: ...
 def abandon_after_fork() -> None: ...
+def start_fd_capture(streams: list[tuple[str, int, int]]) -> bool: ...
+def expect_fd_output(stream: str, data: bytes) -> None: ...
+def stop_fd_capture() -> None: ...

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from . import _native
 from . import io_capture as io_capture_module
 from .coverage import default_coverage, default_exclude
+from .errors import InternalError, TraceDirectoryConflictError, with_context
 from .filters import FilterChain, find_project_filter, split_filter_spec
 from .policy import current_policy
 
@@ -25,6 +26,10 @@ DEFAULT_MAX_TRACE_BYTES: int = _native.DEFAULT_MAX_TRACE_BYTES
 __all__ = ["DEFAULT_MAX_TRACE_BYTES", "TraceFormat", "default_exclude", "is_tracing", "start_tracing", "stop_tracing", "trace"]
 
 _process_hooks_registered = False
+#: The directory of the active recording, for removing a partial trace (``keep_partial_trace``).
+_recording_dir: str | None = None
+#: The files a recording writes into its directory.
+TRACE_FILES = ("trace.json", "trace.bin", "trace_paths.json", "trace_metadata.json")
 
 
 def start_tracing(
@@ -60,11 +65,12 @@ def start_tracing(
     program writes to ``sys.stdout``/``sys.stderr`` and reads from ``sys.stdin`` as events; ``"off"``
     does not.
 
-    Raises :class:`AlreadyTracingError` when a recording is active, :class:`TraceWriteError` when
-    the trace files cannot be created, :class:`ToolIdUnavailableError` when every
-    ``sys.monitoring`` tool id is taken, and :class:`ValueError` for an unknown ``format``.
+    Raises :class:`AlreadyTracingError` when a recording is active, :class:`TraceDirectoryConflictError`
+    when ``path`` is a file, :class:`TraceWriteError` when the trace files cannot be created,
+    :class:`ToolIdUnavailableError` when every ``sys.monitoring`` tool id is taken, :class:`FilterError`
+    for a filter file that cannot be used, and :class:`ValueError` for an unknown ``format``.
     """
-    global _process_hooks_registered
+    global _process_hooks_registered, _recording_dir
     if not _process_hooks_registered:
         # A program that ends without calling stop_tracing() (sys.exit, an uncaught exception in a
         # script started with the API) still gets complete trace files.
@@ -73,6 +79,11 @@ def start_tracing(
             # A forked child must not write into its parent's trace files.
             os.register_at_fork(after_in_child=_native.abandon_after_fork)
         _process_hooks_registered = True
+    trace_dir = os.path.abspath(os.path.expanduser(os.fspath(path)))
+    if os.path.exists(trace_dir) and not os.path.isdir(trace_dir):
+        raise with_context(
+            TraceDirectoryConflictError(f"trace path {trace_dir!r} exists and is not a directory"), path=trace_dir
+        )
     if max_trace_bytes is not None and max_trace_bytes < 0:
         raise ValueError(f"max_trace_bytes must be 0 (no limit) or a positive number of bytes, not {max_trace_bytes}")
     if io_capture is None:
@@ -82,7 +93,7 @@ def start_tracing(
     program = program if program is not None else (sys.argv[0] if sys.argv and sys.argv[0] else "<python>")
     project_filter = find_project_filter(os.path.dirname(os.path.abspath(program)) if os.path.isfile(program) else os.getcwd())
     filter_paths = ([project_filter] if project_filter else []) + split_filter_spec(trace_filter)
-    filters = FilterChain.load(filter_paths)
+    filters = FilterChain.load(filter_paths, module_name_from_globals=current_policy().module_name_from_globals)
     coverage = default_coverage()
     settings = {
         "trace_filter": filters.summary(),
@@ -91,7 +102,7 @@ def start_tracing(
         "activation_path": os.path.abspath(activation_path) if activation_path is not None else None,
     }
     _native.start_tracing(
-        os.fspath(path),
+        trace_dir,
         format,
         program,
         list(args) if args is not None else list(sys.argv[1:]),
@@ -105,6 +116,7 @@ def start_tracing(
         resolver=filters.resolve,
         settings=json.dumps(settings),
     )
+    _recording_dir = trace_dir
     io_capture_module.install(io_capture)
 
 
@@ -114,11 +126,36 @@ def stop_tracing(exit_status: int | None = None, *, error: str | None = None) ->
     The trace ends balanced: calls still running return, and the top level returns ``exit_status``
     (also stored in ``trace_metadata.json``). ``error`` describes an uncaught exception that ended
     the program; it is recorded as an error event. Raises :class:`RecorderError` if the recording
-    was cut short by an internal error (the files are still completed). Returns ``{"steps": n,
-    "truncated": reason or None}`` (``steps`` 0 when no recording was active).
+    was cut short by an internal error: an :class:`InternalError` (code ``ERR_TRACE_INCOMPLETE``); the
+    partial trace's files are then removed unless the policy's ``keep_partial_trace`` is set, as in
+    0.3.0. Returns ``{"steps": n, "truncated": reason or None}`` (``steps`` 0 when no recording was
+    active).
     """
+    global _recording_dir
     io_capture_module.uninstall()
-    return _native.stop_tracing(exit_status, error)
+    trace_dir, _recording_dir = _recording_dir, None
+    try:
+        return _native.stop_tracing(exit_status, error)
+    except InternalError as failure:
+        if trace_dir is None:
+            raise
+        raise _partial_trace(failure, trace_dir) from None
+
+
+def _partial_trace(failure: InternalError, trace_dir: str) -> InternalError:
+    """Keeps (``keep_partial_trace``) or removes the files of a recording an internal error cut short."""
+    if current_policy().keep_partial_trace:
+        outcome = f"the partial trace is kept in {trace_dir}"
+    else:
+        for name in TRACE_FILES:
+            try:
+                os.remove(os.path.join(trace_dir, name))
+            except FileNotFoundError:
+                pass
+        outcome = f"the partial trace in {trace_dir} was removed (keep it with --keep-partial-trace)"
+    error = InternalError(f"{failure}; {outcome}")
+    error.code = failure.code
+    return with_context(error, trace_dir=trace_dir, partial_trace="kept" if "kept" in outcome else "removed")
 
 
 def is_tracing() -> bool:
@@ -129,15 +166,15 @@ def is_tracing() -> bool:
 @contextmanager
 def trace(
     path: str | os.PathLike[str],
-    format: TraceFormat = "json",
+    format: TraceFormat = "binary",
     *,
     trace_filter: TraceFilterSpec | None = None,
     policy: Mapping[str, Any] | None = None,
     apply_env_policy: bool = True,
     **options: Any,
 ) -> Iterator[Any]:
-    """Record the body of a ``with`` block into the directory ``path``; yields the
-    :class:`~codetracer_python_recorder.TraceSession`. ``options`` are :func:`start_tracing`'s;
+    """Record the body of a ``with`` block into the directory ``path`` (binary by default, as in 0.3.0);
+    yields the :class:`~codetracer_python_recorder.TraceSession`. ``options`` are :func:`start_tracing`'s;
     ``trace_filter``, ``policy`` and ``apply_env_policy`` are 0.3.0's (see :func:`start`).
     """
     from .session import start
@@ -153,5 +190,4 @@ def trace(
 
 def _stop_at_exit() -> None:
     if _native.is_tracing():
-        io_capture_module.uninstall()
-        _native.stop_tracing(None)
+        stop_tracing(None)

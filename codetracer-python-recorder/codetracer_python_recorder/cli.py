@@ -14,11 +14,12 @@ import traceback
 import uuid
 from collections.abc import Sequence
 
-from ._native import AlreadyTracingError, RecorderError, ToolIdUnavailableError, TraceWriteError, __version__
+from ._native import __version__
 from .api import start_tracing, stop_tracing
-from .filters import FilterError
+from .errors import PolicyError, RecorderError, TraceMissingError, UsageError, with_context
 from .io_capture import IO_CAPTURE_MODES
 from .policy import configure_policy, configure_policy_from_env, current_policy
+from .session import DEFAULT_FORMAT
 
 PROG = "codetracer-python-recorder"
 _BYTE_SUFFIXES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
@@ -41,17 +42,18 @@ def _parser() -> argparse.ArgumentParser:
         f"'{PROG} trace summary DIR' describes a recorded trace.",
         allow_abbrev=False,
     )
+    # The defaults are 0.3.0's, so a user moving from it finds the same files in the same place.
     parser.add_argument(
         "--trace-dir",
-        default="trace",
-        help="directory for trace files, created if missing (default: ./trace)",
+        default="trace-out",
+        help="directory for trace files, created if missing (default: ./trace-out)",
     )
     parser.add_argument(
         "--format",
         type=str.lower,
         choices=("json", "binary"),
-        default="json",
-        help="events file format: trace.json or trace.bin (default: json)",
+        default=DEFAULT_FORMAT,
+        help=f"events file format: trace.bin or trace.json (default: {DEFAULT_FORMAT})",
     )
     parser.add_argument(
         "--exclude",
@@ -96,7 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--io-capture",
         choices=IO_CAPTURE_MODES,
-        help="record stdout/stderr writes and stdin reads as events (default: proxies; off to disable)",
+        help="record stdout/stderr writes and stdin reads as events (default: proxies; off to disable); "
+        "proxies+fd also records what reaches file descriptors 1 and 2 another way (os.write, C code, subprocesses)",
     )
     parser.add_argument(
         "--on-recorder-error",
@@ -107,9 +110,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--keep-partial-trace",
         action="store_true",
-        help="accepted for 0.3.0 compatibility; traces are always finished and kept",
+        help="keep the trace when an internal recorder error cut it short (default: its files are removed); "
+        "a trace cut by --max-trace-bytes or a full disk is always kept",
     )
-    parser.add_argument("--log-level", help="level of the recorder's own messages: error, warn (default), info, debug")
+    parser.add_argument(
+        "--log-level",
+        help="level of the recorder's own messages: off, error, warn (default), info, debug, trace; "
+        "0.3.0's target=level lists are read too",
+    )
     parser.add_argument("--log-file", help="write the recorder's own messages to this file instead of stderr")
     parser.add_argument(
         "--json-errors", action="store_true", help="also print each recorder error as one JSON object on stderr"
@@ -124,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
         "--module-name-from-globals",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="accepted for 0.3.0 compatibility; module names always come from the frame's __name__",
+        help="trace filters' pkg: selectors match the module's __name__ (default; __main__ for the script); "
+        "--no-module-name-from-globals derives the name from the file's path under sys.path",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("script", help="the Python script to run")
@@ -133,35 +142,33 @@ def _parser() -> argparse.ArgumentParser:
 
 
 class _Reporter:
-    """Prints recorder errors on one line, and as JSON too with ``--json-errors``."""
+    """Prints recorder errors on one line, and with ``--json-errors`` also as 0.3.0's JSON trailer."""
 
     def __init__(self) -> None:
         self.run_id = uuid.uuid4().hex
 
-    def error(self, message: str, code: str, kind: str, **context: object) -> None:
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+    def error(self, err: BaseException) -> None:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
         if current_policy().json_errors:
+            code, kind = _error_code(err)
             trailer = {
                 "run_id": self.run_id,
                 "trace_id": None,
                 "error_code": code,
                 "error_kind": kind,
-                "message": message,
-                "context": {key: str(value) for key, value in context.items()},
+                "message": str(err),
+                "context": {key: str(value) for key, value in dict(getattr(err, "context", {})).items()},
             }
             print(json.dumps(trailer), file=sys.stderr)
 
 
 def _error_code(err: BaseException) -> tuple[str, str]:
-    if isinstance(err, TraceWriteError):
-        return "ERR_TRACE_WRITE", "EnvironmentError"
-    if isinstance(err, ToolIdUnavailableError):
-        return "ERR_TOOL_ID_UNAVAILABLE", "EnvironmentError"
-    if isinstance(err, AlreadyTracingError):
-        return "ERR_ALREADY_TRACING", "UsageError"
-    if isinstance(err, (FilterError, ValueError)):
-        return "ERR_INVALID_CONFIG", "UsageError"
-    return "ERR_RECORDER_FAILED", "InternalError"
+    """The ``ERR_*`` code and kind 0.3.0 gives this error."""
+    if isinstance(err, RecorderError):
+        return err.code, err.kind
+    if isinstance(err, (ValueError, TypeError)):
+        return "ERR_INVALID_POLICY_VALUE", "Usage"
+    return "ERR_UNKNOWN", "Internal"
 
 
 def _exit_status(code: object) -> int:
@@ -194,15 +201,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return summary_main(arguments[1:])
     options = _parser().parse_args(arguments)
+    # 0.3.0 also took a `--` between the script and its arguments.
+    if options.script_args[:1] == ["--"]:
+        del options.script_args[0]
     reporter = _Reporter()
     try:
         _apply_policy(options)
     except (ValueError, TypeError, RecorderError) as err:
-        reporter.error(str(err), "ERR_INVALID_CONFIG", "UsageError")
+        reporter.error(err if isinstance(err, RecorderError) else PolicyError(str(err)))
         return 2
     script = os.path.abspath(options.script)
     if not os.path.isfile(script):
-        reporter.error(f"script not found: {options.script}", "ERR_SCRIPT_NOT_FOUND", "UsageError", script=script)
+        reporter.error(with_context(UsageError(f"script not found: {options.script}"), script=script))
         return 2
     if os.environ.get("CODETRACER_DISABLE", "").strip().lower() in ("1", "true", "yes", "on"):
         return _run_untraced(script, options.script_args)
@@ -224,25 +234,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             trace_filter=trace_filter,
             activation_path=options.activation_path or script,
         )
-    except (RecorderError, FilterError, ValueError) as err:
-        reporter.error(str(err), *_error_code(err), trace_dir=trace_dir)
-        return 2
+    except (RecorderError, ValueError) as err:
+        # 0.3.0 exits 1 when the recording cannot start.
+        reporter.error(err)
+        return 1
 
     status, error = _run(script)
     policy = current_policy()
     try:
         summary = stop_tracing(status, error=error)
     except RecorderError as err:
-        reporter.error(str(err), *_error_code(err), trace_dir=trace_dir)
+        reporter.error(err)
         if policy.on_recorder_error == "abort":
             return status or 1
         return status if policy.propagate_script_exit else 0
     if policy.require_trace and not summary["steps"]:
         reporter.error(
-            f"no trace recorded: no step of the program ran under the recorder (trace directory {trace_dir})",
-            "ERR_TRACE_MISSING",
-            "TargetError",
-            trace_dir=trace_dir,
+            with_context(
+                TraceMissingError(
+                    f"no trace recorded: no step of the program ran under the recorder (trace directory {trace_dir})"
+                ),
+                trace_dir=trace_dir,
+            )
         )
         return 1
     if not policy.propagate_script_exit and status != 0:

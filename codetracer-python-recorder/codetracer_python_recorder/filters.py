@@ -14,11 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+
+from .errors import FilterError, FilterFileNotFoundError, with_context
 
 PROJECT_FILTER = Path(".codetracer") / "trace-filter.toml"
 
@@ -33,10 +36,6 @@ SECRET_NAME_PATTERN = (
     r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|credential"
     r"|auth(orization)?|session_?id|cookie|signature)"
 )
-
-
-class FilterError(ValueError):
-    """A trace filter file that cannot be used; the message names the file, the field and the problem."""
 
 
 @dataclass(frozen=True)
@@ -218,8 +217,10 @@ def find_project_filter(start: str | os.PathLike[str]) -> Path | None:
 
 def load_filter(path: str | os.PathLike[str]) -> FilterFile:
     file = Path(path).expanduser()
+    if not file.exists():
+        raise with_context(FilterFileNotFoundError(f"trace filter {os.fspath(path)!r} does not exist"), path=file)
     if not file.is_file():
-        raise FilterError(f"trace filter {os.fspath(path)!r} does not exist or is not a file")
+        raise with_context(FilterError(f"trace filter {os.fspath(path)!r} is not a file"), path=file)
     file = file.resolve()
     root = file.parent.parent if file.parent.name == ".codetracer" else Path.cwd()
     return parse_filter(file.read_text(encoding="utf-8"), str(file), str(root))
@@ -228,12 +229,21 @@ def load_filter(path: str | os.PathLike[str]) -> FilterFile:
 class FilterChain:
     """Filters in the order they apply; :meth:`resolve` is the recorder's per-code-object resolver."""
 
-    def __init__(self, files: Sequence[FilterFile]) -> None:
+    def __init__(self, files: Sequence[FilterFile], *, module_name_from_globals: bool = True) -> None:
         self.files = list(files)
+        #: 0.3.0's ``module_name_from_globals``: ``pkg:`` selectors match the module's ``__name__``
+        #: (``__main__`` for the script); off, a name derived from the file's path under ``sys.path``.
+        self.module_name_from_globals = module_name_from_globals
+        # One attribute resolver per distinct list of attribute patterns, so the recorder caches each
+        # attribute name's answer once for all the code objects that share the list.
+        self._attribute_resolvers: dict[tuple[tuple[ValuePattern, ...], str], AttributeResolver] = {}
 
     @classmethod
-    def load(cls, paths: Sequence[str | os.PathLike[str]], *, builtin: bool = True) -> FilterChain:
-        return cls(([builtin_filter()] if builtin else []) + [load_filter(path) for path in paths])
+    def load(
+        cls, paths: Sequence[str | os.PathLike[str]], *, builtin: bool = True, module_name_from_globals: bool = True
+    ) -> FilterChain:
+        files = ([builtin_filter()] if builtin else []) + [load_filter(path) for path in paths]
+        return cls(files, module_name_from_globals=module_name_from_globals)
 
     def summary(self) -> dict[str, object]:
         return {"filters": [file.summary() for file in self.files]}
@@ -249,6 +259,8 @@ class FilterChain:
     def resolve(
         self, file_name: str, module: str | None, qualname: str, names: dict[str, list[str]]
     ) -> dict[str, object] | None:
+        if not self.module_name_from_globals or not module:
+            module = module_name_from_path(file_name)
         module_name = module or Path(file_name).stem
         obj = f"{module_name}.{qualname}"
         execute = "trace"
@@ -280,4 +292,49 @@ class FilterChain:
             answer[domain] = {name: chosen for name, chosen in decided.items() if chosen != "allow"}
         returned = action("ret", qualname.rsplit(".", 1)[-1])
         answer["ret"] = None if returned == "allow" else returned
+        attribute_patterns = tuple(pattern for pattern in patterns if pattern.selector.domain == "attr")
+        if attribute_patterns or value_default != "allow":
+            key = (attribute_patterns, value_default)
+            if key not in self._attribute_resolvers:
+                self._attribute_resolvers[key] = AttributeResolver(attribute_patterns, value_default)
+            answer["attr"] = self._attribute_resolvers[key]
         return answer
+
+
+class AttributeResolver:
+    """``attr:`` value patterns of a scope: the action for an object field's name (``None`` to keep it).
+
+    The recorder calls it once per field name and caches the answer.
+    """
+
+    def __init__(self, patterns: tuple[ValuePattern, ...], default: str) -> None:
+        self.patterns = patterns
+        self.default = default
+
+    def __call__(self, name: str) -> str | None:
+        for pattern in self.patterns:
+            if pattern.selector.matches(name):
+                return None if pattern.action == "allow" else pattern.action
+        return None if self.default == "allow" else self.default
+
+
+def module_name_from_path(file_name: str) -> str | None:
+    """0.3.0's resolver without globals: the dotted name of ``file_name`` under the longest ``sys.path``
+    entry that contains it (``pkg/mod.py`` -> ``pkg.mod``, ``pkg/__init__.py`` -> ``pkg``)."""
+    if file_name.startswith("<"):
+        return None
+    path = Path(file_name).resolve()
+    best: tuple[str, ...] | None = None
+    for entry in sys.path:
+        try:
+            relative = path.relative_to(Path(entry or os.getcwd()).resolve())
+        except (ValueError, OSError):
+            continue
+        if best is None or len(relative.parts) < len(best):
+            best = relative.parts
+    if not best:
+        return None
+    parts = [*best[:-1], Path(best[-1]).stem]
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)

@@ -3,10 +3,15 @@
 The streams are replaced by proxies that pass every call through to the original stream unchanged and
 then hand the text to the recorder, which writes it as an event right after the step that produced it.
 The proxies' own code is the recorder's, which is never recorded.
+
+``proxies+fd`` also points file descriptors 1 and 2 at pipes the recorder reads (``src/fd_capture.rs``):
+what reaches them without the proxies (``os.write(1, ...)``, C extensions, child processes) is recorded
+too, and everything is passed on to the original descriptors in the order it was written.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Literal
 
@@ -44,14 +49,27 @@ class _Proxy:
         return repr(self._stream)
 
 
+def _announce(stream: Any, name: str, text: object) -> None:
+    """Tells the fd capture which bytes these are, before they reach the descriptor."""
+    if not _fd_captured or not isinstance(text, str) or not text:
+        return
+    try:
+        data = text.encode(stream.encoding or "utf-8", stream.errors or "strict")
+        _native.expect_fd_output(name, data)
+    except Exception:  # noqa: BLE001 - unannounced bytes are merely recorded twice
+        pass
+
+
 class OutputProxy(_Proxy):
     def write(self, text: str) -> int:
+        _announce(self._stream, self._name, text)
         written = self._stream.write(text)
         _record(self._name, text)
         return written
 
     def writelines(self, lines: Any) -> None:
         lines = list(lines)
+        _announce(self._stream, self._name, "".join(lines))
         self._stream.writelines(lines)
         _record(self._name, "".join(lines))
 
@@ -83,10 +101,58 @@ class InputProxy(_Proxy):
 
 
 _installed: dict[str, tuple[Any, Any]] = {}
+#: The descriptors behind pipes, with the duplicates of their originals: ``{1: saved, 2: saved}``.
+_redirected: dict[int, int] = {}
+_fd_captured = False
+
+
+def _flush_all() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:  # noqa: BLE001 - a closed or broken stream has nothing to flush
+            pass
+
+
+def _capture_descriptors() -> None:
+    """Points fds 1 and 2 at pipes the recorder reads and passes on to the original descriptors."""
+    global _fd_captured
+    _flush_all()
+    streams = []
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        try:
+            saved = os.dup(fd)
+        except OSError:
+            continue  # not open in this process
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.dup2(write_end, fd)
+        os.close(write_end)
+        _redirected[fd] = saved
+        streams.append((name, read_end, saved))
+    if not _native.start_fd_capture(streams):
+        _restore_descriptors()
+        print("codetracer-python-recorder: --io-capture proxies+fd is not supported here; recording proxies only",
+              file=sys.stderr)
+        return
+    _fd_captured = True
+
+
+def _restore_descriptors() -> None:
+    global _fd_captured
+    _flush_all()
+    for fd, saved in _redirected.items():
+        os.dup2(saved, fd)
+    _redirected.clear()
+    _fd_captured = False
+    # Empties the pipes (only child processes can still write to them) and closes them and the saved
+    # duplicates.
+    _native.stop_fd_capture()
 
 
 def install(mode: str) -> None:
-    """Puts the proxies in place; ``proxies+fd`` records the same as ``proxies`` (see the README)."""
+    """Puts the proxies in place, and for ``proxies+fd`` the descriptor capture."""
     if mode not in IO_CAPTURE_MODES:
         raise ValueError(f"io_capture: expected one of {', '.join(IO_CAPTURE_MODES)}, found {mode!r}")
     if mode == "off" or _installed:
@@ -98,10 +164,15 @@ def install(mode: str) -> None:
         proxy = proxy_type(original, name)
         setattr(sys, name, proxy)
         _installed[name] = (original, proxy)
+    if mode == "proxies+fd":
+        _capture_descriptors()
 
 
 def uninstall() -> None:
-    """Puts the original streams back, unless the program replaced the proxies with streams of its own."""
+    """Puts the descriptors and the original streams back, unless the program replaced the proxies with
+    streams of its own."""
+    if _redirected:
+        _restore_descriptors()
     for name, (original, proxy) in list(_installed.items()):
         if getattr(sys, name) is proxy:
             setattr(sys, name, original)

@@ -7,10 +7,12 @@ Set from ``CODETRACER_*`` environment variables (:func:`configure_policy_from_en
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from . import _native
+from .errors import PolicyError
 from .io_capture import IO_CAPTURE_MODES
 
 
@@ -21,7 +23,8 @@ class RecorderPolicy:
     on_recorder_error: str = "abort"
     #: Exit 1 when the trace recorded no step (for example the activation path never ran).
     require_trace: bool = False
-    #: Accepted for 0.3.0 compatibility: traces are always finished and kept.
+    #: After an internal recorder error, keep the finished partial trace; by default its files are
+    #: removed, as 0.3.0 does. A trace cut at its size limit or by a full disk is always kept.
     keep_partial_trace: bool = False
     log_level: str | None = None
     log_file: str | None = None
@@ -30,7 +33,8 @@ class RecorderPolicy:
     io_capture: str = "proxies"
     #: The command exits with the program's exit status (0.3.0 exits 0 unless this is set).
     propagate_script_exit: bool = True
-    #: Accepted for 0.3.0 compatibility: module names always come from the frame's ``__name__``.
+    #: ``pkg:`` filter selectors match the module's ``__name__`` (``__main__`` for the script); off,
+    #: a name derived from the file's path under ``sys.path`` (0.3.0's legacy resolver).
     module_name_from_globals: bool = True
 
 
@@ -46,8 +50,10 @@ ENVIRONMENT = {
     "module_name_from_globals": "CODETRACER_MODULE_NAME_FROM_GLOBALS",
 }
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
+# 0.3.0's spellings (1/0, true/false, t/f, yes/no, y/n), and on/off.
+_TRUE = ("1", "true", "t", "yes", "y", "on")
+_FALSE = ("0", "false", "f", "no", "n", "off")
+_LOG_LEVELS = ("off", "error", "warn", "info", "debug", "trace")
 
 _current = RecorderPolicy()
 
@@ -58,27 +64,48 @@ def _parse_flag(text: str, where: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ValueError(f"{where}: expected true or false (1/0, yes/no, on/off), found {text!r}")
+    raise PolicyError(f"{where}: expected true or false (1/0, yes/no, on/off), found {text!r}")
 
 
 def _io_mode(value: object, where: str) -> str:
+    """0.3.0's ``CODETRACER_CAPTURE_IO`` grammar: empty for the default, off/on words, or tokens joined
+    with ``,`` or ``+`` (``proxies``/``proxy``, ``fd``/``mirror``/``fallback``; fd implies proxies)."""
     text = str(value).strip().lower()
-    if text in IO_CAPTURE_MODES:
-        return text
-    # 0.3.0 also took booleans and "proxies,fd".
-    if text in ("proxies,fd", "fd"):
-        return "proxies+fd"
-    if text in _TRUE:
-        return "proxies"
-    if text in _FALSE:
+    if text == "":
+        return RecorderPolicy.io_capture
+    if text in ("0", "off", "false", "disable", "disabled", "none"):
         return "off"
-    raise ValueError(f"{where}: expected one of {', '.join(IO_CAPTURE_MODES)}, found {value!r}")
+    if text in ("1", "on", "true", "enable", "enabled"):
+        return "proxies"
+    tokens = {token.strip() for token in text.replace("+", ",").split(",")} - {""}
+    unknown = sorted(tokens - {"proxies", "proxy", "fd", "mirror", "fallback"})
+    if unknown or not tokens:
+        raise PolicyError(
+            f"{where}: expected one of {', '.join(IO_CAPTURE_MODES)} (or 0.3.0's on/off, proxies,fd), found {value!r}"
+        )
+    return "proxies+fd" if tokens & {"fd", "mirror", "fallback"} else "proxies"
+
+
+def _log_level(spec: str | None) -> str | None:
+    """0.3.0 took env_logger-style filters (``info``, ``codetracer_python_recorder=debug,warn``): the most
+    verbose level named is used. A filter that names no known level warns and keeps the default."""
+    if spec is None or not spec.strip():
+        return None
+    named = [part.rpartition("=")[2].strip().lower() for part in spec.split(",") if part.strip()]
+    known = [level for level in named if level in _LOG_LEVELS]
+    if not known or len(known) != len(named):
+        print(
+            f"codetracer-python-recorder: log level {spec!r} is not one of {', '.join(_LOG_LEVELS)}; using warn",
+            file=sys.stderr,
+        )
+        return None
+    return max(known, key=_LOG_LEVELS.index)
 
 
 def _checked(policy: RecorderPolicy) -> RecorderPolicy:
     if policy.on_recorder_error not in ("abort", "disable"):
-        raise ValueError(f"on_recorder_error: expected 'abort' or 'disable', found {policy.on_recorder_error!r}")
-    _native.configure_log(policy.log_level, policy.log_file)
+        raise PolicyError(f"on_recorder_error: expected 'abort' or 'disable', found {policy.on_recorder_error!r}")
+    _native.configure_log(_log_level(policy.log_level), policy.log_file or None)
     return policy
 
 
@@ -89,13 +116,19 @@ def configure_policy(**overrides: Any) -> None:
     line_proxies = overrides.pop("io_capture_line_proxies", None)
     fd_fallback = overrides.pop("io_capture_fd_fallback", None)
     if line_proxies is not None or fd_fallback is not None:
-        overrides["io_capture"] = "off" if not line_proxies else ("proxies+fd" if fd_fallback else "proxies")
+        # Applied on top of the current mode, as 0.3.0 does: fd capture needs the proxies.
+        proxies = _current.io_capture != "off" if line_proxies is None else bool(line_proxies)
+        fd = _current.io_capture == "proxies+fd" if fd_fallback is None else bool(fd_fallback)
+        overrides["io_capture"] = "off" if not proxies else ("proxies+fd" if fd else "proxies")
     known = {field.name for field in fields(RecorderPolicy)}
     unknown = sorted(set(overrides) - known)
     if unknown:
+        # A TypeError, as Python gives for an unknown keyword argument (0.3.0's was a native function).
         raise TypeError(f"configure_policy: unknown option(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
     if "io_capture" in overrides:
         overrides["io_capture"] = _io_mode(overrides["io_capture"], "io_capture")
+    if isinstance(overrides.get("on_recorder_error"), str):
+        overrides["on_recorder_error"] = overrides["on_recorder_error"].strip().lower()
     if overrides.get("log_file") is not None:
         overrides["log_file"] = os.fspath(overrides["log_file"])
     _current = _checked(replace(_current, **overrides))
@@ -110,6 +143,8 @@ def configure_policy_from_env(environ: dict[str, str] | None = None) -> None:
             continue
         text = environ[variable]
         default = getattr(RecorderPolicy, name)
+        if isinstance(default, bool) and not text.strip():
+            continue  # set but empty: as if unset
         if isinstance(default, bool):
             overrides[name] = _parse_flag(text, variable)
         elif name == "io_capture":
@@ -121,7 +156,13 @@ def configure_policy_from_env(environ: dict[str, str] | None = None) -> None:
 
 
 def policy_snapshot() -> dict[str, Any]:
-    return asdict(_current)
+    """The policy as 0.3.0's ``policy_snapshot()`` shows it: ``io_capture`` is
+    ``{"line_proxies": bool, "fd_fallback": bool}``, ``io_capture_mode`` this recorder's mode name."""
+    snapshot = asdict(_current)
+    mode = snapshot.pop("io_capture")
+    snapshot["io_capture"] = {"line_proxies": mode != "off", "fd_fallback": mode == "proxies+fd"}
+    snapshot["io_capture_mode"] = mode
+    return snapshot
 
 
 def current_policy() -> RecorderPolicy:

@@ -10,11 +10,12 @@ from typing import Any
 
 from . import _native
 from .api import TraceFilterSpec, start_tracing, stop_tracing
+from .errors import TraceMissingError, with_context
 from .policy import configure_policy, configure_policy_from_env, current_policy
 
 TRACE_BINARY = "binary"
 TRACE_JSON = "json"
-#: 0.3.0's default format, kept for its functions; ``start_tracing`` and ``trace`` default to JSON.
+#: 0.3.0's default format, also the command line's and ``trace()``'s; ``start_tracing`` defaults to JSON.
 DEFAULT_FORMAT = TRACE_BINARY
 SUPPORTED_FORMATS = frozenset({TRACE_BINARY, TRACE_JSON})
 
@@ -65,8 +66,6 @@ def start(
     """Start recording into ``path`` (0.3.0's signature); ``options`` are :func:`start_tracing`'s."""
     global _active_session
     trace_path = Path(path).expanduser()
-    if trace_path.exists() and not trace_path.is_dir():
-        raise ValueError(f"trace path {str(trace_path)!r} exists and is not a directory")
     normalized = _trace_format(format)
     if apply_env_policy:
         configure_policy_from_env()
@@ -84,10 +83,20 @@ def start(
 
 
 def stop(*, exit_code: int | None = None) -> None:
-    """Stop the active recording, if any; ``exit_code`` is what ``<toplevel>`` returns."""
+    """Stop the active recording, if any; ``exit_code`` is what ``<toplevel>`` returns.
+
+    With the policy's ``require_trace``, a recording that recorded no step raises
+    :class:`TraceMissingError` (a ``UsageError``, code ``ERR_TRACE_MISSING``), as in 0.3.0."""
     global _active_session
-    _active_session = None
-    stop_tracing(exit_code)
+    session, _active_session = _active_session, None
+    was_tracing = _native.is_tracing()
+    summary = stop_tracing(exit_code)
+    if was_tracing and current_policy().require_trace and not summary["steps"]:
+        where = session.path if session is not None else "the trace directory"
+        raise with_context(
+            TraceMissingError(f"no trace recorded: no step of the program ran under the recorder ({where})"),
+            trace_dir=where,
+        )
 
 
 def flush() -> None:

@@ -8,6 +8,8 @@ use std::sync::Mutex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    /// Nothing is logged (0.3.0's `off`).
+    Off,
     Error,
     Warn,
     Info,
@@ -17,6 +19,7 @@ pub enum Level {
 impl Level {
     pub fn parse(name: &str) -> Option<Level> {
         match name.to_ascii_lowercase().as_str() {
+            "off" => Some(Level::Off),
             "error" => Some(Level::Error),
             "warn" | "warning" => Some(Level::Warn),
             "info" => Some(Level::Info),

@@ -6,6 +6,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod encode;
 pub mod errors;
+pub mod fd_capture;
 pub mod filter;
 pub mod monitoring;
 pub mod session;

@@ -18,10 +18,9 @@ use crate::session;
 fn shielded<T>(call: impl FnOnce() -> errors::Result<T>) -> PyResult<T> {
     match catch_unwind(AssertUnwindSafe(call)) {
         Ok(result) => result.map_err(PyErr::from),
-        Err(payload) => Err(errors::RecorderError::new_err(format!(
-            "internal error in the recorder: {}",
-            panic_message(payload.as_ref())
-        ))),
+        Err(payload) => {
+            Err(errors::internal_error(format!("internal error in the recorder: {}", panic_message(payload.as_ref()))))
+        }
     }
 }
 
@@ -95,7 +94,7 @@ fn summarize_trace(py: Python<'_>, trace_dir: PathBuf) -> PyResult<Bound<'_, PyD
     Ok(report)
 }
 
-/// Where the recorder's own messages go: `level` is error, warn (default), info or debug; `file`
+/// Where the recorder's own messages go: `level` is off, error, warn (default), info or debug; `file`
 /// None for stderr.
 #[pyfunction]
 #[pyo3(signature = (level=None, file=None))]
@@ -104,7 +103,7 @@ fn configure_log(level: Option<&str>, file: Option<PathBuf>) -> PyResult<()> {
         None => diagnostics::Level::Warn,
         Some(name) => diagnostics::Level::parse(name).ok_or_else(|| {
             pyo3::exceptions::PyValueError::new_err(format!(
-                "log level {name:?} is not one of error, warn, info, debug"
+                "log level {name:?} is not one of off, error, warn, info, debug"
             ))
         })?,
     };
@@ -130,6 +129,30 @@ fn record_io(stream: &str, text: &str) -> PyResult<()> {
         }
     };
     shielded(|| session::record_io(kind, stream, text))
+}
+
+/// `--io-capture proxies+fd`: passes on and records what reaches the pipes now behind fds 1 and 2;
+/// `streams` are `(name, non-blocking reading end, original descriptor)`, both owned from here on.
+#[pyfunction]
+fn start_fd_capture(streams: Vec<(String, i32, i32)>) -> PyResult<bool> {
+    if !crate::fd_capture::SUPPORTED {
+        return Ok(false);
+    }
+    crate::fd_capture::start(streams, session::record_fd_output);
+    Ok(true)
+}
+
+/// The bytes a `sys.stdout`/`sys.stderr` proxy is about to write to `stream`'s descriptor.
+#[pyfunction]
+fn expect_fd_output(stream: &str, data: &[u8]) {
+    crate::fd_capture::expect(stream, data);
+}
+
+/// Called after the descriptors are restored: the pipes are emptied (child processes still holding
+/// them get two seconds) and closed. Runs without the GIL, since the readers may need it to record.
+#[pyfunction]
+fn stop_fd_capture(py: Python<'_>) {
+    py.detach(crate::fd_capture::stop);
 }
 
 /// Writes the events recorded so far to disk (JSON; the binary writer streams already).
@@ -164,9 +187,16 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(configure_log, module)?)?;
     module.add_function(wrap_pyfunction!(summarize_trace, module)?)?;
     module.add_function(wrap_pyfunction!(abandon_after_fork, module)?)?;
-    module.add("RecorderError", py.get_type::<errors::RecorderError>())?;
-    module.add("AlreadyTracingError", py.get_type::<errors::AlreadyTracingError>())?;
-    module.add("ToolIdUnavailableError", py.get_type::<errors::ToolIdUnavailableError>())?;
-    module.add("TraceWriteError", py.get_type::<errors::TraceWriteError>())?;
+    module.add_function(wrap_pyfunction!(start_fd_capture, module)?)?;
+    module.add_function(wrap_pyfunction!(expect_fd_output, module)?)?;
+    module.add_function(wrap_pyfunction!(stop_fd_capture, module)?)?;
+    let no_context = py.import("types")?.getattr("MappingProxyType")?.call1((PyDict::new(py),))?;
+    for (class, kind, code) in errors::class_attributes(py) {
+        class.setattr("kind", kind)?;
+        class.setattr("code", code)?;
+        // Read-only, so no instance can change what another one reports.
+        class.setattr("context", &no_context)?;
+        module.add(class.name()?, class)?;
+    }
     Ok(())
 }

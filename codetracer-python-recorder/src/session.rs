@@ -24,6 +24,7 @@ use crate::diagnostics::{self, Level};
 use crate::encode::Encoder;
 use crate::errors::panic_message;
 use crate::errors::{Error, Result};
+use crate::fd_capture;
 use crate::filter::{self, ValueKind, ValuePolicy};
 use crate::monitoring;
 use crate::writer::{is_out_of_space_panic, TraceSink};
@@ -122,6 +123,7 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
     if is_active() {
         return Err(Error::AlreadyTracing);
     }
+    filter::reset();
     let mut sink = TraceSink::create(&config)?;
     let tool_id = monitoring::claim_tool_id(py)?;
     let thread = current_thread_id();
@@ -335,6 +337,10 @@ pub fn record_call(code: &RecordedCode, arguments: &[(String, Captured)]) -> Res
 pub fn record_step(code: &RecordedCode, line: i64, variables: &[(String, Captured)]) -> Result<()> {
     with_session(|session| {
         session.switch_thread();
+        if fd_capture::ACTIVE.load(Ordering::Relaxed) {
+            // Output the previous line sent straight to fds 1 and 2 belongs before this step.
+            session.write_output_events(fd_capture::drain_now());
+        }
         let writer = session.sink.writer();
         TraceWriter::add_event(
             writer,
@@ -360,6 +366,26 @@ pub fn record_io(kind: EventLogKind, metadata: &str, content: &str) -> Result<()
         TraceWriter::add_event(session.sink.writer(), TraceLowLevelEvent::Event(event));
         Ok(())
     })
+}
+
+/// Output that reached fds 1 or 2 while no line ran, read by the fd capture's own thread: `drain` runs
+/// under the recording's lock, so nothing else is recorded between the write and its event. The thread
+/// is not one of the program's, so there is no thread switch. Without a recording the pipe is still
+/// drained, since the program's output must go on.
+pub fn record_fd_output(drain: &mut dyn FnMut() -> Vec<fd_capture::Output>) {
+    let mut drained = false;
+    let written = with_session(|session| {
+        drained = true;
+        let outputs = drain();
+        session.write_output_events(outputs);
+        Ok(())
+    });
+    if !drained {
+        drain();
+    }
+    if let Err(err) = written {
+        fail(err.to_string());
+    }
 }
 
 pub fn record_return(value: &Captured) -> Result<()> {
@@ -406,6 +432,16 @@ impl Session {
         self.function_locations.entry(name.clone()).or_insert(location);
         let function_id = TraceWriter::ensure_function_id(writer, &name, file_path, Line(facts.first_line));
         RecordedCode { facts, file_path: file_path.to_path_buf(), path_id, function_id, policy }
+    }
+
+    fn write_output_events(&mut self, outputs: Vec<fd_capture::Output>) {
+        if !self.activated {
+            return;
+        }
+        for (kind, metadata, content) in outputs {
+            let event = RecordEvent { kind, metadata, content };
+            TraceWriter::add_event(self.sink.writer(), TraceLowLevelEvent::Event(event));
+        }
     }
 
     fn switch_thread(&mut self) {

@@ -57,7 +57,11 @@ fn push_value(
     match policy.action(kind, &name) {
         Some(ValueAction::Drop) => {}
         Some(ValueAction::Redact) => variables.push((name, redacted())),
-        None => variables.push((name, capture_value(value, limits, 0))),
+        None => {
+            let mut captured = capture_value(value, limits, 0);
+            policy.apply_to_attributes(value.py(), &mut captured);
+            variables.push((name, captured));
+        }
     }
 }
 

@@ -3,9 +3,11 @@
 //! The filter files (TOML) are read and matched by the Python facade, which hands the recorder one
 //! resolver callable. It is asked once per code object, on the code object's first event; its answer is
 //! cached with the code object, so a filter costs nothing per step beyond a name lookup when the code
-//! object has redacted names.
+//! object has redacted names. `attr:` patterns apply to the fields of recorded objects; each field
+//! name's answer is asked once and cached, shared by the code objects that have the same patterns.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -43,11 +45,88 @@ pub enum ValueKind {
 pub struct ValuePolicy {
     actions: HashMap<(ValueKind, String), ValueAction>,
     returns: Option<ValueAction>,
+    attributes: Option<Arc<AttributePolicy>>,
+}
+
+/// The `attr:` patterns of a scope, behind the filters' callable, with its answers per field name.
+#[derive(Debug)]
+pub struct AttributePolicy {
+    resolver: Py<PyAny>,
+    answers: Mutex<HashMap<String, Option<ValueAction>>>,
+}
+
+/// Attribute policies by their resolver's address; the resolvers are kept alive, so an address is
+/// never reused while the recording lasts. Emptied when a recording starts.
+static ATTRIBUTE_POLICIES: Mutex<Vec<Arc<AttributePolicy>>> = Mutex::new(Vec::new());
+
+/// Forgets the previous recording's attribute policies.
+pub fn reset() {
+    ATTRIBUTE_POLICIES.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+}
+
+fn attribute_policy(resolver: Bound<'_, PyAny>) -> Arc<AttributePolicy> {
+    let mut known = ATTRIBUTE_POLICIES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(policy) = known.iter().find(|policy| policy.resolver.as_ptr() == resolver.as_ptr()) {
+        return Arc::clone(policy);
+    }
+    let policy = Arc::new(AttributePolicy { resolver: resolver.unbind(), answers: Mutex::new(HashMap::new()) });
+    known.push(Arc::clone(&policy));
+    policy
+}
+
+impl AttributePolicy {
+    fn action(&self, py: Python<'_>, name: &str) -> Option<ValueAction> {
+        if let Some(answer) = self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(name) {
+            return *answer;
+        }
+        // Asked without the lock held: the filter is Python code. A failing filter keeps the field.
+        let answer = self
+            .resolver
+            .bind(py)
+            .call1((name,))
+            .ok()
+            .and_then(|action| action.extract::<Option<String>>().ok().flatten())
+            .and_then(|action| ValueAction::parse(&action));
+        self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.to_string(), answer);
+        answer
+    }
+
+    /// Redacts or drops the fields of the objects inside `value`, at every depth.
+    fn apply(&self, py: Python<'_>, value: &mut Captured) {
+        match value {
+            // A dropped field is left out without a trace, not counted among the omitted ones.
+            Captured::Object { fields, .. } => {
+                fields.retain_mut(|(name, field)| match self.action(py, name) {
+                    Some(ValueAction::Drop) => false,
+                    Some(ValueAction::Redact) => {
+                        *field = redacted();
+                        true
+                    }
+                    None => {
+                        self.apply(py, field);
+                        true
+                    }
+                });
+            }
+            Captured::Sequence { items, .. } | Captured::Tuple { items, .. } => {
+                items.iter_mut().for_each(|item| self.apply(py, item));
+            }
+            Captured::Dict { entries, .. } => entries.iter_mut().for_each(|(_, item)| self.apply(py, item)),
+            _ => {}
+        }
+    }
 }
 
 impl ValuePolicy {
     pub fn is_empty(&self) -> bool {
-        self.actions.is_empty() && self.returns.is_none()
+        self.actions.is_empty() && self.returns.is_none() && self.attributes.is_none()
+    }
+
+    /// Applies the `attr:` patterns to the fields of the objects in a captured value.
+    pub fn apply_to_attributes(&self, py: Python<'_>, value: &mut Captured) {
+        if let Some(attributes) = &self.attributes {
+            attributes.apply(py, value);
+        }
     }
 
     pub fn action(&self, kind: ValueKind, name: &str) -> Option<ValueAction> {
@@ -99,6 +178,11 @@ pub fn resolve(
     if let Some(action) = answer.get_item("ret")? {
         if !action.is_none() {
             policy.returns = ValueAction::parse(&action.extract::<String>()?);
+        }
+    }
+    if let Some(attributes) = answer.get_item("attr")? {
+        if !attributes.is_none() {
+            policy.attributes = Some(attribute_policy(attributes));
         }
     }
     Ok(Some(policy))

@@ -127,7 +127,11 @@ fn leave(code: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> Result<Reply> {
         let returned = match recorded.policy.returns() {
             Some(ValueAction::Redact) => redacted(),
             Some(ValueAction::Drop) => Captured::None,
-            None => capture_value(value, limits, 0),
+            None => {
+                let mut captured = capture_value(value, limits, 0);
+                recorded.policy.apply_to_attributes(value.py(), &mut captured);
+                captured
+            }
         };
         session::record_return(&returned)
     })

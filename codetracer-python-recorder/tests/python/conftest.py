@@ -36,9 +36,16 @@ def write_script(tmp_path: Path) -> Callable[[str], Path]:
 
 @pytest.fixture
 def run_cli(tmp_path: Path) -> RunCli:
-    """Runs ``python -m codetracer_python_recorder`` in a fresh interpreter, in ``tmp_path``."""
+    """Runs ``python -m codetracer_python_recorder`` in a fresh interpreter, in ``tmp_path``.
 
-    def run(*arguments: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    Recordings are JSON unless the test names a ``--format`` (the command's default is binary, which
+    the tests can only read through ``trace summary``); ``as_given=True`` passes the arguments as they are.
+    """
+
+    def run(*arguments: str, timeout: float = 120, as_given: bool = False) -> subprocess.CompletedProcess[str]:
+        records = arguments[:1] != ("trace",) and not {"--help", "--version", "--format"} & set(arguments)
+        if records and not as_given:
+            arguments = ("--format", "json", *arguments)
         return subprocess.run(
             [sys.executable, "-m", "codetracer_python_recorder", *arguments],
             cwd=tmp_path,

@@ -68,7 +68,7 @@ def test_binary_format_writes_a_codetracer_binary_file(tmp_path):
 
 
 def test_context_manager_records_the_block(tmp_path):
-    with trace(tmp_path):
+    with trace(tmp_path, "json"):
         assert is_tracing()
         value = square(5)
     assert not is_tracing()
@@ -81,7 +81,8 @@ def test_context_manager_stops_when_the_block_raises(tmp_path):
     with pytest.raises(KeyError), trace(tmp_path):
         raise KeyError("boom")
     assert not is_tracing()
-    load_trace(tmp_path)
+    # Binary by default, as 0.3.0's trace().
+    assert (tmp_path / "trace.bin").read_bytes()[:8] == BINARY_HEADER
 
 
 def test_starting_twice_raises(tmp_path):
@@ -194,9 +195,18 @@ def test_public_names():
             "policy_snapshot",
             "start",
             "stop",
+            # 0.3.0's exception hierarchy
+            "EnvironmentError",
+            "InternalError",
+            "TargetError",
+            "UsageError",
             # ours
             "DEFAULT_MAX_TRACE_BYTES",
             "FilterError",
+            "FilterFileNotFoundError",
+            "PolicyError",
+            "TraceDirectoryConflictError",
+            "TraceMissingError",
         ]
     )
 

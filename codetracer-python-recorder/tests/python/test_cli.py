@@ -66,7 +66,7 @@ def test_unwritable_trace_dir_is_a_one_line_error(run_cli, write_script, tmp_pat
     script = write_script("print('never runs')\n")
     (tmp_path / "blocker").write_text("a file, not a directory")
     result = run_cli("--trace-dir", "blocker/out", str(script))
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1
@@ -84,7 +84,7 @@ def test_ctrl_c_leaves_a_finished_trace(write_script, tmp_path):
         """
     )
     process = subprocess.run(
-        [sys.executable, "-m", "codetracer_python_recorder", "--trace-dir", "out", str(script)],
+        [sys.executable, "-m", "codetracer_python_recorder", "--format", "json", "--trace-dir", "out", str(script)],
         cwd=tmp_path,
         capture_output=True,
         text=True,

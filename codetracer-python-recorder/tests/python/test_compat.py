@@ -42,7 +42,7 @@ def test_output_and_input_are_events_after_their_step_and_the_output_is_unchange
         """
     )
     result = subprocess.run(
-        [sys.executable, "-m", "codetracer_python_recorder", "--trace-dir", "trace", str(script)],
+        [sys.executable, "-m", "codetracer_python_recorder", "--format", "json", "--trace-dir", "trace", str(script)],
         cwd=tmp_path, input="Ada\n", capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
@@ -71,6 +71,40 @@ def test_io_capture_off_records_no_io(run_cli, write_script, tmp_path):
     trace = load_trace(tmp_path / "trace")
     assert trace.of_kind("Event") == []
     assert trace.metadata["io_capture"] == "off"
+
+
+FD_PROGRAM = """\
+import os, subprocess, sys
+print("one")
+os.write(1, b"two\\n")
+sys.stdout.flush()
+print("three", flush=True)
+os.write(2, b"raw error\\n")
+subprocess.run([sys.executable, "-c", "import os; os.write(1, b'child\\\\n')"], check=True)
+print("four")
+"""
+
+
+def test_proxies_fd_records_writes_that_bypass_sys_stdout_and_keeps_the_output(run_cli, write_script, tmp_path):
+    script = write_script(FD_PROGRAM)
+    untraced = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = run_cli("--io-capture", "proxies+fd", "--trace-dir", "trace", str(script))
+    assert result.returncode == 0, result.stderr
+    # Unchanged and in the same order as without the recorder (which depends on the buffering of stdout).
+    assert (result.stdout, result.stderr) == (untraced.stdout, untraced.stderr)
+    assert sorted(result.stdout.splitlines()) == ["child", "four", "one", "three", "two"]
+    trace = load_trace(tmp_path / "trace")
+    events = step_lines_before_events(trace, script)
+    # Each write is recorded once, after the step of the line that made it.
+    assert [event for event in events if event[2].strip()] == [
+        (2, WRITE, "one"),
+        (3, WRITE, "two\n"),
+        (5, WRITE, "three"),
+        (6, WRITE_OTHER, "raw error\n"),
+        (7, WRITE, "child\n"),
+        (8, WRITE, "four"),
+    ]
+    assert trace.metadata["io_capture"] == "proxies+fd"
 
 
 def test_globals_a_function_uses_are_visible_at_its_steps(run_cli, write_script, tmp_path):
@@ -177,7 +211,7 @@ def test_a_broken_filter_file_is_refused_naming_the_field(run_cli, write_script,
     script = write_script("x = 1\n")
     (tmp_path / "bad.toml").write_text('[meta]\nname = "bad"\nversion = 1\n[scope]\ndefault_exec = "maybe"\n')
     result = run_cli("--trace-filter", "bad.toml", str(script))
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert f"{tmp_path / 'bad.toml'}: scope.default_exec: expected one of 'trace', 'skip', found 'maybe'" in result.stderr
 
 
@@ -217,9 +251,9 @@ def test_json_errors_and_script_exit_policy(run_cli, write_script, tmp_path):
     script = write_script("raise SystemExit(4)\n")
     (tmp_path / "blocker").write_text("a file")
     result = run_cli("--json-errors", "--trace-dir", "blocker/trace", str(script))
-    assert result.returncode == 2
+    assert result.returncode == 1
     trailer = json.loads(result.stderr.strip().splitlines()[-1])
-    assert trailer["error_code"] == "ERR_TRACE_WRITE" and trailer["error_kind"] == "EnvironmentError"
+    assert trailer["error_code"] == "ERR_IO" and trailer["error_kind"] == "Environment"
     assert "blocker" in trailer["message"]
 
     result = run_cli("--no-propagate-script-exit", "--trace-dir", "trace", str(script))

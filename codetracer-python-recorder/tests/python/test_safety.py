@@ -269,7 +269,7 @@ def test_no_room_for_the_events_file_finishes_a_valid_trace_marked_truncated(wri
         resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
 
     result = subprocess.run(
-        [sys.executable, "-m", "codetracer_python_recorder", "--max-trace-bytes", "0", "--trace-dir", "trace", str(script)],
+        [sys.executable, "-m", "codetracer_python_recorder", "--format", "json", "--max-trace-bytes", "0", "--trace-dir", "trace", str(script)],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -1,0 +1,314 @@
+"""What a user of codetracer-python-recorder 0.3.0 relies on: the command's defaults, its flag and
+environment spellings, its exception classes and codes, and its filter and policy options that act."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+from trace_reading import BINARY_HEADER, load_trace
+
+import codetracer_python_recorder as recorder
+from codetracer_python_recorder import policy as policy_module
+from codetracer_python_recorder.filters import FilterChain
+
+
+@pytest.fixture
+def restore_policy():
+    saved = policy_module.current_policy()
+    yield
+    policy_module._current = saved
+    policy_module.configure_policy()
+
+
+def last_values(trace) -> dict[str, str]:
+    values = {}
+    for event in trace.of_kind("Value"):
+        values[trace.names[event["variable_id"]]] = trace.show(event["value"])
+    return values
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+
+def test_the_command_writes_what_0_3_0_writes_where_it_writes_it(run_cli, write_script, tmp_path):
+    script = write_script("x = 1\n")
+    result = run_cli(str(script), as_given=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "trace-out" / "trace.bin").read_bytes()[:8] == BINARY_HEADER
+    assert json.loads((tmp_path / "trace-out" / "trace_metadata.json").read_text())["format"] == "binary"
+    assert not (tmp_path / "trace-out" / "trace.json").exists()
+
+
+def test_a_double_dash_may_separate_the_script_and_its_arguments(run_cli, write_script):
+    script = write_script("import sys\nprint(sys.argv[1:])\n")
+    result = run_cli("--", str(script), "--", "--flag", "value")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "['--flag', 'value']\n"
+
+
+def test_log_levels_are_read_as_0_3_0_wrote_them(run_cli, write_script):
+    script = write_script("for i in range(100000):\n    pass\n")
+    noisy = run_cli("--max-trace-bytes", "20K", "--trace-dir", "noisy", str(script))
+    assert "recording stopped, the trace is truncated" in noisy.stderr
+    quiet = run_cli("--log-level", "off", "--max-trace-bytes", "20K", "--trace-dir", "quiet", str(script))
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    targeted = run_cli("--log-level", "codetracer_python_recorder=error", "--max-trace-bytes", "20K", str(script))
+    assert targeted.returncode == 0 and targeted.stderr == ""
+    unknown = run_cli("--log-level", "loud", "--trace-dir", "unknown", str(script))
+    assert unknown.returncode == 0
+    assert unknown.stderr == (
+        "codetracer-python-recorder: log level 'loud' is not one of off, error, warn, info, debug, trace; using warn\n"
+    )
+
+
+# --- policy: flags, variables, snapshot ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("", "proxies"),
+        ("proxies", "proxies"),
+        ("proxy,fd", "proxies+fd"),
+        ("proxies+fd", "proxies+fd"),
+        ("mirror", "proxies+fd"),
+        ("disabled", "off"),
+        ("0", "off"),
+        ("enable", "proxies"),
+    ],
+)
+def test_capture_io_variable_takes_0_3_0_spellings(restore_policy, text, mode):
+    recorder.configure_policy(io_capture="off")
+    recorder.configure_policy_from_env({"CODETRACER_CAPTURE_IO": text})
+    assert policy_module.current_policy().io_capture == mode
+
+
+def test_policy_values_0_3_0_accepts_and_refuses(restore_policy):
+    recorder.configure_policy_from_env({"CODETRACER_REQUIRE_TRACE": "t", "CODETRACER_JSON_ERRORS": "Y"})
+    snapshot = recorder.policy_snapshot()
+    assert snapshot["require_trace"] is True and snapshot["json_errors"] is True
+    recorder.configure_policy_from_env({"CODETRACER_REQUIRE_TRACE": "n"})
+    assert recorder.policy_snapshot()["require_trace"] is False
+
+    with pytest.raises(recorder.PolicyError) as refused:
+        recorder.configure_policy_from_env({"CODETRACER_CAPTURE_IO": "proxies,sockets"})
+    assert isinstance(refused.value, recorder.UsageError) and isinstance(refused.value, ValueError)
+    assert refused.value.code == "ERR_INVALID_POLICY_VALUE" and refused.value.kind == "Usage"
+    with pytest.raises(recorder.UsageError, match="on_recorder_error: expected 'abort' or 'disable', found 'explode'"):
+        recorder.configure_policy(on_recorder_error="explode")
+
+
+def test_policy_snapshot_has_0_3_0s_shape(restore_policy):
+    recorder.configure_policy(io_capture_line_proxies=True)
+    recorder.configure_policy(io_capture_fd_fallback=True)
+    snapshot = recorder.policy_snapshot()
+    assert snapshot["io_capture"] == {"line_proxies": True, "fd_fallback": True}
+    assert snapshot["io_capture_mode"] == "proxies+fd"
+    recorder.configure_policy(io_capture_line_proxies=False)
+    assert recorder.policy_snapshot()["io_capture"] == {"line_proxies": False, "fd_fallback": False}
+    assert set(snapshot) >= {
+        "on_recorder_error", "require_trace", "keep_partial_trace", "log_level", "log_file", "json_errors",
+        "module_name_from_globals", "propagate_script_exit",
+    }
+
+
+# --- exceptions ---------------------------------------------------------------------------------------
+
+
+def test_exception_hierarchy_and_codes_are_0_3_0s():
+    for name in ("UsageError", "EnvironmentError", "TargetError", "InternalError"):
+        assert issubclass(getattr(recorder, name), recorder.RecorderError)
+        assert getattr(recorder, name).__module__ == "codetracer_python_recorder"
+    assert issubclass(recorder.RecorderError, Exception)
+    assert (recorder.UsageError.kind, recorder.EnvironmentError.kind) == ("Usage", "Environment")
+    assert (recorder.TargetError.kind, recorder.InternalError.kind) == ("Target", "Internal")
+    assert issubclass(recorder.AlreadyTracingError, recorder.UsageError)
+    assert issubclass(recorder.TraceWriteError, recorder.EnvironmentError)
+    assert issubclass(recorder.ToolIdUnavailableError, recorder.EnvironmentError)
+    assert dict(recorder.RecorderError.context) == {}
+
+
+def test_errors_raised_by_the_api_carry_code_kind_and_context(tmp_path):
+    (tmp_path / "a-file").write_text("not a directory")
+    with pytest.raises(recorder.TraceDirectoryConflictError) as conflict:
+        recorder.start(tmp_path / "a-file")
+    assert isinstance(conflict.value, recorder.UsageError) and isinstance(conflict.value, ValueError)
+    assert conflict.value.code == "ERR_TRACE_DIR_CONFLICT"
+    assert conflict.value.context == {"path": str(tmp_path / "a-file")}
+
+    with pytest.raises(recorder.TraceWriteError) as unwritable:
+        recorder.start_tracing(tmp_path / "a-file" / "trace")
+    assert (unwritable.value.code, unwritable.value.kind) == ("ERR_IO", "Environment")
+    assert unwritable.value.context["path"].startswith(str(tmp_path / "a-file"))
+
+    with pytest.raises(FileNotFoundError) as missing:
+        recorder.start(tmp_path / "trace", trace_filter=tmp_path / "missing.toml")
+    assert isinstance(missing.value, recorder.UsageError) and missing.value.code == "ERR_INVALID_POLICY_VALUE"
+    assert not recorder.is_tracing()
+
+    recorder.start(tmp_path / "first", format="json")
+    try:
+        with pytest.raises(recorder.UsageError) as twice:
+            recorder.start(tmp_path / "second")
+        assert isinstance(twice.value, RuntimeError) and twice.value.code == "ERR_ALREADY_TRACING"
+    finally:
+        recorder.stop()
+
+
+def test_stop_with_require_trace_and_no_step_raises_trace_missing(tmp_path, restore_policy):
+    never = tmp_path / "never.py"
+    never.write_text("x = 1\n")
+    recorder.start(tmp_path / "trace", format="json", start_on_enter=never, policy={"require_trace": True})
+    with pytest.raises(recorder.TraceMissingError) as missing:
+        recorder.stop()
+    assert isinstance(missing.value, recorder.UsageError) and missing.value.code == "ERR_TRACE_MISSING"
+    assert missing.value.context == {"trace_dir": str(tmp_path / "trace")}
+
+
+def test_json_error_trailer_names_0_3_0s_code_and_kind(run_cli, write_script, tmp_path):
+    script = write_script("x = 1\n")
+    (tmp_path / "bad.toml").write_text('[meta]\nname = "bad"\nversion = 1\n[scope]\ndefault_exec = "maybe"\n')
+    result = run_cli("--json-errors", "--trace-filter", "bad.toml", str(script))
+    assert result.returncode == 1
+    trailer = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (trailer["error_code"], trailer["error_kind"]) == ("ERR_INVALID_POLICY_VALUE", "Usage")
+    assert set(trailer) == {"run_id", "trace_id", "error_code", "error_kind", "message", "context"}
+
+    result = run_cli(
+        "--json-errors", "--require-trace", "--activation-path", str(tmp_path / "bad.toml"), str(script)
+    )
+    assert result.returncode == 1
+    trailer = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (trailer["error_code"], trailer["error_kind"]) == ("ERR_TRACE_MISSING", "Usage")
+
+
+# --- filters: attr selectors and module names ----------------------------------------------------------
+
+ATTRIBUTES_FILTER = """\
+[meta]
+name = "attributes"
+version = 1
+
+[[scope.rules]]
+selector = "pkg:*"
+[[scope.rules.value_patterns]]
+selector = "attr:literal:nickname"
+action = "redact"
+[[scope.rules.value_patterns]]
+selector = "attr:regex:^internal_"
+action = "drop"
+"""
+
+ATTRIBUTES_PROGRAM = """\
+class Account:
+    __slots__ = ("name", "password", "internal_id")
+    def __init__(self):
+        self.name = "ada"
+        self.password = "hunter2"
+        self.internal_id = 7
+
+class Player:
+    def __init__(self):
+        self.nickname = "ace"
+        self.level = 3
+
+account = Account()
+player = Player()
+done = True
+"""
+
+
+def test_attr_selectors_redact_and_drop_object_fields(run_cli, write_script, tmp_path):
+    script = write_script(ATTRIBUTES_PROGRAM)
+    result = run_cli("--trace-dir", "builtin", str(script))
+    assert result.returncode == 0, result.stderr
+    values = last_values(load_trace(tmp_path / "builtin"))
+    # The built-in filter redacts secret-looking attribute names, as 0.3.0's does.
+    assert values["account"].endswith("{name: 'ada', password: <redacted>, internal_id: 7}")
+    assert values["player"].endswith("{nickname: 'ace', level: 3}")
+
+    (tmp_path / "attributes.toml").write_text(ATTRIBUTES_FILTER)
+    result = run_cli("--trace-filter", "attributes.toml", "--trace-dir", "filtered", str(script))
+    assert result.returncode == 0, result.stderr
+    values = last_values(load_trace(tmp_path / "filtered"))
+    assert values["account"].endswith("{name: 'ada', password: <redacted>}")
+    assert values["player"].endswith("{nickname: <redacted>, level: 3}")
+
+
+MODULE_FILTER = """\
+[meta]
+name = "by-module"
+version = 1
+
+[[scope.rules]]
+selector = "pkg:{module}"
+[[scope.rules.value_patterns]]
+selector = "local:visible"
+action = "redact"
+"""
+
+
+@pytest.mark.parametrize(
+    ("flag", "module", "redacted"),
+    [
+        ("--module-name-from-globals", "__main__", True),
+        ("--module-name-from-globals", "program", False),
+        ("--no-module-name-from-globals", "program", True),
+        ("--no-module-name-from-globals", "__main__", False),
+    ],
+)
+def test_module_name_from_globals_decides_what_pkg_selectors_see(run_cli, write_script, tmp_path, flag, module, redacted):
+    script = write_script("def work():\n    visible = 1\n    return visible\n\nwork()\n")
+    (tmp_path / "filter.toml").write_text(MODULE_FILTER.format(module=module))
+    result = run_cli(flag, "--trace-filter", "filter.toml", "--trace-dir", "trace", str(script))
+    assert result.returncode == 0, result.stderr
+    assert last_values(load_trace(tmp_path / "trace"))["visible"] == ("<redacted>" if redacted else "1")
+
+
+# --- keep_partial_trace -------------------------------------------------------------------------------
+
+
+def failing_work(n):
+    return n + 1
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_an_internal_error_removes_the_partial_trace_unless_kept(tmp_path, monkeypatch, restore_policy, keep):
+    def broken_filter(self, *arguments):
+        raise RuntimeError("filter exploded")
+
+    recorder.configure_policy(keep_partial_trace=keep)
+    # A filter that fails inside a monitoring callback is an internal recorder error.
+    monkeypatch.setattr(FilterChain, "resolve", broken_filter)
+    recorder.start_tracing(tmp_path / "trace")
+    failing_work(1)
+    with pytest.raises(recorder.InternalError) as failure:
+        recorder.stop_tracing()
+    assert failure.value.code == "ERR_TRACE_INCOMPLETE"
+    assert "filter exploded" in str(failure.value)
+    files = sorted(path.name for path in (tmp_path / "trace").iterdir())
+    if keep:
+        assert files == ["trace.json", "trace_metadata.json", "trace_paths.json"]
+        assert failure.value.context["partial_trace"] == "kept"
+        load_trace(tmp_path / "trace")
+    else:
+        assert files == []
+        assert str(failure.value).endswith("was removed (keep it with --keep-partial-trace)")
+
+
+# --- side by side with 0.3.0, where it is installed ----------------------------------------------------
+
+RELEASED = os.environ.get("CODETRACER_RECORDER_0_3_0_PYTHON")
+
+
+@pytest.mark.skipif(not RELEASED, reason="set CODETRACER_RECORDER_0_3_0_PYTHON to a Python with 0.3.0 installed")
+def test_every_0_3_0_flag_is_accepted(run_cli):
+    released = subprocess.run(
+        [RELEASED, "-m", "codetracer_python_recorder", "--help"], capture_output=True, text=True, timeout=60
+    ).stdout
+    ours = run_cli("--help").stdout
+    flags = {word.strip("[],") for word in released.split() if word.startswith(("--", "[--"))}
+    assert flags and {flag for flag in flags if flag not in ours} == set()
