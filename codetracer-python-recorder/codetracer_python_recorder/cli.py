@@ -201,6 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return summary_main(arguments[1:])
     options = _parser().parse_args(arguments)
+    # 0.3.0 expanded `~` in its paths (the shell does not in `--trace-dir=~/x`).
+    for name in ("script", "trace_dir", "activation_path", "log_file"):
+        if getattr(options, name):
+            setattr(options, name, os.path.expanduser(getattr(options, name)))
     # 0.3.0 also took a `--` between the script and its arguments.
     if options.script_args[:1] == ["--"]:
         del options.script_args[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 from trace_reading import BINARY_HEADER, load_trace
@@ -47,6 +48,18 @@ def test_a_double_dash_may_separate_the_script_and_its_arguments(run_cli, write_
     result = run_cli("--", str(script), "--", "--flag", "value")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "['--flag', 'value']\n"
+
+
+def test_a_tilde_in_a_path_is_the_home_directory(write_script, tmp_path):
+    script = write_script("x = 1\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "codetracer_python_recorder", "--trace-dir=~/traces", "--format=json", str(script)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, env={**os.environ, "HOME": str(home)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (home / "traces" / "trace.json").is_file()
 
 
 def test_log_levels_are_read_as_0_3_0_wrote_them(run_cli, write_script):
