@@ -7,6 +7,7 @@
 //! name's answer is asked once and cached, shared by the code objects that have the same patterns.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
@@ -48,11 +49,32 @@ pub struct ValuePolicy {
     attributes: Option<Arc<AttributePolicy>>,
 }
 
+/// FNV-1a for the answers by field name: short keys looked up for every field of every recorded object,
+/// where SipHash's setup cost shows.
+#[derive(Default)]
+struct FieldNameHasher(u64);
+
+impl Hasher for FieldNameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Answers = HashMap<String, Option<ValueAction>, BuildHasherDefault<FieldNameHasher>>;
+
 /// The `attr:` patterns of a scope, behind the filters' callable, with its answers per field name.
 #[derive(Debug)]
 pub struct AttributePolicy {
     resolver: Py<PyAny>,
-    answers: Mutex<HashMap<String, Option<ValueAction>>>,
+    answers: Mutex<Answers>,
 }
 
 /// Attribute policies by their resolver's address; the resolvers are kept alive, so an address is
@@ -69,51 +91,75 @@ fn attribute_policy(resolver: Bound<'_, PyAny>) -> Arc<AttributePolicy> {
     if let Some(policy) = known.iter().find(|policy| policy.resolver.as_ptr() == resolver.as_ptr()) {
         return Arc::clone(policy);
     }
-    let policy = Arc::new(AttributePolicy { resolver: resolver.unbind(), answers: Mutex::new(HashMap::new()) });
+    let policy = Arc::new(AttributePolicy { resolver: resolver.unbind(), answers: Mutex::new(Answers::default()) });
     known.push(Arc::clone(&policy));
     policy
 }
 
 impl AttributePolicy {
-    fn action(&self, py: Python<'_>, name: &str) -> Option<ValueAction> {
-        if let Some(answer) = self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(name) {
-            return *answer;
-        }
-        // Asked without the lock held: the filter is Python code. A failing filter keeps the field.
-        let answer = self
-            .resolver
+    /// The filters' answer for a field name not seen before. A failing filter keeps the field.
+    fn ask(&self, py: Python<'_>, name: &str) -> Option<ValueAction> {
+        self.resolver
             .bind(py)
             .call1((name,))
             .ok()
             .and_then(|action| action.extract::<Option<String>>().ok().flatten())
-            .and_then(|action| ValueAction::parse(&action));
-        self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.to_string(), answer);
-        answer
+            .and_then(|action| ValueAction::parse(&action))
     }
 
-    /// Redacts or drops the fields of the objects inside `value`, at every depth.
+    /// Redacts or drops the fields of the objects inside `value`, at every depth. The answers are read
+    /// under one lock per value; a name never seen is asked without the lock (the filter is Python
+    /// code) and the value walked again, which is harmless since applying an answer twice changes nothing.
     fn apply(&self, py: Python<'_>, value: &mut Captured) {
-        match value {
-            // A dropped field is left out without a trace, not counted among the omitted ones.
-            Captured::Object { fields, .. } => {
-                fields.retain_mut(|(name, field)| match self.action(py, name) {
-                    Some(ValueAction::Drop) => false,
-                    Some(ValueAction::Redact) => {
+        loop {
+            let missing = {
+                let answers = self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                match rewrite(&answers, value) {
+                    Ok(()) => return,
+                    Err(missing) => missing,
+                }
+            };
+            let answer = self.ask(py, &missing);
+            self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(missing, answer);
+        }
+    }
+}
+
+/// Applies the known answers to `value`; the first field name without an answer stops the walk.
+fn rewrite(answers: &Answers, value: &mut Captured) -> Result<(), String> {
+    match value {
+        // A dropped field is left out without a trace, not counted among the omitted ones.
+        Captured::Object { fields, .. } => {
+            let mut missing = None;
+            fields.retain_mut(|(name, field)| {
+                if missing.is_some() {
+                    return true;
+                }
+                match answers.get(name.as_str()) {
+                    None => {
+                        missing = Some(name.clone());
+                        true
+                    }
+                    Some(Some(ValueAction::Drop)) => false,
+                    Some(Some(ValueAction::Redact)) => {
                         *field = redacted();
                         true
                     }
-                    None => {
-                        self.apply(py, field);
+                    Some(None) => {
+                        if let Err(name) = rewrite(answers, field) {
+                            missing = Some(name);
+                        }
                         true
                     }
-                });
-            }
-            Captured::Sequence { items, .. } | Captured::Tuple { items, .. } => {
-                items.iter_mut().for_each(|item| self.apply(py, item));
-            }
-            Captured::Dict { entries, .. } => entries.iter_mut().for_each(|(_, item)| self.apply(py, item)),
-            _ => {}
+                }
+            });
+            missing.map_or(Ok(()), Err)
         }
+        Captured::Sequence { items, .. } | Captured::Tuple { items, .. } => {
+            items.iter_mut().try_for_each(|item| rewrite(answers, item))
+        }
+        Captured::Dict { entries, .. } => entries.iter_mut().try_for_each(|(_, item)| rewrite(answers, item)),
+        _ => Ok(()),
     }
 }
 
