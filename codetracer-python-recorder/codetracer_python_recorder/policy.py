@@ -56,6 +56,8 @@ _FALSE = ("0", "false", "f", "no", "n", "off")
 _LOG_LEVELS = ("off", "error", "warn", "info", "debug", "trace")
 
 _current = RecorderPolicy()
+#: Log level filters already warned about: the policy is applied several times per run.
+_warned_log_levels: set[str] = set()
 
 
 def _parse_flag(text: str, where: str) -> bool:
@@ -94,6 +96,9 @@ def _log_level(spec: str | None) -> str | None:
     named = [part.rpartition("=")[2].strip().lower() for part in spec.split(",") if part.strip()]
     known = [level for level in named if level in _LOG_LEVELS]
     if not known or len(known) != len(named):
+        if spec in _warned_log_levels:
+            return None
+        _warned_log_levels.add(spec)
         print(
             f"codetracer-python-recorder: log level {spec!r} is not one of {', '.join(_LOG_LEVELS)}; using warn",
             file=sys.stderr,
