@@ -118,6 +118,10 @@ def _flush_all() -> None:
 def _capture_descriptors() -> None:
     """Points fds 1 and 2 at pipes the recorder reads and passes on to the original descriptors."""
     global _fd_captured
+    if not _native.FD_CAPTURE_SUPPORTED:
+        print("codetracer-python-recorder: --io-capture proxies+fd is not supported here; recording proxies only",
+              file=sys.stderr)
+        return
     _flush_all()
     streams = []
     for fd, name in ((1, "stdout"), (2, "stderr")):
@@ -131,11 +135,7 @@ def _capture_descriptors() -> None:
         os.close(write_end)
         _redirected[fd] = saved
         streams.append((name, read_end, saved))
-    if not _native.start_fd_capture(streams):
-        _restore_descriptors()
-        print("codetracer-python-recorder: --io-capture proxies+fd is not supported here; recording proxies only",
-              file=sys.stderr)
-        return
+    _native.start_fd_capture(streams)
     _fd_captured = True
 
 

@@ -134,12 +134,8 @@ fn record_io(stream: &str, text: &str) -> PyResult<()> {
 /// `--io-capture proxies+fd`: passes on and records what reaches the pipes now behind fds 1 and 2;
 /// `streams` are `(name, non-blocking reading end, original descriptor)`, both owned from here on.
 #[pyfunction]
-fn start_fd_capture(streams: Vec<(String, i32, i32)>) -> PyResult<bool> {
-    if !crate::fd_capture::SUPPORTED {
-        return Ok(false);
-    }
+fn start_fd_capture(streams: Vec<(String, i32, i32)>) {
     crate::fd_capture::start(streams, session::record_fd_output);
-    Ok(true)
 }
 
 /// The bytes a `sys.stdout`/`sys.stderr` proxy is about to write to `stream`'s descriptor.
@@ -179,6 +175,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add("DEFAULT_MAX_TRACE_BYTES", DEFAULT_MAX_TRACE_BYTES)?;
+    module.add("FD_CAPTURE_SUPPORTED", crate::fd_capture::SUPPORTED)?;
     module.add_function(wrap_pyfunction!(start_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(stop_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(is_tracing, module)?)?;

@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from trace_reading import load_trace
 
 # `EventLogKind` in the trace format.
@@ -74,7 +76,7 @@ def test_io_capture_off_records_no_io(run_cli, write_script, tmp_path):
 
 
 FD_PROGRAM = """\
-import os, subprocess, sys
+import ctypes, os, subprocess, sys
 print("one")
 os.write(1, b"two\\n")
 sys.stdout.flush()
@@ -82,9 +84,11 @@ print("three", flush=True)
 os.write(2, b"raw error\\n")
 subprocess.run([sys.executable, "-c", "import os; os.write(1, b'child\\\\n')"], check=True)
 print("four")
+ctypes.CDLL(None).write(1, b"from C\\n", 7)
 """
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="descriptor capture uses pipes and poll (Unix)")
 def test_proxies_fd_records_writes_that_bypass_sys_stdout_and_keeps_the_output(run_cli, write_script, tmp_path):
     script = write_script(FD_PROGRAM)
     untraced = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
@@ -92,7 +96,7 @@ def test_proxies_fd_records_writes_that_bypass_sys_stdout_and_keeps_the_output(r
     assert result.returncode == 0, result.stderr
     # Unchanged and in the same order as without the recorder (which depends on the buffering of stdout).
     assert (result.stdout, result.stderr) == (untraced.stdout, untraced.stderr)
-    assert sorted(result.stdout.splitlines()) == ["child", "four", "one", "three", "two"]
+    assert sorted(result.stdout.splitlines()) == ["child", "four", "from C", "one", "three", "two"]
     trace = load_trace(tmp_path / "trace")
     events = step_lines_before_events(trace, script)
     # Each write is recorded once, after the step of the line that made it.
@@ -103,6 +107,7 @@ def test_proxies_fd_records_writes_that_bypass_sys_stdout_and_keeps_the_output(r
         (6, WRITE_OTHER, "raw error\n"),
         (7, WRITE, "child\n"),
         (8, WRITE, "four"),
+        (9, WRITE, "from C\n"),
     ]
     assert trace.metadata["io_capture"] == "proxies+fd"
 

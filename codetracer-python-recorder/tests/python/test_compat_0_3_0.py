@@ -56,7 +56,7 @@ def test_a_tilde_in_a_path_is_the_home_directory(write_script, tmp_path):
     home.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "codetracer_python_recorder", "--trace-dir=~/traces", "--format=json", str(script)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, env={**os.environ, "HOME": str(home)},
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, env={**os.environ, "HOME": str(home), "USERPROFILE": str(home)},
     )
     assert result.returncode == 0, result.stderr
     assert (home / "traces" / "trace.json").is_file()
