@@ -104,8 +104,12 @@ class FilterFile:
 
 def _choice(table: dict[str, object], key: str, choices: Sequence[str], where: str) -> str | None:
     value = table.get(key)
-    if value is None:
+    # 0.3.0's spellings: "inherit" keeps what earlier filters and rules decided (no value here), and the
+    # deprecated "deny" redacts.
+    if value is None or (value == "inherit" and key != "action"):
         return None
+    if value == "deny" and "redact" in choices:
+        return "redact"
     if value not in choices:
         raise FilterError(f"{where}.{key}: expected one of {', '.join(repr(c) for c in choices)}, found {value!r}")
     return str(value)

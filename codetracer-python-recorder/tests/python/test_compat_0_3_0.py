@@ -205,6 +205,10 @@ ATTRIBUTES_FILTER = """\
 name = "attributes"
 version = 1
 
+[scope]
+default_exec = "trace"
+default_value_action = "allow"
+
 [[scope.rules]]
 selector = "pkg:*"
 [[scope.rules.value_patterns]]
@@ -249,6 +253,37 @@ def test_attr_selectors_redact_and_drop_object_fields(run_cli, write_script, tmp
     values = last_values(load_trace(tmp_path / "filtered"))
     assert values["account"].endswith("{name: 'ada', password: <redacted>}")
     assert values["player"].endswith("{nickname: <redacted>, level: 3}")
+
+
+OLD_SPELLINGS_FILTER = """\
+[meta]
+name = "0.3.0 spellings"
+version = 1
+description = "written for 0.3.0"
+labels = ["legacy"]
+
+[scope]
+default_exec = "inherit"
+default_value_action = "inherit"
+
+[[scope.rules]]
+selector = "obj:app.login"
+exec = "inherit"
+value_default = "inherit"
+reason = "audit"
+[[scope.rules.value_patterns]]
+selector = "local:pin"
+action = "deny"
+reason = "deprecated spelling of redact"
+"""
+
+
+def test_0_3_0_filter_spellings_inherit_and_deny_are_read(tmp_path):
+    (tmp_path / "old.toml").write_text(OLD_SPELLINGS_FILTER)
+    chain = FilterChain.load([tmp_path / "old.toml"])
+    answer = chain.resolve(str(tmp_path / "app.py"), "app", "login", {"local": ["pin", "user"]})
+    assert answer is not None and answer["local"] == {"pin": "redact"}
+    assert chain.resolve(str(tmp_path / "app.py"), "app", "other", {"local": ["pin"]})["local"] == {}
 
 
 MODULE_FILTER = """\
@@ -325,3 +360,19 @@ def test_every_0_3_0_flag_is_accepted(run_cli):
     ours = run_cli("--help").stdout
     flags = {word.strip("[],") for word in released.split() if word.startswith(("--", "[--"))}
     assert flags and {flag for flag in flags if flag not in ours} == set()
+
+
+@pytest.mark.skipif(not RELEASED, reason="set CODETRACER_RECORDER_0_3_0_PYTHON to a Python with 0.3.0 installed")
+def test_defaults_and_a_0_3_0_filter_file_give_the_same_files_as_0_3_0(run_cli, write_script, tmp_path):
+    script = write_script(ATTRIBUTES_PROGRAM)
+    (tmp_path / "attributes.toml").write_text(ATTRIBUTES_FILTER)
+    arguments = ("--trace-filter", str(tmp_path / "attributes.toml"), "--io-capture", "proxies+fd", str(script))
+    (tmp_path / "released").mkdir()
+    released = subprocess.run(
+        [RELEASED, "-m", "codetracer_python_recorder", *arguments],
+        cwd=tmp_path / "released", capture_output=True, text=True, timeout=120,
+    )
+    ours = run_cli(*arguments, as_given=True)
+    assert released.returncode == ours.returncode == 0, (released.stderr, ours.stderr)
+    listing = sorted(path.name for path in (tmp_path / "released" / "trace-out").iterdir())
+    assert sorted(path.name for path in (tmp_path / "trace-out").iterdir()) == listing
