@@ -18,7 +18,6 @@ import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .errors import FilterError, FilterFileNotFoundError, with_context
@@ -48,10 +47,56 @@ class Selector:
     def matches(self, text: str) -> bool:
         if self.kind == "literal":
             return text == self.pattern
+        assert self._regex is not None
         if self.kind == "regex":
-            assert self._regex is not None
             return self._regex.search(text) is not None
-        return fnmatchcase(text, self.pattern)
+        return self._regex.fullmatch(text) is not None
+
+
+def glob_to_regex(pattern: str) -> str:
+    """0.3.0's globs (the Rust ``globset`` crate with a literal separator): ``*`` and ``?`` stay within
+    one path segment, ``**`` spans segments (``a/**/b`` also matches ``a/b``), ``[...]`` is a class
+    (``[!...]`` negated) and ``{x,y}`` an alternative."""
+    parts: list[str] = []
+    index, depth = 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+            continue
+        if pattern.startswith("/**", index) and index + 3 == len(pattern):
+            parts.append("(?:/.*)?")
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            parts.append("[^/]*")
+        elif char == "?":
+            parts.append("[^/]")
+        elif char == "[" and "]" in pattern[index + 2 :]:
+            end = pattern.index("]", index + 2)
+            body = pattern[index + 1 : end]
+            negated = body.startswith("!")
+            body = body[1:] if negated else body
+            parts.append("[" + ("^" if negated else "") + body.replace("\\", "\\\\") + "]")
+            index = end + 1
+            continue
+        elif char == "{":
+            parts.append("(?:")
+            depth += 1
+        elif char == "}" and depth:
+            parts.append(")")
+            depth -= 1
+        elif char == "," and depth:
+            parts.append("|")
+        else:
+            parts.append(re.escape(char))
+        index += 1
+    return "".join(parts)
 
 
 def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector:
@@ -65,11 +110,11 @@ def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector
     if head in _MATCH_KINDS and tail:
         kind, rest = head, tail
     regex = None
-    if kind == "regex":
+    if kind != "literal":
         try:
-            regex = re.compile(rest)
+            regex = re.compile(rest if kind == "regex" else glob_to_regex(rest))
         except re.error as err:
-            raise FilterError(f"{where}: selector {text!r} has an invalid regular expression: {err}") from None
+            raise FilterError(f"{where}: selector {text!r} has an invalid {'regular expression' if kind == 'regex' else 'glob'}: {err}") from None
     return Selector(domain, kind, rest, regex)
 
 
@@ -182,7 +227,7 @@ def builtin_filter() -> FilterFile:
         ValuePattern(Selector(domain, "regex", SECRET_NAME_PATTERN, re.compile(SECRET_NAME_PATTERN)), "redact")
         for domain in _VALUE_DOMAINS
     )
-    match_all = Selector("pkg", "glob", "*")
+    match_all = Selector("pkg", "glob", "*", re.compile(glob_to_regex("*")))
     return FilterFile(
         name="builtin-default",
         version=1,

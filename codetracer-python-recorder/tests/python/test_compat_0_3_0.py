@@ -286,6 +286,43 @@ def test_0_3_0_filter_spellings_inherit_and_deny_are_read(tmp_path):
     assert chain.resolve(str(tmp_path / "app.py"), "app", "other", {"local": ["pin"]})["local"] == {}
 
 
+GLOB_FILTER = """\
+[meta]
+name = "globs"
+version = 1
+
+[scope]
+default_exec = "trace"
+default_value_action = "allow"
+
+[[scope.rules]]
+selector = "file:src/*.py"
+exec = "skip"
+
+[[scope.rules]]
+selector = "file:tests/**/test_*.py"
+exec = "skip"
+"""
+
+
+@pytest.mark.parametrize(
+    ("relative", "recorded"),
+    [
+        ("src/app.py", False),
+        ("src/deep/app.py", True),  # `*` stays within one folder, as in 0.3.0
+        ("tests/test_a.py", False),  # `**/` also matches no folder
+        ("tests/unit/more/test_b.py", False),
+        ("tests/unit/helper.py", True),
+    ],
+)
+def test_file_globs_follow_0_3_0s_path_rules(tmp_path, monkeypatch, relative, recorded):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "globs.toml").write_text(GLOB_FILTER)
+    chain = FilterChain.load([tmp_path / "globs.toml"])
+    answer = chain.resolve(str(tmp_path / relative), "module", "function", {})
+    assert (answer is not None) == recorded
+
+
 MODULE_FILTER = """\
 [meta]
 name = "by-module"
