@@ -144,7 +144,8 @@ def stop_tracing(exit_status: int | None = None, *, error: str | None = None) ->
 
 def _partial_trace(failure: InternalError, trace_dir: str) -> InternalError:
     """Keeps (``keep_partial_trace``) or removes the files of a recording an internal error cut short."""
-    if current_policy().keep_partial_trace:
+    keep = current_policy().keep_partial_trace
+    if keep:
         outcome = f"the partial trace is kept in {trace_dir}"
     else:
         for name in TRACE_FILES:
@@ -155,7 +156,7 @@ def _partial_trace(failure: InternalError, trace_dir: str) -> InternalError:
         outcome = f"the partial trace in {trace_dir} was removed (keep it with --keep-partial-trace)"
     error = InternalError(f"{failure}; {outcome}")
     error.code = failure.code
-    return with_context(error, trace_dir=trace_dir, partial_trace="kept" if "kept" in outcome else "removed")
+    return with_context(error, trace_dir=trace_dir, partial_trace="kept" if keep else "removed")
 
 
 def is_tracing() -> bool:
