@@ -35,6 +35,12 @@ class ToolIdUnavailableError(EnvironmentError):
 class TraceWriteError(EnvironmentError):
     """The trace files could not be created or written."""
 
+class Glob:
+    """A glob selector of a trace filter file, matched as 0.3.0 matched it (the globset crate)."""
+
+    def __init__(self, pattern: str) -> None: ...
+    def matches(self, text: str) -> bool: ...
+
 def start_tracing(
     trace_dir: str,
     format: str,

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._native import Glob
 from .errors import FilterError, FilterFileNotFoundError, with_context
 
 PROJECT_FILTER = Path(".codetracer") / "trace-filter.toml"
@@ -42,61 +43,14 @@ class Selector:
     domain: str
     kind: str
     pattern: str
-    _regex: re.Pattern[str] | None = field(default=None, compare=False)
+    _compiled: re.Pattern[str] | Glob | None = field(default=None, compare=False)
 
     def matches(self, text: str) -> bool:
-        if self.kind == "literal":
-            return text == self.pattern
-        assert self._regex is not None
-        if self.kind == "regex":
-            return self._regex.search(text) is not None
-        return self._regex.fullmatch(text) is not None
-
-
-def glob_to_regex(pattern: str) -> str:
-    """0.3.0's globs (the Rust ``globset`` crate with a literal separator): ``*`` and ``?`` stay within
-    one path segment, ``**`` spans segments (``a/**/b`` also matches ``a/b``), ``[...]`` is a class
-    (``[!...]`` negated) and ``{x,y}`` an alternative."""
-    parts: list[str] = []
-    index, depth = 0, 0
-    while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("**/", index):
-            parts.append("(?:.*/)?")
-            index += 3
-            continue
-        if pattern.startswith("/**", index) and index + 3 == len(pattern):
-            parts.append("(?:/.*)?")
-            index += 3
-            continue
-        if pattern.startswith("**", index):
-            parts.append(".*")
-            index += 2
-            continue
-        if char == "*":
-            parts.append("[^/]*")
-        elif char == "?":
-            parts.append("[^/]")
-        elif char == "[" and "]" in pattern[index + 2 :]:
-            end = pattern.index("]", index + 2)
-            body = pattern[index + 1 : end]
-            negated = body.startswith("!")
-            body = body[1:] if negated else body
-            parts.append("[" + ("^" if negated else "") + body.replace("\\", "\\\\") + "]")
-            index = end + 1
-            continue
-        elif char == "{":
-            parts.append("(?:")
-            depth += 1
-        elif char == "}" and depth:
-            parts.append(")")
-            depth -= 1
-        elif char == "," and depth:
-            parts.append("|")
-        else:
-            parts.append(re.escape(char))
-        index += 1
-    return "".join(parts)
+        if isinstance(self._compiled, re.Pattern):
+            return self._compiled.search(text) is not None
+        if isinstance(self._compiled, Glob):
+            return self._compiled.matches(text)
+        return text == self.pattern
 
 
 def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector:
@@ -109,13 +63,15 @@ def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector
     head, _, tail = rest.partition(":")
     if head in _MATCH_KINDS and tail:
         kind, rest = head, tail
-    regex = None
-    if kind != "literal":
-        try:
-            regex = re.compile(rest if kind == "regex" else glob_to_regex(rest))
-        except re.error as err:
-            raise FilterError(f"{where}: selector {text!r} has an invalid {'regular expression' if kind == 'regex' else 'glob'}: {err}") from None
-    return Selector(domain, kind, rest, regex)
+    compiled: re.Pattern[str] | Glob | None = None
+    try:
+        if kind == "regex":
+            compiled = re.compile(rest)
+        elif kind == "glob":
+            compiled = Glob(rest)
+    except (re.error, ValueError) as err:
+        raise FilterError(f"{where}: selector {text!r} has an invalid {'regular expression' if kind == 'regex' else 'glob'}: {err}") from None
+    return Selector(domain, kind, rest, compiled)
 
 
 @dataclass(frozen=True)
@@ -227,7 +183,7 @@ def builtin_filter() -> FilterFile:
         ValuePattern(Selector(domain, "regex", SECRET_NAME_PATTERN, re.compile(SECRET_NAME_PATTERN)), "redact")
         for domain in _VALUE_DOMAINS
     )
-    match_all = Selector("pkg", "glob", "*", re.compile(glob_to_regex("*")))
+    match_all = Selector("pkg", "glob", "*", Glob("*"))
     return FilterFile(
         name="builtin-default",
         version=1,

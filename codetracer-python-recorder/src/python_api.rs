@@ -176,6 +176,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add("DEFAULT_MAX_TRACE_BYTES", DEFAULT_MAX_TRACE_BYTES)?;
     module.add("FD_CAPTURE_SUPPORTED", crate::fd_capture::SUPPORTED)?;
+    module.add_class::<crate::filter::glob::Glob>()?;
     module.add_function(wrap_pyfunction!(start_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(stop_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(is_tracing, module)?)?;

@@ -6,6 +6,8 @@
 //! object has redacted names. `attr:` patterns apply to the fields of recorded objects; each field
 //! name's answer is asked once and cached, shared by the code objects that have the same patterns.
 
+pub mod glob;
+
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};

@@ -13,6 +13,7 @@ from trace_reading import BINARY_HEADER, load_trace
 
 import codetracer_python_recorder as recorder
 from codetracer_python_recorder import policy as policy_module
+from codetracer_python_recorder.errors import FilterError
 from codetracer_python_recorder.filters import FilterChain
 
 
@@ -302,6 +303,14 @@ exec = "skip"
 [[scope.rules]]
 selector = "file:tests/**/test_*.py"
 exec = "skip"
+
+[[scope.rules]]
+selector = "file:lib/{one,two}.py"
+exec = "skip"
+
+[[scope.rules]]
+selector = "file:gen/[!_]*.py"
+exec = "skip"
 """
 
 
@@ -313,6 +322,10 @@ exec = "skip"
         ("tests/test_a.py", False),  # `**/` also matches no folder
         ("tests/unit/more/test_b.py", False),
         ("tests/unit/helper.py", True),
+        ("lib/two.py", False),  # `{a,b}` alternatives
+        ("lib/three.py", True),
+        ("gen/model.py", False),  # `[!x]` negated class
+        ("gen/_private.py", True),
     ],
 )
 def test_file_globs_follow_0_3_0s_path_rules(tmp_path, monkeypatch, relative, recorded):
@@ -321,6 +334,14 @@ def test_file_globs_follow_0_3_0s_path_rules(tmp_path, monkeypatch, relative, re
     chain = FilterChain.load([tmp_path / "globs.toml"])
     answer = chain.resolve(str(tmp_path / relative), "module", "function", {})
     assert (answer is not None) == recorded
+
+
+def test_an_invalid_glob_names_the_file_and_the_selector(tmp_path):
+    (tmp_path / "broken.toml").write_text(GLOB_FILTER.replace("file:src/*.py", "file:src/[a.py"))
+    with pytest.raises(FilterError) as raised:
+        FilterChain.load([tmp_path / "broken.toml"])
+    message = str(raised.value)
+    assert "broken.toml" in message and "file:src/[a.py" in message and "invalid glob" in message
 
 
 MODULE_FILTER = """\
