@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use codetracer_trace_types::Line;
+use codetracer_trace_types::{FullValueRecord, Line, PathId, StepRecord, TraceLowLevelEvent, ValueRecord, VariableId};
 use codetracer_trace_writer::non_streaming_trace_writer::NonStreamingTraceWriter;
 use codetracer_trace_writer::trace_writer::TraceWriter;
 use codetracer_trace_writer::{create_trace_writer, TraceEventsFileFormat};
@@ -20,9 +20,10 @@ use crate::errors::{Error, Result};
 
 pub use metadata::RECORDER_NAME;
 
-/// Buffered JSON events are written out once this many have accumulated, which keeps memory flat on
-/// long recordings.
+/// Buffered JSON events are written out once this many have accumulated, or once their bytes reach
+/// `JSON_BATCH_BYTES`, which keeps memory flat on long recordings.
 const JSON_BATCH: usize = 4096;
+const JSON_BATCH_BYTES: usize = 1 << 20;
 
 /// The binary writer compresses as it goes; its file size is checked against the limit every this many
 /// records.
@@ -35,9 +36,13 @@ enum EventStream {
     /// buffer in batches and serialise each event with the crate's own serde definitions, producing
     /// the same JSON array the crate would.
     ///
+    /// Step and value events, the bulk of a trace, skip the writer's buffer: they are appended to
+    /// `batch` as JSON at once (after the writer's buffered events, to keep the order).
+    ///
     /// `committed` is the length of the file's complete part: a batch that fails half-way (the disk is
-    /// full) is cut back to it, so the file always ends after a whole event.
-    Json { writer: Box<NonStreamingTraceWriter>, out: File, committed: u64, batch: Vec<u8> },
+    /// full) is cut back to it, so the file always ends after a whole event. `started`: whether an
+    /// event was put in the array yet (the next one needs a separator).
+    Json { writer: Box<NonStreamingTraceWriter>, out: File, committed: u64, batch: Vec<u8>, started: bool },
     /// The crate's CBOR + zstd writer already streams to disk.
     Binary { writer: Box<dyn TraceWriter + Send>, records_since_check: usize },
 }
@@ -50,6 +55,13 @@ pub fn is_out_of_space(err: &std::io::Error) -> bool {
 /// The same for a panic inside the binary writer, which unwraps its write errors.
 pub fn is_out_of_space_panic(message: &str) -> bool {
     message.contains("StorageFull") || message.contains("No space left on device")
+}
+
+/// A value encoded for this sink's format, ready for [`TraceSink::write_value`]: its JSON text, or
+/// its record for the binary writer.
+pub enum SinkValue {
+    Json(Vec<u8>),
+    Record(ValueRecord),
 }
 
 pub struct TraceSink {
@@ -87,7 +99,14 @@ impl TraceSink {
                 let mut out = File::create(&events_path).map_err(|err| write_error(&events_path, err))?;
                 out.write_all(JSON_OPENING).map_err(|err| write_error(&events_path, err))?;
                 let writer = Box::new(NonStreamingTraceWriter::new(&config.program, &config.args));
-                EventStream::Json { writer, out, committed: JSON_OPENING.len() as u64, batch: Vec::new() }
+                let committed = JSON_OPENING.len() as u64;
+                EventStream::Json {
+                    writer,
+                    out,
+                    committed,
+                    batch: Vec::with_capacity(JSON_BATCH_BYTES),
+                    started: false,
+                }
             }
             Format::Binary => {
                 let mut writer = create_trace_writer(&config.program, &config.args, TraceEventsFileFormat::Binary);
@@ -129,10 +148,81 @@ impl TraceSink {
         self.stream.writer()
     }
 
+    /// A line step of the code at `path_id`.
+    pub fn write_step(&mut self, path_id: PathId, line: i64) -> Result<()> {
+        let step = StepRecord { path_id, line: Line(line) };
+        match &mut self.stream {
+            EventStream::Json { .. } => {
+                let batch = self.next_json_event()?;
+                json::write_step(batch, &step);
+            }
+            EventStream::Binary { writer, .. } => {
+                TraceWriter::add_event(writer.as_mut(), TraceLowLevelEvent::Step(step))
+            }
+        }
+        Ok(())
+    }
+
+    /// `record` encoded for this sink's format.
+    pub fn encode_value(&self, record: ValueRecord) -> SinkValue {
+        match &self.stream {
+            EventStream::Json { .. } => {
+                let mut text = Vec::new();
+                json::write_value(&mut text, &record);
+                SinkValue::Json(text)
+            }
+            EventStream::Binary { .. } => SinkValue::Record(record),
+        }
+    }
+
+    /// A `Value` event: `variable_id` holds `value` (made by [`TraceSink::encode_value`], possibly
+    /// for an earlier step).
+    pub fn write_value(&mut self, variable_id: VariableId, value: &SinkValue) -> Result<()> {
+        match value {
+            SinkValue::Json(text) => json::write_value_event(self.next_json_event()?, variable_id, text),
+            SinkValue::Record(record) => {
+                let value = FullValueRecord { variable_id, value: record.clone() };
+                TraceWriter::add_event(self.writer(), TraceLowLevelEvent::Value(value));
+            }
+        }
+        Ok(())
+    }
+
+    /// The JSON batch, ready for one more event: the writer's buffered events moved into it first,
+    /// and the separator written.
+    fn next_json_event(&mut self) -> Result<&mut Vec<u8>> {
+        self.append_buffered_json()?;
+        let EventStream::Json { batch, started, .. } = &mut self.stream else {
+            unreachable!("JSON events are only written to a JSON trace");
+        };
+        if *started {
+            batch.extend_from_slice(b",\n");
+        }
+        *started = true;
+        Ok(batch)
+    }
+
+    /// Serialises the events buffered in the crate's writer onto the JSON batch, in order.
+    fn append_buffered_json(&mut self) -> Result<()> {
+        let EventStream::Json { writer, batch, started, .. } = &mut self.stream else {
+            return Ok(());
+        };
+        for event in writer.events.drain(..) {
+            if *started {
+                batch.extend_from_slice(b",\n");
+            }
+            *started = true;
+            json::write_event(batch, &event).map_err(|err| write_error(&self.events_path, err))?;
+        }
+        Ok(())
+    }
+
     /// Moves buffered events to disk when enough have piled up, and checks the size limit.
     pub fn flush_if_due(&mut self) -> Result<()> {
         let size = match &mut self.stream {
-            EventStream::Json { writer, .. } if writer.events.len() >= JSON_BATCH => {
+            EventStream::Json { writer, batch, .. }
+                if writer.events.len() >= JSON_BATCH || batch.len() >= JSON_BATCH_BYTES =>
+            {
                 self.drain_json()?;
                 self.written_bytes()
             }
@@ -168,21 +258,16 @@ impl TraceSink {
     /// Writes the buffered JSON events as one batch. When the disk is full the file is cut back to its
     /// last complete event and the trace is marked truncated instead of failing.
     fn drain_json(&mut self) -> Result<()> {
-        let EventStream::Json { writer, out, committed, batch } = &mut self.stream else {
+        self.append_buffered_json()?;
+        let EventStream::Json { out, committed, batch, .. } = &mut self.stream else {
             return Ok(());
         };
+        let written = out.write_all(batch);
+        let length = batch.len() as u64;
         batch.clear();
-        let mut first = *committed == JSON_OPENING.len() as u64;
-        for event in writer.events.drain(..) {
-            if !first {
-                batch.extend_from_slice(b",\n");
-            }
-            json::write_event(batch, &event).map_err(|err| write_error(&self.events_path, err))?;
-            first = false;
-        }
-        match out.write_all(batch) {
+        match written {
             Ok(()) => {
-                *committed += batch.len() as u64;
+                *committed += length;
                 Ok(())
             }
             Err(err) if is_out_of_space(&err) => {
