@@ -40,7 +40,7 @@ pub fn write_step(
             // they always did.
             match variable.value {
                 Some(captured) => {
-                    let encoded = encode(encoder, sink, &captured);
+                    let encoded = encode(encoder, sink, &captured)?;
                     let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
                     sink.write_value(id, &encoded.value)?;
                     if variable.key != 0 {
@@ -51,7 +51,7 @@ pub fn write_step(
                     let known = memo.values.get_mut(&variable.key).ok_or_else(|| missing("value", position))?;
                     let encoded = match known.encoded.take() {
                         Some(encoded) if encoded.generation == generation => encoded,
-                        _ => encode(encoder, sink, &known.value),
+                        _ => encode(encoder, sink, &known.value)?,
                     };
                     let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
                     sink.write_value(id, &encoded.value)?;
@@ -64,9 +64,9 @@ pub fn write_step(
     })
 }
 
-fn encode(encoder: &mut Encoder, sink: &mut TraceSink, value: &Captured) -> EncodedValue {
+fn encode(encoder: &mut Encoder, sink: &mut TraceSink, value: &Captured) -> Result<EncodedValue> {
     let record = encoder.encode(sink.writer(), value);
-    EncodedValue { generation: encoder.generation, value: sink.encode_value(record) }
+    Ok(EncodedValue { generation: encoder.generation, value: sink.encode_value(&record)? })
 }
 
 /// The id of the variable at `position` of the code's steps: `name` when it is new there, the
