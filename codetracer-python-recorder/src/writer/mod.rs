@@ -254,7 +254,12 @@ impl TraceSink {
                 self.drain_json()?;
                 self.written_bytes()
             }
-            EventStream::Binary { writer, frames } if writer.events.len() >= JSON_BATCH || frames.frame_due() => {
+            EventStream::Binary { writer, .. } if writer.events.len() >= JSON_BATCH => {
+                // Frames of the full size compress best: buffered events only join the pending frame.
+                self.append_buffered()?;
+                return Ok(());
+            }
+            EventStream::Binary { frames, .. } if frames.frame_due() => {
                 self.write_frame()?;
                 self.written_bytes()
             }
