@@ -23,7 +23,9 @@ pub use metadata::RECORDER_NAME;
 /// Buffered JSON events are written out once this many have accumulated, or once their bytes reach
 /// `JSON_BATCH_BYTES`, which keeps memory flat on long recordings.
 const JSON_BATCH: usize = 4096;
-const JSON_BATCH_BYTES: usize = 1 << 20;
+/// A quarter of a MiB per write: large enough for few system calls, small enough that a full disk,
+/// which cuts the file back to the last whole batch, loses little and leaves room for the closing events.
+const JSON_BATCH_BYTES: usize = 256 << 10;
 
 const JSON_OPENING: &[u8] = b"[\n";
 
@@ -293,7 +295,7 @@ impl TraceSink {
             return Ok(());
         }
         self.append_buffered()?;
-        let EventStream::Json { out, committed, batch, .. } = &mut self.stream else {
+        let EventStream::Json { out, committed, batch, started, .. } = &mut self.stream else {
             return Ok(());
         };
         let written = out.write_all(batch);
@@ -307,6 +309,8 @@ impl TraceSink {
             Err(err) if is_out_of_space(&err) => {
                 out.set_len(*committed).map_err(|err| write_error(&self.events_path, err))?;
                 out.seek(SeekFrom::Start(*committed)).map_err(|err| write_error(&self.events_path, err))?;
+                // The batch is gone: the next event is the array's first unless an earlier batch was written.
+                *started = *committed > JSON_OPENING.len() as u64;
                 self.truncation.get_or_insert_with(|| format!("no room left for the events file ({err})"));
                 Ok(())
             }
