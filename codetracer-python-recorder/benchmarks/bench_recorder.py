@@ -297,7 +297,7 @@ def measure(tracer: Tracer, workload: str, scale: str, script: Path, argument: s
             if tracer.kind == "untraced" or tracer.recorder == "this":
                 raise SystemExit(f"{workload}, {scale}, {tracer.label}: {failure}") from None
             # A comparison tracer that cannot finish is a result too: reported instead of measured.
-            return Row(workload, scale, tracer, [], 0, None, None, str(failure).splitlines()[0])
+            return Row(workload, scale, tracer, [], 0, None, None, failure=str(failure).splitlines()[0])
     size, events, steps = (None, None, None) if tracer.kind == "untraced" else trace_size_and_events(tracer, output)
     peak = statistics.median(run.peak_rss_kib for run in runs)
     return Row(workload, scale, tracer, [run.seconds for run in runs], peak, size, events, steps)
