@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -146,6 +148,8 @@ QUICK_SCALES = {
 
 # Our recorder must take at most this share of 0.3.0's time on each workload.
 TARGET_TIME_SHARE_OF_BASELINE = 0.25
+# JSON bytes per line step: at most this share of 0.3.0's.
+TARGET_BYTES_PER_STEP_SHARE = 0.5
 # "Peak RSS does not grow with trace length": the long trace's peak within this factor of the short one's.
 TARGET_RSS_GROWTH = 1.10
 
@@ -156,7 +160,10 @@ status = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
 print(status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
-COUNT_JSON_EVENTS = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))))"
+COUNT_JSON_EVENTS = (
+    "import json, sys; events = json.load(open(sys.argv[1], encoding='utf-8')); "
+    "print(len(events), sum(1 for event in events if 'Step' in event))"
+)
 COUNT_VIZTRACER_EVENTS = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))['traceEvents']))"
 
 
@@ -194,6 +201,7 @@ class Row:
     peak_rss_kib: float
     trace_bytes: int | None
     events: int | None
+    steps: int | None = None
     failure: str | None = None
 
     @property
@@ -201,27 +209,42 @@ class Row:
         return statistics.median(self.seconds)
 
 
-def count_json_events(path: Path) -> int | None:
+def count_json_events(path: Path) -> tuple[int | None, int | None]:
+    """Events and line steps of a JSON trace."""
     with path.open("rb") as handle:
         first = handle.readline()
         if first.strip() == b"[":
             # This recorder writes one event per line between the bracket lines.
-            return sum(1 for _ in handle) - 1
+            events = steps = 0
+            for line in handle:
+                events += 1
+                steps += line.startswith(b'{"Step"')
+            return events - 1, steps
     if path.stat().st_size > MAX_PARSED_JSON_BYTES:
-        return None
+        return None, None
     # Other layouts (0.3.0 writes one line) are parsed in a throwaway process.
-    return int(subprocess.run([sys.executable, "-c", COUNT_JSON_EVENTS, str(path)], capture_output=True, text=True, check=True).stdout)
+    counted = subprocess.run([sys.executable, "-c", COUNT_JSON_EVENTS, str(path)], capture_output=True, text=True, check=True)
+    events, steps = counted.stdout.split()
+    return int(events), int(steps)
 
 
-def run_once(command: list[str], cwd: Path) -> Run:
+def run_once(command: list[str], cwd: Path, timeout: float | None = None) -> Run:
     started = time.perf_counter()
     # A scratch working directory: `python -m codetracer_python_recorder` run from the project folder would import
-    # the source package there instead of the installed one.
-    result = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *command], capture_output=True, text=True, cwd=cwd)
+    # the source package there instead of the installed one. Its own session, so a run past the timeout is stopped
+    # with the workload the wrapper started.
+    wrapper = subprocess.Popen([sys.executable, "-c", RSS_WRAPPER, *command], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=cwd, start_new_session=True)
+    try:
+        stdout, stderr = wrapper.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(wrapper.pid, signal.SIGKILL)
+        wrapper.communicate()
+        raise RunFailed(f"stopped after {timeout:g} s") from None
     seconds = time.perf_counter() - started
-    fields = result.stdout.split()
-    if result.returncode != 0 or len(fields) != 2:
-        raise RunFailed(f"benchmark wrapper failed: {' '.join(command)}\n{result.stderr}")
+    fields = stdout.split()
+    if wrapper.returncode != 0 or len(fields) != 2:
+        raise RunFailed(f"benchmark wrapper failed: {' '.join(command)}\n{stderr}")
     status, peak = int(fields[0]), int(fields[1])
     if status == -9:
         raise RunFailed(f"killed by SIGKILL (out of memory) at {peak / 1024 / 1024:.1f} GiB peak RSS")
@@ -243,36 +266,41 @@ def command_for(tracer: Tracer, output: Path, script: Path, argument: str) -> li
             *limit, str(script), argument]
 
 
-def trace_size_and_events(tracer: Tracer, output: Path) -> tuple[int | None, int | None]:
-    """Bytes of the event file (trace.json / trace.bin / viztracer's result.json) and, where readable, the events."""
+def trace_size_and_events(tracer: Tracer, output: Path) -> tuple[int | None, int | None, int | None]:
+    """Bytes of the event file (trace.json / trace.bin / viztracer's result.json) and, where readable, the events
+    and line steps."""
     if tracer.kind == "viztracer":
         result = output / "result.json"
         events = subprocess.run([sys.executable, "-c", COUNT_VIZTRACER_EVENTS, str(result)], capture_output=True, text=True, check=True)
-        return result.stat().st_size, int(events.stdout)
+        return result.stat().st_size, int(events.stdout), None
     json_file, binary_file = output / "trace.json", output / "trace.bin"
     if json_file.is_file():
-        return json_file.stat().st_size, count_json_events(json_file)
+        return (json_file.stat().st_size, *count_json_events(json_file))
     if binary_file.is_file():
         # A binary trace cannot be counted without decoding it; the caller takes the count of the same
         # recorder's JSON run of the same workload, which records the same events.
-        return binary_file.stat().st_size, None
-    return None, None
+        return binary_file.stat().st_size, None, None
+    return None, None, None
 
 
-def measure(tracer: Tracer, workload: str, scale: str, script: Path, argument: str, temp_dir: Path, repeat: int) -> Row:
+def measure(tracer: Tracer, workload: str, scale: str, script: Path, argument: str, temp_dir: Path, repeat: int,
+            baseline_timeout: float | None = None) -> Row:
     output = temp_dir / f"out-{tracer.label.replace(' ', '-')}"
+    # Only comparison tracers are stopped: 0.3.0 takes many minutes on richards.
+    timeout = baseline_timeout if tracer.kind != "untraced" and tracer.recorder != "this" else None
     runs = []
     for _ in range(repeat):
         output.mkdir(parents=True, exist_ok=True)
         try:
-            runs.append(run_once(command_for(tracer, output, script, argument), temp_dir))
+            runs.append(run_once(command_for(tracer, output, script, argument), temp_dir, timeout))
         except RunFailed as failure:
             if tracer.kind == "untraced" or tracer.recorder == "this":
                 raise SystemExit(f"{workload}, {scale}, {tracer.label}: {failure}") from None
             # A comparison tracer that cannot finish is a result too: reported instead of measured.
-            return Row(workload, scale, tracer, [], 0, None, None, str(failure).splitlines()[0])
-    size, events = (None, None) if tracer.kind == "untraced" else trace_size_and_events(tracer, output)
-    return Row(workload, scale, tracer, [run.seconds for run in runs], statistics.median(run.peak_rss_kib for run in runs), size, events)
+            return Row(workload, scale, tracer, [], 0, None, None, failure=str(failure).splitlines()[0])
+    size, events, steps = (None, None, None) if tracer.kind == "untraced" else trace_size_and_events(tracer, output)
+    peak = statistics.median(run.peak_rss_kib for run in runs)
+    return Row(workload, scale, tracer, [run.seconds for run in runs], peak, size, events, steps)
 
 
 def number(value: float | None, digits: int = 0) -> str:
@@ -282,24 +310,25 @@ def number(value: float | None, digits: int = 0) -> str:
 def results_table(rows: list[Row]) -> str:
     base = {(row.workload, row.scale): row.median for row in rows if row.tracer.kind == "untraced"}
     lines = [
-        "| workload | trace | mode | median s (min-max) | x untraced | trace size KiB | events | bytes/event | events/s | peak RSS MiB |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| workload | trace | mode | median s (min-max) | x untraced | trace size KiB | events | bytes/event | steps | bytes/step | events/s | peak RSS MiB |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         if row.failure:
-            lines.append(f"| {row.workload} | {row.scale} | {row.tracer.label} | did not finish: {row.failure} | - | - | - | - | - | - |")
+            lines.append(f"| {row.workload} | {row.scale} | {row.tracer.label} | did not finish: {row.failure} | - | - | - | - | - | - | - | - |")
             continue
         ratio = row.median / base[(row.workload, row.scale)]
         lines.append(
             f"| {row.workload} | {row.scale} | {row.tracer.label} | {row.median:.3f} ({min(row.seconds):.3f}-{max(row.seconds):.3f}) | "
             f"{ratio:.1f}x | {number(None if row.trace_bytes is None else row.trace_bytes / 1024, 1)} | {number(row.events)} | "
-            f"{number(row.trace_bytes / row.events if row.trace_bytes and row.events else None, 2)} | "
+            f"{number(row.trace_bytes / row.events if row.trace_bytes and row.events else None, 2)} | {number(row.steps)} | "
+            f"{number(row.trace_bytes / row.steps if row.trace_bytes and row.steps else None, 1)} | "
             f"{number(row.events / row.median if row.events else None)} | {row.peak_rss_kib / 1024:.1f} |"
         )
     return "\n".join(lines)
 
 
-def target_tables(rows: list[Row]) -> tuple[str, str, list[list[str]]]:
+def target_tables(rows: list[Row]) -> tuple[str, str, str, list[list[str]]]:
     """The two targets, judged per workload and format: time against 0.3.0, and RSS against trace length."""
     by_key = {(row.workload, row.scale, row.tracer.label): row for row in rows}
     summary: list[list[str]] = []
@@ -319,7 +348,19 @@ def target_tables(rows: list[Row]) -> tuple[str, str, list[list[str]]]:
             for scale in ("short", "long"):
                 ours = by_key.get((workload, scale, f"this recorder, {trace_format}"))
                 baseline = by_key.get((workload, scale, f"0.3.0, {trace_format}"))
-                if ours and baseline and baseline.failure:
+                if ours and baseline and baseline.failure and baseline.failure.startswith("stopped after "):
+                    # 0.3.0 took longer than the timeout: the share is at most ours / timeout.
+                    bound = float(baseline.failure.split()[2])
+                    share = ours.median / bound
+                    passed = share <= TARGET_TIME_SHARE_OF_BASELINE
+                    worst_share = max(worst_share, share) if passed else worst_share
+                    time_pass &= passed
+                    time_lines.append(
+                        f"| {workload} | {scale} | {trace_format} | {ours.median:.3f} | > {bound:g} ({baseline.failure}) | "
+                        f"< {share:.2f} | <= {TARGET_TIME_SHARE_OF_BASELINE} | "
+                        f"{'PASS' if passed else 'MISS (not shown: 0.3.0 stopped too early to tell)'} |"
+                    )
+                elif ours and baseline and baseline.failure:
                     time_lines.append(
                         f"| {workload} | {scale} | {trace_format} | {ours.median:.3f} | did not finish ({baseline.failure}) | - | "
                         f"<= {TARGET_TIME_SHARE_OF_BASELINE} | PASS (0.3.0 did not finish) |"
@@ -346,12 +387,34 @@ def target_tables(rows: list[Row]) -> tuple[str, str, list[list[str]]]:
                 f"| {workload} | {label} | {short.peak_rss_kib / 1024:.1f} | {long.peak_rss_kib / 1024:.1f} | {growth:.2f} | "
                 + (f"<= {TARGET_RSS_GROWTH:.2f} | {'PASS' if growth <= TARGET_RSS_GROWTH else 'MISS'} |" if judged else "(not judged) | |")
             )
+    size_lines = [
+        "| workload | trace | this recorder bytes/step | 0.3.0 bytes/step | this / 0.3.0 | target | result |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    size_pass = True
+    worst_size = 0.0
+    for workload in WORKLOADS:
+        for scale in ("short", "long"):
+            ours = by_key.get((workload, scale, "this recorder, json"))
+            baseline = by_key.get((workload, scale, "0.3.0, json"))
+            if not (ours and baseline and ours.steps and baseline.steps and ours.trace_bytes and baseline.trace_bytes):
+                continue
+            share = (ours.trace_bytes / ours.steps) / (baseline.trace_bytes / baseline.steps)
+            worst_size = max(worst_size, share)
+            size_pass &= share <= TARGET_BYTES_PER_STEP_SHARE
+            size_lines.append(
+                f"| {workload} | {scale} | {ours.trace_bytes / ours.steps:,.1f} | {baseline.trace_bytes / baseline.steps:,.1f} | "
+                f"{share:.2f} | <= {TARGET_BYTES_PER_STEP_SHARE} | {'PASS' if share <= TARGET_BYTES_PER_STEP_SHARE else 'MISS'} |"
+            )
+    if len(size_lines) > 2:
+        summary.append(["Recorder JSON bytes per step vs 0.3.0 (worst)", f"{worst_size:.2f}x of 0.3.0's",
+                        f"<= {TARGET_BYTES_PER_STEP_SHARE}x", "PASS" if size_pass else "MISS"])
     if len(time_lines) > 2:
         summary.append(["Recorder time vs 0.3.0 (worst workload/format/length)", f"{worst_share:.2f}x of 0.3.0's time",
                         f"<= {TARGET_TIME_SHARE_OF_BASELINE}x", "PASS" if time_pass else "MISS"])
     summary.append(["Recorder peak RSS, long vs short trace (worst)", f"{worst_growth:.2f}x", f"<= {TARGET_RSS_GROWTH:.2f}x",
                     "PASS" if rss_pass else "MISS"])
-    return "\n".join(time_lines), "\n".join(rss_lines), summary
+    return "\n".join(time_lines), "\n".join(size_lines), "\n".join(rss_lines), summary
 
 
 def main() -> int:
@@ -363,6 +426,8 @@ def main() -> int:
     parser.add_argument("--viztracer-python", help="interpreter with viztracer installed")
     parser.add_argument("--markdown-out", type=Path, help="also write the tables to this file")
     parser.add_argument("--summary-out", type=Path, help="write the target verdicts as JSON rows to this file")
+    parser.add_argument("--baseline-timeout", type=float, default=240.0, metavar="SECONDS",
+                        help="stop a comparison tracer's run after this long and report it as stopped (default: 240)")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="run only the workloads whose name contains TEXT; repeatable")
     options = parser.parse_args()
@@ -387,19 +452,20 @@ def main() -> int:
             script = temp_dir / f"workload_{index}.py"
             script.write_text(textwrap.dedent(source), encoding="utf-8")
             for scale, argument in scales[workload].items():
-                json_events: dict[str, int | None] = {}
+                json_events: dict[str, tuple[int | None, int | None]] = {}
                 for tracer in tracers:
-                    row = measure(tracer, workload, scale, script, argument, temp_dir, options.repeat)
+                    row = measure(tracer, workload, scale, script, argument, temp_dir, options.repeat,
+                                  options.baseline_timeout)
                     if tracer.kind == "codetracer":
                         if tracer.trace_format == "json":
-                            json_events[tracer.recorder] = row.events
+                            json_events[tracer.recorder] = (row.events, row.steps)
                         elif row.events is None:
-                            row.events = json_events.get(tracer.recorder)
+                            row.events, row.steps = json_events.get(tracer.recorder, (None, None))
                     rows.append(row)
                     figure = f"did not finish: {row.failure}" if row.failure else f"{row.median:.3f} s"
                     print(f"  {workload}, {scale}: {tracer.label}: {figure}", file=sys.stderr, flush=True)
 
-    time_table, rss_table, summary = target_tables(rows)
+    time_table, size_table, rss_table, summary = target_tables(rows)
     markdown = "\n\n".join([
         f"Python {sys.version.split()[0]}, median of {options.repeat} runs per row{' (quick sizes)' if options.quick else ''}; "
         "times include interpreter start-up; events/s = events / traced median time; a binary trace's events are "
@@ -407,6 +473,9 @@ def main() -> int:
         results_table(rows),
         "Time against codetracer-python-recorder 0.3.0 (target: at most a quarter of its time on each workload):",
         time_table,
+        "JSON bytes per line step against 0.3.0 (target: at most half; steps counted in each JSON trace, traces over "
+        f"{MAX_PARSED_JSON_BYTES // 1024 // 1024} MiB in 0.3.0's one-line layout are not counted):",
+        size_table,
         f"Peak RSS against trace length (target for this recorder: the long trace's peak RSS within "
         f"{TARGET_RSS_GROWTH:.2f}x of the short trace's):",
         rss_table,

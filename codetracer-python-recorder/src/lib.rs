@@ -1,5 +1,7 @@
 //! CodeTracer recorder for CPython 3.12+: `sys.monitoring` callbacks feed frame captures, which are
-//! encoded into CodeTracer's trace records and streamed to disk by the format's own writer crate.
+//! encoded into CodeTracer's trace records (the format's own type and writer crates) and streamed to
+//! disk; `writer` writes the events files itself, in the format crates' encodings, so a full disk or the
+//! size limit still leaves a readable, finished trace.
 
 pub mod capture;
 pub mod config;

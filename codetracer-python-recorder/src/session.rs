@@ -10,15 +10,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use codetracer_trace_types::{
-    EventLogKind, FunctionId, Line, PathId, RecordEvent, StepRecord, ThreadId, TraceLowLevelEvent,
-};
+use codetracer_trace_types::{EventLogKind, FunctionId, Line, PathId, RecordEvent, ThreadId, TraceLowLevelEvent};
 use codetracer_trace_writer::trace_writer::TraceWriter;
 use pyo3::prelude::*;
 
 use codetracer_trace_types::{ValueRecord, NONE_TYPE_ID};
 
-use crate::capture::{module_name, Captured, CodeFacts};
+use crate::capture::{module_name, Captured, CodeFacts, StepCapture};
 use crate::config::{TraceConfig, ValueLimits};
 use crate::diagnostics::{self, Level};
 use crate::encode::Encoder;
@@ -334,25 +332,25 @@ pub fn record_call(code: &RecordedCode, arguments: &[(String, Captured)]) -> Res
     })
 }
 
-pub fn record_step(code: &RecordedCode, line: i64, variables: &[(String, Captured)]) -> Result<()> {
+pub fn record_step(code: &RecordedCode, line: i64, variables: StepCapture) -> Result<()> {
     with_session(|session| {
         session.switch_thread();
         if fd_capture::ACTIVE.load(Ordering::Relaxed) {
             // Output the previous line sent straight to fds 1 and 2 belongs before this step.
             session.write_output_events(fd_capture::drain_now());
         }
-        let writer = session.sink.writer();
-        TraceWriter::add_event(
-            writer,
-            TraceLowLevelEvent::Step(StepRecord { path_id: code.path_id, line: Line(line) }),
-        );
         session.steps += 1;
-        for (name, value) in variables {
-            let record = session.encoder.encode(writer, value);
-            TraceWriter::register_variable_with_full_value(writer, name, record);
-        }
-        Ok(())
+        crate::encode::write_step(&mut session.encoder, &mut session.sink, code.path_id, line, variables)
     })
+}
+
+/// A thread the recording saw has ended (its thread state is being cleared): returns for the calls it
+/// left open, then its `ThreadExit`, before any event another thread records after it.
+pub fn record_thread_exit(thread: u64) {
+    let _ = with_session(|session| {
+        session.exit_thread(thread);
+        Ok(())
+    });
 }
 
 /// Output written or input read by the program, as an event after the step that made it.
@@ -472,6 +470,25 @@ impl Session {
             }
             _ => false,
         }
+    }
+
+    fn exit_thread(&mut self, thread: u64) {
+        if thread == self.starting_thread || !self.known_threads.contains(&thread) {
+            return;
+        }
+        let writer = self.sink.writer();
+        if thread != self.current_thread {
+            TraceWriter::add_event(writer, TraceLowLevelEvent::ThreadSwitch(ThreadId(thread)));
+        }
+        let still_running = Captured::Error("still running when its thread ended".into());
+        for _ in 0..self.open_calls.remove(&thread).unwrap_or(0) {
+            let record = self.encoder.encode(writer, &still_running);
+            TraceWriter::register_return(writer, record);
+        }
+        TraceWriter::add_event(writer, TraceLowLevelEvent::ThreadExit(ThreadId(thread)));
+        self.known_threads.retain(|known| *known != thread);
+        // No thread is current: the next event names its thread, even one reusing this identifier.
+        self.current_thread = 0;
     }
 
     /// The closing events: every call still open returns, every other thread exits, then the

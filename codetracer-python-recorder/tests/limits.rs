@@ -47,3 +47,29 @@ fn a_trace_within_the_limit_is_not_truncated() {
     let recording = record("small", "x = 1\n", Format::Json);
     assert_eq!(metadata(&recording)["truncated"], serde_json::json!(false));
 }
+
+#[test]
+fn a_full_disk_leaves_a_finished_binary_trace() {
+    // Writes past the limit fail with EFBIG, as they fail with ENOSPC on a full disk. The limit stays
+    // until the recording has stopped, so the last frame and the seek table are written under it too.
+    let program = format!(
+        "import resource, signal\n\
+         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n\
+         resource.setrlimit(resource.RLIMIT_FSIZE, ({LIMIT}, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n\
+         {LOOP}"
+    );
+    let cut = record_configured("full-disk", &program, Format::Binary, |config| config.max_trace_bytes = 0);
+    pyo3::Python::attach(|py| {
+        py.run(c"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))", None, None)
+            .unwrap();
+    });
+    let size = std::fs::metadata(cut.trace_dir.join("trace.bin")).unwrap().len();
+    assert!(size <= LIMIT, "the events file has {size} bytes");
+    // `record_configured` read it back with the format's reader: the stream and its seek table are whole.
+    assert!(cut.events.len() > 1000, "{} events", cut.events.len());
+    assert_eq!(balance(&cut.events), 0, "every call returns");
+    let reason = metadata(&cut)["truncated"]["reason"].as_str().unwrap().to_string();
+    assert!(reason.contains("no room left for the events file"), "{reason}");
+}
+
+const LIMIT: u64 = 300_000;

@@ -143,3 +143,63 @@ fn unwritable_trace_directory_is_a_write_error() {
         assert!(!session::is_active());
     });
 }
+
+#[test]
+fn a_thread_exit_is_written_when_the_thread_ends() {
+    let source = "\
+import threading
+
+def work():
+    total = 1
+    return total
+
+for _ in range(2):
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    after_join = worker.name
+";
+    for format in [Format::Json, Format::Binary] {
+        let recording = record("thread-exit", source, format);
+        let events = &recording.events;
+        let starts: Vec<(usize, u64)> = events
+            .iter()
+            .enumerate()
+            .filter_map(|(index, event)| match event {
+                TraceLowLevelEvent::ThreadStart(thread) => Some((index, thread.0)),
+                _ => None,
+            })
+            .collect();
+        let main_thread = starts[0].1;
+        let exits: Vec<(usize, u64)> = events
+            .iter()
+            .enumerate()
+            .filter_map(|(index, event)| match event {
+                TraceLowLevelEvent::ThreadExit(thread) => Some((index, thread.0)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(exits.len(), 2, "{format:?}: one exit per worker, none written again at stop: {exits:?}");
+        assert!(exits.iter().all(|(_, thread)| *thread != main_thread), "{format:?}: the main thread does not exit");
+        // The step of `after_join = ...` (line 11) runs on the main thread after `join()` returned.
+        let after_join: Vec<usize> = events
+            .iter()
+            .enumerate()
+            .filter_map(|(index, event)| match event {
+                TraceLowLevelEvent::Step(step) if step.line.0 == 11 => Some(index),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(after_join.len(), 2);
+        for (exit, line) in exits.iter().zip(&after_join) {
+            assert!(
+                exit.0 < *line,
+                "{format:?}: ThreadExit at event {} comes after the main thread's step at {line}",
+                exit.0
+            );
+        }
+        // Each worker ran `work` (a call and its return) before it exited.
+        let first_work_return = events.iter().position(|event| matches!(event, TraceLowLevelEvent::Return(_))).unwrap();
+        assert!(first_work_return < exits[0].0);
+    }
+}

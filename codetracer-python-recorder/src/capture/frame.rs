@@ -3,6 +3,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use super::code::CodeFacts;
+use super::memo::{self, Memo, NameSlot, ValueKey, NOT_REMEMBERED};
+use super::unchanged::is_unchanged;
 use super::value::{capture_value, Captured};
 use crate::config::ValueLimits;
 use crate::filter::{redacted, ValueAction, ValueKind, ValuePolicy};
@@ -87,6 +89,81 @@ pub fn capture_arguments(
     Ok(arguments)
 }
 
+/// One variable at a step: its name, and its value unless it is the one remembered.
+#[derive(Debug)]
+pub struct StepValue {
+    /// `None`: the name remembered at this position of the code's steps.
+    pub name: Option<String>,
+    /// The value's key in [`super::memo`].
+    pub key: ValueKey,
+    /// `None`: the same value as remembered under `key`.
+    pub value: Option<Captured>,
+}
+
+/// The variables of one line step, in order.
+#[derive(Debug)]
+pub struct StepCapture {
+    pub code_key: usize,
+    pub values: Vec<StepValue>,
+}
+
+/// A step's variables as they are read, with what the memo remembers for this code.
+struct StepBuilder<'a> {
+    values: Vec<StepValue>,
+    memo: &'a Memo,
+    names: &'a [NameSlot],
+    policy: &'a ValuePolicy,
+    limits: &'a ValueLimits,
+}
+
+impl StepBuilder<'_> {
+    /// The value as recorded: captured, then the `attr:` patterns applied. The memo remembers this
+    /// form, so a field the patterns redact or drop never compares equal to the live object and such
+    /// an object is captured afresh at every step.
+    fn capture(&self, value: &Bound<'_, PyAny>) -> Captured {
+        let mut captured = capture_value(value, self.limits, 0);
+        self.policy.apply_to_attributes(value.py(), &mut captured);
+        captured
+    }
+
+    /// Adds one variable, its value captured only when it is not the one remembered (redacted and
+    /// dropped values as the filters say).
+    fn push(&mut self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) {
+        let known_name = self.names.get(self.values.len()).is_some_and(|slot| slot.name == name);
+        let name_part = if known_name { None } else { Some(name.to_string()) };
+        let key = (value.as_ptr() as usize, self.policy.attributes_serial());
+        match self.policy.action(kind, name) {
+            Some(ValueAction::Drop) => {}
+            Some(ValueAction::Redact) => {
+                self.values.push(StepValue { name: name_part, key: NOT_REMEMBERED, value: Some(redacted()) })
+            }
+            None => {
+                let remembered = self.memo.values.get(&key);
+                if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits)) {
+                    // Debug builds (the test suites) check every answer against a real capture.
+                    debug_assert_eq!(
+                        remembered.map(|known| &known.value),
+                        Some(&self.capture(value)),
+                        "variable {name} reported unchanged"
+                    );
+                    self.values.push(StepValue { name: name_part, key, value: None });
+                } else {
+                    let captured = self.capture(value);
+                    self.values.push(StepValue { name: name_part, key, value: Some(captured) });
+                }
+            }
+        }
+    }
+}
+
+/// A variable's name as text: the names of a frame are `str` (a `locals()` key may be anything).
+fn name_text<'a>(name: &'a Bound<'_, PyAny>) -> PyResult<std::borrow::Cow<'a, str>> {
+    match name.cast::<PyString>() {
+        Ok(text) => text.to_cow(),
+        Err(_) => Ok(std::borrow::Cow::Owned(name.str()?.to_cow()?.into_owned())),
+    }
+}
+
 /// The variables visible at a line step: every local of a function and the globals it uses; for
 /// module and class bodies, the names the body uses.
 pub fn capture_locals(
@@ -95,49 +172,52 @@ pub fn capture_locals(
     facts: &CodeFacts,
     limits: &ValueLimits,
     policy: &ValuePolicy,
-) -> PyResult<Vec<(String, Captured)>> {
+) -> PyResult<StepCapture> {
+    let code_key = code.as_ptr() as usize;
     let Some(frame) = monitored_frame(py, code) else {
-        return Ok(Vec::new());
+        return Ok(StepCapture { code_key, values: Vec::new() });
     };
     let locals = frame_locals(&frame)?;
-    let mut variables = Vec::new();
-    if let Some(names) = &facts.namespace_names {
-        for name in names {
-            let name = name.bind(py);
-            if let Some(value) = lookup(&locals, name)? {
-                push_value(&mut variables, policy, ValueKind::Global, name.to_cow()?.into_owned(), &value, limits);
+    let values = memo::with_memo(|memo| -> PyResult<Vec<StepValue>> {
+        let names: &[NameSlot] = memo.names.get(&code_key).map_or(&[], Vec::as_slice);
+        let mut step = StepBuilder { values: Vec::with_capacity(names.len()), memo, names, policy, limits };
+        if let Some(names) = &facts.namespace_names {
+            for name in names {
+                let name = name.bind(py);
+                if let Some(value) = lookup(&locals, name)? {
+                    step.push(ValueKind::Global, &name.to_cow()?, &value);
+                }
+            }
+            return Ok(step.values);
+        }
+        if let Ok(dict) = locals.cast::<PyDict>() {
+            // Copied before capturing: capturing can run Python code (`call_repr`) during which another
+            // thread could change the dict (a debugger reading `frame.f_locals` refreshes it).
+            let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = dict.iter().collect();
+            for (name, value) in &pairs {
+                step.push(ValueKind::Local, &name_text(name)?, value);
+            }
+        } else {
+            // Python 3.13 hands out a write-through `FrameLocalsProxy` instead of a dict snapshot.
+            for item in locals.call_method0("items")?.try_iter()? {
+                let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+                step.push(ValueKind::Local, &name_text(&name)?, &value);
             }
         }
-        return Ok(variables);
-    }
-    if let Ok(dict) = locals.cast::<PyDict>() {
-        // Copied before capturing: capturing can run Python code (`call_repr`) during which another
-        // thread could change the dict (a debugger reading `frame.f_locals` refreshes it).
-        let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = dict.iter().collect();
-        for (name, value) in pairs {
-            push_value(&mut variables, policy, ValueKind::Local, variable_name(&name)?, &value, limits);
+        if !facts.global_names.is_empty() {
+            used_globals(&frame, facts, |name, value| step.push(ValueKind::Global, name, value))?;
         }
-    } else {
-        // Python 3.13 hands out a write-through `FrameLocalsProxy` instead of a dict snapshot.
-        for item in locals.call_method0("items")?.try_iter()? {
-            let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
-            push_value(&mut variables, policy, ValueKind::Local, variable_name(&name)?, &value, limits);
-        }
-    }
-    if !facts.global_names.is_empty() {
-        capture_used_globals(&frame, facts, limits, policy, &mut variables)?;
-    }
-    Ok(variables)
+        Ok(step.values)
+    })?;
+    Ok(StepCapture { code_key, values })
 }
 
 /// The module globals a function refers to, leaving out modules, classes and functions: they are
 /// the program's structure rather than its state, and would repeat at every step.
-fn capture_used_globals(
+fn used_globals(
     frame: &Bound<'_, PyAny>,
     facts: &CodeFacts,
-    limits: &ValueLimits,
-    policy: &ValuePolicy,
-    variables: &mut Vec<(String, Captured)>,
+    mut visit: impl FnMut(&str, &Bound<'_, PyAny>),
 ) -> PyResult<()> {
     let globals = frame_globals(frame)?;
     let Ok(globals) = globals.cast::<PyDict>() else {
@@ -151,7 +231,7 @@ fn capture_used_globals(
         if is_program_structure(&value) {
             continue;
         }
-        push_value(variables, policy, ValueKind::Global, name.to_cow()?.into_owned(), &value, limits);
+        visit(&name.to_cow()?, &value);
     }
     Ok(())
 }
@@ -175,12 +255,5 @@ fn lookup<'py>(locals: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyRes
         Ok(value) => Ok(Some(value)),
         Err(err) if err.is_instance_of::<pyo3::exceptions::PyKeyError>(locals.py()) => Ok(None),
         Err(err) => Err(err),
-    }
-}
-
-fn variable_name(name: &Bound<'_, PyAny>) -> PyResult<String> {
-    match name.cast::<PyString>() {
-        Ok(text) => Ok(text.to_cow()?.into_owned()),
-        Err(_) => Ok(name.str()?.to_cow()?.into_owned()),
     }
 }

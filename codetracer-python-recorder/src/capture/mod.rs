@@ -3,9 +3,12 @@
 
 mod code;
 mod frame;
+pub(crate) mod memo;
 mod object;
+mod unchanged;
 mod value;
 
 pub use code::CodeFacts;
-pub use frame::{capture_arguments, capture_locals, module_name};
+pub use frame::{capture_arguments, capture_locals, module_name, StepCapture, StepValue};
+pub use unchanged::is_unchanged;
 pub use value::{capture_value, take_interrupt, Captured};

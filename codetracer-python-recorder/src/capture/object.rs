@@ -3,15 +3,15 @@
 //! fields (`__slots__` and `__dict__`); objects of built-in types a short description.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyModule, PyString, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyFrozenSet, PyList, PyModule, PySet, PyString, PyTuple, PyType};
 
 use super::value::{capture_dict_fields, capture_value, take_node, truncate, type_name, Captured};
 use crate::config::ValueLimits;
+use crate::encode::FnvMap;
 
 /// Built-in types whose `repr` is implemented in C and shows no other object's `repr`.
 const SELF_CONTAINED_REPR: [&str; 13] = [
@@ -30,7 +30,7 @@ const SELF_CONTAINED_REPR: [&str; 13] = [
     "decimal.Decimal",
 ];
 
-fn is_heap_type(kind: &Bound<'_, PyType>) -> bool {
+pub(super) fn is_heap_type(kind: &Bound<'_, PyType>) -> bool {
     // SAFETY: reads the flags of a live type object.
     let flags = unsafe { ffi::PyType_GetFlags(kind.as_type_ptr()) };
     flags & ffi::Py_TPFLAGS_HEAPTYPE != 0
@@ -46,9 +46,12 @@ pub(super) struct TypeFacts {
     /// Module-qualified name (`builtins` left out).
     pub(super) name: String,
     /// `<name object>`, the description of an instance not expanded.
-    object_marker: String,
+    pub(super) object_marker: String,
+    /// Whether capture records instances by their fields: a class defined in Python that is not a
+    /// container, bytes or metaclass (whose instances capture reads otherwise).
+    pub(super) expandable: bool,
     /// Slot names with their class and member descriptor, in MRO order.
-    slots: Vec<SlotDescriptor>,
+    pub(super) slots: Vec<SlotDescriptor>,
 }
 
 /// A slot's name, the class declaring it and its member descriptor.
@@ -58,7 +61,7 @@ type SlotDescriptor = (String, Py<PyType>, Py<PyAny>);
 const TYPE_CACHE_LIMIT: usize = 4096;
 
 thread_local! {
-    static TYPE_FACTS: RefCell<HashMap<usize, Rc<TypeFacts>>> = RefCell::new(HashMap::new());
+    static TYPE_FACTS: RefCell<FnvMap<usize, Rc<TypeFacts>>> = RefCell::new(FnvMap::default());
 }
 
 /// The cached facts about `value`'s type, read on first sight of the type.
@@ -72,7 +75,9 @@ pub(super) fn type_facts(value: &Bound<'_, PyAny>) -> PyResult<Rc<TypeFacts>> {
     let module = kind.module()?.to_cow()?.into_owned();
     let name = if module == "builtins" { qualname } else { format!("{module}.{qualname}") };
     let slots = if is_heap_type(&kind) { slot_descriptors(&kind)? } else { Vec::new() };
-    let facts = Rc::new(TypeFacts { object_marker: format!("<{name} object>"), name, slots, _kind: kind.unbind() });
+    let expandable = is_heap_type(&kind) && !read_otherwise(&kind)?;
+    let facts =
+        Rc::new(TypeFacts { object_marker: format!("<{name} object>"), name, expandable, slots, _kind: kind.unbind() });
     TYPE_FACTS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= TYPE_CACHE_LIMIT {
@@ -81,6 +86,18 @@ pub(super) fn type_facts(value: &Bound<'_, PyAny>) -> PyResult<Rc<TypeFacts>> {
         cache.insert(key, facts.clone());
     });
     Ok(facts)
+}
+
+/// Whether `capture_value` reads instances of `kind` as something else than an object with fields.
+fn read_otherwise(kind: &Bound<'_, PyType>) -> PyResult<bool> {
+    Ok(kind.is_subclass_of::<PyList>()?
+        || kind.is_subclass_of::<PyTuple>()?
+        || kind.is_subclass_of::<PyDict>()?
+        || kind.is_subclass_of::<PySet>()?
+        || kind.is_subclass_of::<PyFrozenSet>()?
+        || kind.is_subclass_of::<PyBytes>()?
+        || kind.is_subclass_of::<PyByteArray>()?
+        || kind.is_subclass_of::<PyType>()?)
 }
 
 /// An instance of a class defined in Python, as its fields; `None` for anything else.
@@ -110,7 +127,7 @@ pub(super) fn capture_object(
 }
 
 /// The instance `__dict__`, through the generic lookup that no class can override.
-fn instance_dict<'py>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyDict>> {
+pub(super) fn instance_dict<'py>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyDict>> {
     // SAFETY: the GIL is held; the result is a new reference or NULL with an exception set.
     let dict = unsafe { ffi::PyObject_GenericGetDict(value.as_ptr(), std::ptr::null_mut()) };
     if dict.is_null() {

@@ -1,7 +1,10 @@
 //! Captured values -> the trace format's typed value records.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+mod step;
+
+pub use step::{write_step, EncodedValue};
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use codetracer_trace_types::{
     FieldTypeRecord, TypeId, TypeKind, TypeRecord, TypeSpecificInfo, ValueRecord, NONE_TYPE_ID,
@@ -10,27 +13,10 @@ use codetracer_trace_writer::trace_writer::TraceWriter;
 
 use crate::capture::Captured;
 
-/// FNV-1a: the maps below are keyed by short type names looked up for nearly every encoded value,
-/// where the standard SipHash showed up in profiles. No untrusted input chooses these keys in bulk.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+/// FNV-1a maps: the maps below (and the capture's memo) are keyed by short type names or addresses
+/// looked up for nearly every value, where the standard SipHash showed up in profiles. No untrusted
+/// input chooses these keys in bulk.
+pub(crate) type FnvMap<K, V> = fnv::FnvHashMap<K, V>;
 
 /// Type ids of the types nearly every value has, so encoding them needs no map lookup.
 #[derive(Default)]
@@ -41,9 +27,14 @@ struct Common {
     str: Option<TypeId>,
 }
 
+/// Encoders made so far in this process: each recording's encoder has its own number.
+static GENERATIONS: AtomicU64 = AtomicU64::new(0);
+
 /// Turns [`Captured`] values into [`ValueRecord`]s, registering each type with the writer once.
-#[derive(Default)]
 pub struct Encoder {
+    /// Tells this recording's encoded events (whose type and variable ids are its own) from an
+    /// earlier recording's in the per-thread memo.
+    generation: u64,
     // The writer has its own map, but asking it allocates a type record per call; this one is
     // looked up by `&str`.
     type_ids: FnvMap<String, TypeId>,
@@ -52,6 +43,17 @@ pub struct Encoder {
     /// attributes, and the format gives each struct type one list of fields. Looked up by `&str` and
     /// compared field by field, so encoding an object allocates no key.
     struct_types: FnvMap<String, Vec<(Vec<String>, TypeId)>>,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Encoder {
+            generation: GENERATIONS.fetch_add(1, Ordering::Relaxed) + 1,
+            type_ids: FnvMap::default(),
+            common: Common::default(),
+            struct_types: FnvMap::default(),
+        }
+    }
 }
 
 /// The field name that stands for the fields left out by the limits.

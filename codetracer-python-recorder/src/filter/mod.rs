@@ -9,7 +9,6 @@
 pub mod glob;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
@@ -51,33 +50,21 @@ pub struct ValuePolicy {
     attributes: Option<Arc<AttributePolicy>>,
 }
 
-/// FNV-1a for the answers by field name: short keys looked up for every field of every recorded object,
-/// where SipHash's setup cost shows.
-#[derive(Default)]
-struct FieldNameHasher(u64);
-
-impl Hasher for FieldNameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for byte in bytes {
-            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Answers = HashMap<String, Option<ValueAction>, BuildHasherDefault<FieldNameHasher>>;
+/// The answers by field name, looked up for every field of every recorded object: FNV-1a, where
+/// SipHash's setup cost shows on such short keys.
+type Answers = crate::encode::FnvMap<String, Option<ValueAction>>;
 
 /// The `attr:` patterns of a scope, behind the filters' callable, with its answers per field name.
 #[derive(Debug)]
 pub struct AttributePolicy {
     resolver: Py<PyAny>,
     answers: Mutex<Answers>,
+    /// Unique for the life of the process (unlike the policy's address, which a later recording's
+    /// policy may reuse): values the capture memo remembers are kept apart by it.
+    serial: u64,
 }
+
+static NEXT_POLICY_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Attribute policies by their resolver's address; the resolvers are kept alive, so an address is
 /// never reused while the recording lasts. Emptied when a recording starts.
@@ -93,7 +80,8 @@ fn attribute_policy(resolver: Bound<'_, PyAny>) -> Arc<AttributePolicy> {
     if let Some(policy) = known.iter().find(|policy| policy.resolver.as_ptr() == resolver.as_ptr()) {
         return Arc::clone(policy);
     }
-    let policy = Arc::new(AttributePolicy { resolver: resolver.unbind(), answers: Mutex::new(Answers::default()) });
+    let serial = NEXT_POLICY_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let policy = Arc::new(AttributePolicy { resolver: resolver.unbind(), answers: Mutex::new(Answers::default()), serial });
     known.push(Arc::clone(&policy));
     policy
 }
@@ -168,6 +156,12 @@ fn rewrite(answers: &Answers, value: &mut Captured) -> Result<(), String> {
 impl ValuePolicy {
     pub fn is_empty(&self) -> bool {
         self.actions.is_empty() && self.returns.is_none() && self.attributes.is_none()
+    }
+
+    /// Which `attr:` patterns apply (0: none). A value captured under one set of patterns is never
+    /// taken for the same value under another: its fields may be redacted differently.
+    pub fn attributes_serial(&self) -> u64 {
+        self.attributes.as_ref().map_or(0, |attributes| attributes.serial)
     }
 
     /// Applies the `attr:` patterns to the fields of the objects in a captured value.

@@ -15,6 +15,8 @@ use crate::filter::{redacted, ValueAction};
 use crate::session::{self, RecordedCode, Verdict};
 
 thread_local! {
+    /// Whether this thread's end is watched (see [`ThreadExitWatch`]).
+    static EXIT_WATCHED: Cell<bool> = const { Cell::new(false) };
     /// Set while this thread is inside a callback. Capturing a value can run Python code (`__repr__`),
     /// whose own events must not be recorded or re-enter the recorder.
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
@@ -33,6 +35,38 @@ enum Disable {
     NotAllowed,
 }
 
+/// Kept in a thread's state dict, which CPython clears in that thread when it ends, before `join()`
+/// returns in another: dropping it writes the thread's `ThreadExit` at that point of the trace.
+#[pyclass(module = "codetracer_python_recorder._native", frozen)]
+struct ThreadExitWatch {
+    thread: u64,
+}
+
+impl Drop for ThreadExitWatch {
+    fn drop(&mut self) {
+        session::record_thread_exit(self.thread);
+    }
+}
+
+/// Puts a [`ThreadExitWatch`] in this thread's state dict, once per thread.
+fn watch_thread_exit(py: Python<'_>) -> Result<()> {
+    if EXIT_WATCHED.with(|watched| watched.replace(true)) {
+        return Ok(());
+    }
+    // SAFETY: the GIL is held; the result is a borrowed reference to this thread's dict, or NULL.
+    let dict = unsafe { pyo3::ffi::PyThreadState_GetDict() };
+    if dict.is_null() {
+        return Ok(());
+    }
+    // SAFETY: `dict` is a live dict owned by the thread state; it is only borrowed here.
+    let dict = unsafe { Bound::from_borrowed_ptr(py, dict) }.cast_into::<pyo3::types::PyDict>().map_err(PyErr::from)?;
+    // SAFETY: a plain query of the calling thread's identifier.
+    #[allow(clippy::useless_conversion)] // `c_ulong` is 32 bits on Windows
+    let thread = u64::from(unsafe { pyo3::ffi::PyThread_get_thread_ident() });
+    dict.set_item("codetracer_python_recorder.thread_exit", ThreadExitWatch { thread })?;
+    Ok(())
+}
+
 /// Runs `record` for code the session keeps; filtered code is switched off where the event allows it.
 fn when_recorded(
     code: &Bound<'_, PyAny>,
@@ -40,7 +74,10 @@ fn when_recorded(
     record: impl FnOnce(&Arc<RecordedCode>, &ValueLimits) -> Result<()>,
 ) -> Result<Reply> {
     match (session::classify(code)?, disable) {
-        (Verdict::Record(recorded, limits), _) => record(&recorded, &limits).map(|()| Reply::Continue),
+        (Verdict::Record(recorded, limits), _) => {
+            watch_thread_exit(code.py())?;
+            record(&recorded, &limits).map(|()| Reply::Continue)
+        }
         (Verdict::Skip, Disable::Allowed) => Ok(Reply::Disable),
         (Verdict::Skip, Disable::NotAllowed) | (Verdict::Inactive, _) | (Verdict::Dormant, _) => Ok(Reply::Continue),
     }
@@ -169,7 +206,7 @@ pub fn on_line(py: Python<'_>, code: Bound<'_, PyCode>, line_number: i64) -> Py<
     guarded(py, || {
         when_recorded(code, Disable::Allowed, |recorded, limits| {
             let variables = capture_locals(py, code, &recorded.facts, limits, &recorded.policy)?;
-            session::record_step(recorded, line_number, &variables)
+            session::record_step(recorded, line_number, variables)
         })
     })
 }

@@ -1,27 +1,42 @@
-//! JSON for the events written at nearly every step (`Step`, `Value`), written straight into the
+//! JSON for the events written at nearly every step (`Step`, `Value`, `Call`, `Return`), written straight into the
 //! batch: the same bytes `serde_json` writes for them (a test checks every value kind), without
 //! running every object key through serde's string escaper. Other events go through `serde_json`.
 
-use std::io::Write;
-
-use codetracer_trace_types::{TraceLowLevelEvent, ValueRecord};
+use codetracer_trace_types::{StepRecord, TraceLowLevelEvent, ValueRecord, VariableId};
 
 /// Appends `event` as compact JSON, exactly as `serde_json::to_writer` would.
 pub fn write_event(out: &mut Vec<u8>, event: &TraceLowLevelEvent) -> serde_json::Result<()> {
     match event {
         TraceLowLevelEvent::Step(step) => {
-            out.extend_from_slice(b"{\"Step\":{\"path_id\":");
-            number(out, step.path_id.0 as i128);
-            out.extend_from_slice(b",\"line\":");
-            number(out, i128::from(step.line.0));
-            out.extend_from_slice(b"}}");
+            write_step(out, step);
             Ok(())
         }
         TraceLowLevelEvent::Value(full) => {
-            out.extend_from_slice(b"{\"Value\":{\"variable_id\":");
-            number(out, full.variable_id.0 as i128);
-            out.extend_from_slice(b",\"value\":");
-            write_value(out, &full.value)?;
+            let mut value = Vec::new();
+            write_value(&mut value, &full.value);
+            write_value_event(out, full.variable_id, &value);
+            Ok(())
+        }
+        TraceLowLevelEvent::Call(call) => {
+            out.extend_from_slice(b"{\"Call\":{\"function_id\":");
+            number(out, call.function_id.0);
+            out.extend_from_slice(b",\"args\":[");
+            for (index, arg) in call.args.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"variable_id\":");
+                number(out, arg.variable_id.0);
+                out.extend_from_slice(b",\"value\":");
+                write_value_checked(out, &arg.value)?;
+                out.push(b'}');
+            }
+            out.extend_from_slice(b"]}}");
+            Ok(())
+        }
+        TraceLowLevelEvent::Return(returned) => {
+            out.extend_from_slice(b"{\"Return\":{\"return_value\":");
+            write_value_checked(out, &returned.return_value)?;
             out.extend_from_slice(b"}}");
             Ok(())
         }
@@ -29,9 +44,26 @@ pub fn write_event(out: &mut Vec<u8>, event: &TraceLowLevelEvent) -> serde_json:
     }
 }
 
-fn number(out: &mut Vec<u8>, value: i128) {
-    // `write!` into a Vec cannot fail.
-    let _ = write!(out, "{value}");
+pub fn write_step(out: &mut Vec<u8>, step: &StepRecord) {
+    out.extend_from_slice(b"{\"Step\":{\"path_id\":");
+    number(out, step.path_id.0);
+    out.extend_from_slice(b",\"line\":");
+    number(out, step.line.0);
+    out.extend_from_slice(b"}}");
+}
+
+/// A `Value` event around `value`, the JSON text [`write_value`] made.
+pub fn write_value_event(out: &mut Vec<u8>, variable_id: VariableId, value: &[u8]) {
+    out.extend_from_slice(b"{\"Value\":{\"variable_id\":");
+    number(out, variable_id.0);
+    out.extend_from_slice(b",\"value\":");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"}}");
+}
+
+fn number(out: &mut Vec<u8>, value: impl itoa::Integer) {
+    // itoa writes the digits `Display` writes, without the formatting machinery.
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 fn text(out: &mut Vec<u8>, value: &str) -> serde_json::Result<()> {
@@ -40,7 +72,7 @@ fn text(out: &mut Vec<u8>, value: &str) -> serde_json::Result<()> {
 
 fn type_id(out: &mut Vec<u8>, id: codetracer_trace_types::TypeId) {
     out.extend_from_slice(b",\"type_id\":");
-    number(out, id.0 as i128);
+    number(out, id.0);
     out.push(b'}');
 }
 
@@ -50,17 +82,24 @@ fn elements(out: &mut Vec<u8>, values: &[ValueRecord]) -> serde_json::Result<()>
         if index > 0 {
             out.push(b',');
         }
-        write_value(out, value)?;
+        write_value_checked(out, value)?;
     }
     out.push(b']');
     Ok(())
 }
 
-fn write_value(out: &mut Vec<u8>, value: &ValueRecord) -> serde_json::Result<()> {
+/// Appends `value` as compact JSON, exactly as `serde_json` would.
+pub fn write_value(out: &mut Vec<u8>, value: &ValueRecord) {
+    // Serialising a value into memory cannot fail: its strings are valid UTF-8 and its maps have
+    // string keys.
+    let _ = write_value_checked(out, value);
+}
+
+fn write_value_checked(out: &mut Vec<u8>, value: &ValueRecord) -> serde_json::Result<()> {
     match value {
         ValueRecord::Int { i, type_id: id } => {
             out.extend_from_slice(b"{\"kind\":\"Int\",\"i\":");
-            number(out, i128::from(*i));
+            number(out, *i);
             type_id(out, *id);
         }
         ValueRecord::Bool { b, type_id: id } => {
@@ -115,7 +154,9 @@ fn write_value(out: &mut Vec<u8>, value: &ValueRecord) -> serde_json::Result<()>
 
 #[cfg(test)]
 mod tests {
-    use codetracer_trace_types::{FullValueRecord, Line, PathId, StepRecord, TypeId, VariableId};
+    use codetracer_trace_types::{
+        CallRecord, FullValueRecord, FunctionId, Line, PathId, ReturnRecord, StepRecord, TypeId, VariableId,
+    };
 
     use super::*;
 
@@ -155,11 +196,17 @@ mod tests {
             field_values: vec![ValueRecord::Sequence { elements: nested.clone(), is_slice: false, type_id: t }],
             type_id: TypeId(3),
         };
+        let outer_copy = outer.clone();
         for value in leaves.into_iter().chain(nested).chain([outer]) {
             same_as_serde(TraceLowLevelEvent::Value(FullValueRecord { variable_id: VariableId(12), value }));
         }
         same_as_serde(TraceLowLevelEvent::Step(StepRecord { path_id: PathId(1), line: Line(-5) }));
         same_as_serde(TraceLowLevelEvent::Step(StepRecord { path_id: PathId(usize::MAX), line: Line(i64::MAX) }));
         same_as_serde(TraceLowLevelEvent::VariableName("x".into()));
+        let arg = |id: usize, value: ValueRecord| FullValueRecord { variable_id: VariableId(id), value };
+        let args = vec![arg(0, outer_copy.clone()), arg(usize::MAX, ValueRecord::Float { f: -0.0, type_id: t })];
+        same_as_serde(TraceLowLevelEvent::Call(CallRecord { function_id: FunctionId(4), args }));
+        same_as_serde(TraceLowLevelEvent::Call(CallRecord { function_id: FunctionId(0), args: Vec::new() }));
+        same_as_serde(TraceLowLevelEvent::Return(ReturnRecord { return_value: outer_copy }));
     }
 }

@@ -1,6 +1,7 @@
 //! The trace files on disk: the event stream (through the format crate's writers), `trace_paths.json`
 //! and `trace_metadata.json`.
 
+mod binary;
 mod json;
 mod metadata;
 
@@ -10,23 +11,21 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use codetracer_trace_types::Line;
+use codetracer_trace_types::{Line, PathId, StepRecord, TraceLowLevelEvent, ValueRecord, VariableId};
 use codetracer_trace_writer::non_streaming_trace_writer::NonStreamingTraceWriter;
 use codetracer_trace_writer::trace_writer::TraceWriter;
-use codetracer_trace_writer::{create_trace_writer, TraceEventsFileFormat};
 
 use crate::config::{Format, TraceConfig};
 use crate::errors::{Error, Result};
 
 pub use metadata::RECORDER_NAME;
 
-/// Buffered JSON events are written out once this many have accumulated, which keeps memory flat on
-/// long recordings.
+/// Buffered JSON events are written out once this many have accumulated, or once their bytes reach
+/// `JSON_BATCH_BYTES`, which keeps memory flat on long recordings.
 const JSON_BATCH: usize = 4096;
-
-/// The binary writer compresses as it goes; its file size is checked against the limit every this many
-/// records.
-const BINARY_SIZE_CHECK: usize = 1024;
+/// A quarter of a MiB per write: large enough for few system calls, small enough that a full disk,
+/// which cuts the file back to the last whole batch, loses little and leaves room for the closing events.
+const JSON_BATCH_BYTES: usize = 256 << 10;
 
 const JSON_OPENING: &[u8] = b"[\n";
 
@@ -35,11 +34,16 @@ enum EventStream {
     /// buffer in batches and serialise each event with the crate's own serde definitions, producing
     /// the same JSON array the crate would.
     ///
+    /// Step and value events, the bulk of a trace, skip the writer's buffer: they are appended to
+    /// `batch` as JSON at once (after the writer's buffered events, to keep the order).
+    ///
     /// `committed` is the length of the file's complete part: a batch that fails half-way (the disk is
-    /// full) is cut back to it, so the file always ends after a whole event.
-    Json { writer: Box<NonStreamingTraceWriter>, out: File, committed: u64, batch: Vec<u8> },
-    /// The crate's CBOR + zstd writer already streams to disk.
-    Binary { writer: Box<dyn TraceWriter + Send>, records_since_check: usize },
+    /// full) is cut back to it, so the file always ends after a whole event. `started`: whether an
+    /// event was put in the array yet (the next one needs a separator).
+    Json { writer: Box<NonStreamingTraceWriter>, out: File, committed: u64, batch: Vec<u8>, started: bool },
+    /// The same in binary: the crate's writer keeps ids and buffers the less frequent events, step and
+    /// value events go straight into the pending frame, all in order (see [`binary`]).
+    Binary { writer: Box<NonStreamingTraceWriter>, frames: binary::FrameFile },
 }
 
 /// Whether a write failed because there is no room left for the file.
@@ -50,6 +54,13 @@ pub fn is_out_of_space(err: &std::io::Error) -> bool {
 /// The same for a panic inside the binary writer, which unwraps its write errors.
 pub fn is_out_of_space_panic(message: &str) -> bool {
     message.contains("StorageFull") || message.contains("No space left on device")
+}
+
+/// A value encoded for this sink's format, ready for [`TraceSink::write_value`]: its JSON text or
+/// its CBOR.
+pub enum SinkValue {
+    Json(Vec<u8>),
+    Cbor(Vec<u8>),
 }
 
 pub struct TraceSink {
@@ -87,12 +98,19 @@ impl TraceSink {
                 let mut out = File::create(&events_path).map_err(|err| write_error(&events_path, err))?;
                 out.write_all(JSON_OPENING).map_err(|err| write_error(&events_path, err))?;
                 let writer = Box::new(NonStreamingTraceWriter::new(&config.program, &config.args));
-                EventStream::Json { writer, out, committed: JSON_OPENING.len() as u64, batch: Vec::new() }
+                let committed = JSON_OPENING.len() as u64;
+                EventStream::Json {
+                    writer,
+                    out,
+                    committed,
+                    batch: Vec::with_capacity(JSON_BATCH_BYTES),
+                    started: false,
+                }
             }
             Format::Binary => {
-                let mut writer = create_trace_writer(&config.program, &config.args, TraceEventsFileFormat::Binary);
-                writer.begin_writing_trace_events(&events_path).map_err(|err| write_error(&events_path, err))?;
-                EventStream::Binary { writer, records_since_check: 0 }
+                let frames = binary::FrameFile::create(&events_path).map_err(|err| write_error(&events_path, err))?;
+                let writer = Box::new(NonStreamingTraceWriter::new(&config.program, &config.args));
+                EventStream::Binary { writer, frames }
             }
         };
         let writer = stream.writer();
@@ -129,21 +147,125 @@ impl TraceSink {
         self.stream.writer()
     }
 
+    /// A line step of the code at `path_id`.
+    pub fn write_step(&mut self, path_id: PathId, line: i64) -> Result<()> {
+        let step = StepRecord { path_id, line: Line(line) };
+        match &mut self.stream {
+            EventStream::Json { .. } => {
+                let batch = self.next_json_event()?;
+                json::write_step(batch, &step);
+                Ok(())
+            }
+            EventStream::Binary { .. } => {
+                self.append_buffered()?;
+                let EventStream::Binary { frames, .. } = &mut self.stream else {
+                    unreachable!("matched above");
+                };
+                frames.add_event(&TraceLowLevelEvent::Step(step)).map_err(|err| write_error(&self.events_path, err))
+            }
+        }
+    }
+
+    /// `record` encoded for this sink's format.
+    pub fn encode_value(&self, record: &ValueRecord) -> Result<SinkValue> {
+        match &self.stream {
+            EventStream::Json { .. } => {
+                let mut text = Vec::new();
+                json::write_value(&mut text, record);
+                Ok(SinkValue::Json(text))
+            }
+            EventStream::Binary { .. } => {
+                binary::cbor_value(record).map(SinkValue::Cbor).map_err(|err| write_error(&self.events_path, err))
+            }
+        }
+    }
+
+    /// A `Value` event: `variable_id` holds `value` (made by [`TraceSink::encode_value`], possibly
+    /// for an earlier step).
+    pub fn write_value(&mut self, variable_id: VariableId, value: &SinkValue) -> Result<()> {
+        match value {
+            SinkValue::Json(text) => json::write_value_event(self.next_json_event()?, variable_id, text),
+            SinkValue::Cbor(value) => {
+                self.append_buffered()?;
+                if let EventStream::Binary { frames, .. } = &mut self.stream {
+                    frames.add_value_event(variable_id, value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The JSON batch, ready for one more event: the writer's buffered events moved into it first,
+    /// and the separator written.
+    fn next_json_event(&mut self) -> Result<&mut Vec<u8>> {
+        self.append_buffered()?;
+        let EventStream::Json { batch, started, .. } = &mut self.stream else {
+            unreachable!("JSON events are only written to a JSON trace");
+        };
+        if *started {
+            batch.extend_from_slice(b",\n");
+        }
+        *started = true;
+        Ok(batch)
+    }
+
+    /// Serialises the events buffered in the crate's writer onto the JSON batch or the pending frame,
+    /// in order.
+    fn append_buffered(&mut self) -> Result<()> {
+        match &mut self.stream {
+            EventStream::Json { writer, batch, started, .. } => {
+                for event in writer.events.drain(..) {
+                    if *started {
+                        batch.extend_from_slice(b",\n");
+                    }
+                    *started = true;
+                    json::write_event(batch, &event).map_err(|err| write_error(&self.events_path, err))?;
+                }
+            }
+            EventStream::Binary { writer, frames } => {
+                for event in writer.events.drain(..) {
+                    frames.add_event(&event).map_err(|err| write_error(&self.events_path, err))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the pending binary events as a frame; a full disk marks the trace truncated.
+    fn write_frame(&mut self) -> Result<()> {
+        self.append_buffered()?;
+        let EventStream::Binary { frames, .. } = &mut self.stream else {
+            return Ok(());
+        };
+        match frames.write_frame() {
+            Ok(()) => Ok(()),
+            Err(err) if is_out_of_space(&err) => {
+                self.truncation.get_or_insert_with(|| format!("no room left for the events file ({err})"));
+                Ok(())
+            }
+            Err(err) => Err(write_error(&self.events_path, err)),
+        }
+    }
+
     /// Moves buffered events to disk when enough have piled up, and checks the size limit.
     pub fn flush_if_due(&mut self) -> Result<()> {
         let size = match &mut self.stream {
-            EventStream::Json { writer, .. } if writer.events.len() >= JSON_BATCH => {
+            EventStream::Json { writer, batch, .. }
+                if writer.events.len() >= JSON_BATCH || batch.len() >= JSON_BATCH_BYTES =>
+            {
                 self.drain_json()?;
                 self.written_bytes()
             }
-            EventStream::Binary { records_since_check, .. } => {
-                *records_since_check += 1;
-                if *records_since_check < BINARY_SIZE_CHECK {
-                    return Ok(());
-                }
-                *records_since_check = 0;
+            EventStream::Binary { writer, .. } if writer.events.len() >= JSON_BATCH => {
+                // Frames of the full size compress best: buffered events only join the pending frame.
+                self.append_buffered()?;
+                return Ok(());
+            }
+            EventStream::Binary { frames, .. } if frames.frame_due() => {
+                self.write_frame()?;
                 self.written_bytes()
             }
+            EventStream::Binary { .. } => return Ok(()),
             EventStream::Json { .. } => return Ok(()),
         };
         if self.max_bytes > 0 && size >= self.max_bytes && self.truncation.is_none() {
@@ -156,38 +278,39 @@ impl TraceSink {
     fn written_bytes(&self) -> u64 {
         match &self.stream {
             EventStream::Json { committed, .. } => *committed,
-            EventStream::Binary { .. } => std::fs::metadata(&self.events_path).map(|meta| meta.len()).unwrap_or(0),
+            EventStream::Binary { frames, .. } => frames.committed(),
         }
     }
 
     /// Writes every buffered event now.
     pub fn flush(&mut self) -> Result<()> {
-        self.drain_json()
+        self.drain_json()?;
+        self.write_frame()
     }
 
     /// Writes the buffered JSON events as one batch. When the disk is full the file is cut back to its
     /// last complete event and the trace is marked truncated instead of failing.
     fn drain_json(&mut self) -> Result<()> {
-        let EventStream::Json { writer, out, committed, batch } = &mut self.stream else {
+        if !matches!(self.stream, EventStream::Json { .. }) {
+            return Ok(());
+        }
+        self.append_buffered()?;
+        let EventStream::Json { out, committed, batch, started, .. } = &mut self.stream else {
             return Ok(());
         };
+        let written = out.write_all(batch);
+        let length = batch.len() as u64;
         batch.clear();
-        let mut first = *committed == JSON_OPENING.len() as u64;
-        for event in writer.events.drain(..) {
-            if !first {
-                batch.extend_from_slice(b",\n");
-            }
-            json::write_event(batch, &event).map_err(|err| write_error(&self.events_path, err))?;
-            first = false;
-        }
-        match out.write_all(batch) {
+        match written {
             Ok(()) => {
-                *committed += batch.len() as u64;
+                *committed += length;
                 Ok(())
             }
             Err(err) if is_out_of_space(&err) => {
                 out.set_len(*committed).map_err(|err| write_error(&self.events_path, err))?;
                 out.seek(SeekFrom::Start(*committed)).map_err(|err| write_error(&self.events_path, err))?;
+                // The batch is gone: the next event is the array's first unless an earlier batch was written.
+                *started = *committed > JSON_OPENING.len() as u64;
                 self.truncation.get_or_insert_with(|| format!("no room left for the events file ({err})"));
                 Ok(())
             }
@@ -212,8 +335,16 @@ impl TraceSink {
                 }
                 closing.map_err(|err| write_error(&events_path, err))
             }
-            EventStream::Binary { writer, .. } => {
-                writer.finish_writing_trace_events().map_err(|err| write_error(&events_path, err))
+            EventStream::Binary { writer, frames } => {
+                let buffered = writer.events.drain(..).try_for_each(|event| frames.add_event(&event));
+                match buffered.and_then(|()| frames.finish()) {
+                    Ok(Some(dropped)) => {
+                        self.truncation.get_or_insert_with(|| format!("no room left for the events file ({dropped})"));
+                        Ok(())
+                    }
+                    Ok(None) => Ok(()),
+                    Err(err) => Err(write_error(&events_path, err)),
+                }
             }
         };
         outcome = outcome.and(closed);

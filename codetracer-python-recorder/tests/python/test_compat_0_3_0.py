@@ -256,6 +256,67 @@ def test_attr_selectors_redact_and_drop_object_fields(run_cli, write_script, tmp
     assert values["player"].endswith("{nickname: <redacted>, level: 3}")
 
 
+SCOPED_ATTRIBUTES_FILTER = """\
+[meta]
+name = "scoped attributes"
+version = 1
+
+[scope]
+default_exec = "trace"
+default_value_action = "allow"
+
+[[scope.rules]]
+selector = "obj:*guarded"
+[[scope.rules.value_patterns]]
+selector = "attr:literal:nickname"
+action = "redact"
+"""
+
+SHARED_OBJECT_PROGRAM = """\
+class Player:
+    def __init__(self):
+        self.nickname = "ace"
+
+def plain(player):
+    seen = 1
+    return seen
+
+def guarded(player):
+    seen = 2
+    return seen
+
+player = Player()
+for _ in range(3):
+    plain(player)
+    guarded(player)
+"""
+
+
+def test_an_object_seen_under_two_filters_is_redacted_where_its_filter_says(run_cli, write_script, tmp_path):
+    # The recorder reuses what it recorded for an unchanged object at the next step; the same object
+    # under another function's attr: patterns must still be recorded with those patterns.
+    (tmp_path / "scoped.toml").write_text(SCOPED_ATTRIBUTES_FILTER)
+    script = write_script(SHARED_OBJECT_PROGRAM)
+    result = run_cli("--format", "json", "--trace-filter", "scoped.toml", "--trace-dir", "out", str(script))
+    assert result.returncode == 0, result.stderr
+    trace = load_trace(tmp_path / "out")
+    functions = {}
+    shown = {"plain": set(), "guarded": set()}
+    current = []
+    for event in trace.events:
+        kind, body = next(iter(event.items()))
+        if kind == "Function":
+            functions[len(functions)] = body["name"]
+        elif kind == "Call":
+            current.append(functions[body["function_id"]])
+        elif kind == "Return" and current:
+            current.pop()
+        elif kind == "Value" and current and current[-1] in shown and trace.names[body["variable_id"]] == "player":
+            shown[current[-1]].add(trace.show(body["value"]))
+    assert shown["plain"] and all("nickname: 'ace'" in text for text in shown["plain"]), shown
+    assert shown["guarded"] and all("nickname: <redacted>" in text for text in shown["guarded"]), shown
+
+
 OLD_SPELLINGS_FILTER = """\
 [meta]
 name = "0.3.0 spellings"

@@ -1,0 +1,105 @@
+//! A line step and its variables. A value the capture found unchanged is written as the bytes
+//! encoded for it before (see [`crate::capture::memo`]); the trace is the same as if it had been
+//! captured and encoded again.
+
+use codetracer_trace_types::{PathId, VariableId};
+use codetracer_trace_writer::trace_writer::TraceWriter;
+
+use super::{Encoder, FnvMap};
+use crate::capture::memo::{self, NameSlot, Remembered};
+use crate::capture::{Captured, StepCapture};
+use crate::errors::{Error, Result};
+use crate::writer::{SinkValue, TraceSink};
+
+/// A value encoded for one recording.
+pub struct EncodedValue {
+    generation: u64,
+    value: SinkValue,
+}
+
+fn missing(what: &str, position: usize) -> Error {
+    Error::RecordingFailed(format!("the {what} of variable {position} of a step was neither read nor remembered"))
+}
+
+/// Writes the `Step` event and one `Value` event per variable, then remembers the new values.
+pub fn write_step(
+    encoder: &mut Encoder,
+    sink: &mut TraceSink,
+    path_id: PathId,
+    line: i64,
+    step: StepCapture,
+) -> Result<()> {
+    sink.write_step(path_id, line)?;
+    let generation = encoder.generation;
+    memo::with_memo_mut(|memo| {
+        // Remembered after the whole step is written: a value found unchanged is written as it was
+        // remembered when the step was captured.
+        let mut new_values = Vec::new();
+        for (position, variable) in step.values.into_iter().enumerate() {
+            // Encoding comes before the variable's id: new types' events precede a new name's, as
+            // they always did.
+            match variable.value {
+                Some(captured) => {
+                    let encoded = encode(encoder, sink, &captured)?;
+                    let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
+                    sink.write_value(id, &encoded.value)?;
+                    if variable.key != memo::NOT_REMEMBERED {
+                        new_values.push((variable.key, Remembered { value: captured, encoded: Some(encoded) }));
+                    }
+                }
+                None => {
+                    let known = memo.values.get_mut(&variable.key).ok_or_else(|| missing("value", position))?;
+                    let encoded = match known.encoded.take() {
+                        Some(encoded) if encoded.generation == generation => encoded,
+                        _ => encode(encoder, sink, &known.value)?,
+                    };
+                    let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
+                    sink.write_value(id, &encoded.value)?;
+                    known.encoded = Some(encoded);
+                }
+            }
+        }
+        memo.remember(new_values);
+        Ok(())
+    })
+}
+
+fn encode(encoder: &mut Encoder, sink: &mut TraceSink, value: &Captured) -> Result<EncodedValue> {
+    let record = encoder.encode(sink.writer(), value);
+    Ok(EncodedValue { generation: encoder.generation, value: sink.encode_value(&record)? })
+}
+
+/// The id of the variable at `position` of the code's steps: `name` when it is new there, the
+/// remembered name otherwise.
+fn variable_id(
+    names: &mut FnvMap<usize, Vec<NameSlot>>,
+    code_key: usize,
+    position: usize,
+    name: Option<String>,
+    generation: u64,
+    sink: &mut TraceSink,
+) -> Result<VariableId> {
+    let slots = names.entry(code_key).or_default();
+    match name {
+        Some(name) => {
+            let id = TraceWriter::ensure_variable_id(sink.writer(), &name);
+            let slot = NameSlot { name, id: Some((generation, id)) };
+            match slots.get_mut(position) {
+                Some(known) => *known = slot,
+                None => slots.push(slot),
+            }
+            Ok(id)
+        }
+        None => {
+            let slot = slots.get_mut(position).ok_or_else(|| missing("name", position))?;
+            match slot.id {
+                Some((known_generation, id)) if known_generation == generation => Ok(id),
+                _ => {
+                    let id = TraceWriter::ensure_variable_id(sink.writer(), &slot.name);
+                    slot.id = Some((generation, id));
+                    Ok(id)
+                }
+            }
+        }
+    }
+}

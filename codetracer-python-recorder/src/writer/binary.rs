@@ -1,0 +1,227 @@
+//! The binary events file: CodeTracer's header, then CBOR events in seekable zstd frames, then the
+//! seek table, as the format crate's writer makes it (and its reader reads it).
+//!
+//! Written here rather than by the crate's writer so that a full disk or the size limit still leaves
+//! a finished file: each frame holds whole events and is written in one piece, so the file's complete
+//! part is always known; when a frame does not fit, the file is cut back to the frames before it and
+//! the seek table of those is written, dropping more frames if even the table does not fit.
+
+use std::fs::File;
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use codetracer_trace_format_cbor_zstd::HEADERV1;
+use codetracer_trace_types::{TraceLowLevelEvent, ValueRecord, VariableId};
+use zeekstd::seek_table::Format;
+use zeekstd::{EncodeOptions, FrameSizePolicy, RawEncoder, SeekTable};
+
+/// Uncompressed bytes of events per frame: the format crate's writer's frame size (zeekstd's default).
+const FRAME_BYTES: usize = 2 << 20;
+
+fn compression_error(err: zeekstd::Error) -> io::Error {
+    io::Error::other(format!("zstd compression failed: {err}"))
+}
+
+pub struct FrameFile {
+    file: File,
+    encoder: RawEncoder<'static>,
+    /// CBOR of the events not yet compressed: whole events only.
+    pending: Vec<u8>,
+    compressed: Vec<u8>,
+    /// Compressed and uncompressed size of each frame written.
+    frames: Vec<(u32, u32)>,
+    /// Length of the file's complete part: the header and the frames written.
+    committed: u64,
+}
+
+impl FrameFile {
+    pub fn create(path: &Path) -> io::Result<FrameFile> {
+        let mut file = File::create(path)?;
+        file.write_all(HEADERV1)?;
+        // Frames are ended here, at event boundaries, never by the encoder.
+        let options = EncodeOptions::new().frame_size_policy(FrameSizePolicy::Uncompressed(u32::MAX));
+        let encoder = options.into_raw_encoder().map_err(compression_error)?;
+        Ok(FrameFile {
+            file,
+            encoder,
+            pending: Vec::with_capacity(FRAME_BYTES + FRAME_BYTES / 4),
+            compressed: Vec::new(),
+            frames: Vec::new(),
+            committed: HEADERV1.len() as u64,
+        })
+    }
+
+    pub fn committed(&self) -> u64 {
+        self.committed
+    }
+
+    /// Whether enough events are pending for a frame.
+    pub fn frame_due(&self) -> bool {
+        self.pending.len() >= FRAME_BYTES
+    }
+
+    pub fn add_event(&mut self, event: &TraceLowLevelEvent) -> io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending = cbor4ii::serde::to_vec(pending, event).map_err(io::Error::other)?;
+        Ok(())
+    }
+
+    /// Appends a `Value` event around `value`, the CBOR [`cbor_value`] made.
+    pub fn add_value_event(&mut self, variable_id: VariableId, value: &[u8]) {
+        value_event(&mut self.pending, variable_id, value);
+    }
+
+    /// Compresses the pending events into one frame and writes it. When the disk is full the file is
+    /// cut back to the frames before it, the events are dropped, and the error is returned.
+    pub fn write_frame(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.compress()?;
+        let written = self.file.write_all(&self.compressed);
+        let sizes = (self.compressed.len() as u32, self.pending.len() as u32);
+        self.pending.clear();
+        match written {
+            Ok(()) => {
+                self.committed += u64::from(sizes.0);
+                self.frames.push(sizes);
+                Ok(())
+            }
+            Err(err) => {
+                self.cut_to_committed()?;
+                Err(err)
+            }
+        }
+    }
+
+    fn compress(&mut self) -> io::Result<()> {
+        let input = &self.pending;
+        self.compressed.clear();
+        // Enough for incompressible input; grown below if ever not.
+        self.compressed.resize(input.len() + input.len() / 128 + 4096, 0);
+        let (mut read, mut out) = (0, 0);
+        while read < input.len() {
+            if out == self.compressed.len() {
+                self.compressed.resize(self.compressed.len() * 2, 0);
+            }
+            let progress =
+                self.encoder.compress(&input[read..], &mut self.compressed[out..]).map_err(compression_error)?;
+            read += progress.in_progress();
+            out += progress.out_progress();
+        }
+        loop {
+            if out == self.compressed.len() {
+                self.compressed.resize(self.compressed.len() * 2, 0);
+            }
+            let progress = self.encoder.end_frame(&mut self.compressed[out..]).map_err(compression_error)?;
+            out += progress.out_progress();
+            if progress.data_left() == 0 {
+                break;
+            }
+        }
+        self.compressed.truncate(out);
+        // The encoder keeps its own seek table of every frame; this file's is `frames`.
+        self.encoder.reset_seek_table();
+        Ok(())
+    }
+
+    fn cut_to_committed(&mut self) -> io::Result<()> {
+        self.file.set_len(self.committed)?;
+        self.file.seek(SeekFrom::Start(self.committed))?;
+        Ok(())
+    }
+
+    /// Writes the pending events and the seek table. Returns the error that made it drop events (a
+    /// full disk), if one did; the file is complete and readable either way.
+    pub fn finish(&mut self) -> io::Result<Option<io::Error>> {
+        let mut dropped = self.write_frame().err();
+        loop {
+            let mut table = SeekTable::new();
+            for (compressed, uncompressed) in &self.frames {
+                table.log_frame(*compressed, *uncompressed).map_err(compression_error)?;
+            }
+            let mut bytes = Vec::new();
+            io::copy(&mut table.into_format_serializer(Format::Foot), &mut bytes)?;
+            match self.file.write_all(&bytes).and_then(|()| self.file.flush()) {
+                Ok(()) => return Ok(dropped),
+                Err(err) if super::is_out_of_space(&err) => {
+                    // No room even for the table: give up the last frame to make some.
+                    let Some((compressed, _)) = self.frames.pop() else {
+                        return Err(err);
+                    };
+                    self.committed -= u64::from(compressed);
+                    self.cut_to_committed()?;
+                    dropped.get_or_insert(err);
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}
+
+/// `value` as CBOR, the form [`FrameFile::add_value_event`] takes.
+pub fn cbor_value(value: &ValueRecord) -> io::Result<Vec<u8>> {
+    cbor4ii::serde::to_vec(Vec::new(), value).map_err(io::Error::other)
+}
+
+/// The CBOR of `TraceLowLevelEvent::Value(FullValueRecord { variable_id, value })` as serde and
+/// cbor4ii write it: a one-entry map from the variant name to a two-entry map of the fields.
+fn value_event(out: &mut Vec<u8>, variable_id: VariableId, value: &[u8]) {
+    out.extend_from_slice(&[0xA1, 0x65]);
+    out.extend_from_slice(b"Value");
+    out.extend_from_slice(&[0xA2, 0x6B]);
+    out.extend_from_slice(b"variable_id");
+    unsigned(out, variable_id.0 as u64);
+    out.push(0x65);
+    out.extend_from_slice(b"value");
+    out.extend_from_slice(value);
+}
+
+/// A CBOR unsigned integer (major type 0) in its shortest form.
+fn unsigned(out: &mut Vec<u8>, value: u64) {
+    match value {
+        0..=23 => out.push(value as u8),
+        24..=0xFF => out.extend_from_slice(&[0x18, value as u8]),
+        0x100..=0xFFFF => {
+            out.push(0x19);
+            out.extend_from_slice(&(value as u16).to_be_bytes());
+        }
+        0x1_0000..=0xFFFF_FFFF => {
+            out.push(0x1A);
+            out.extend_from_slice(&(value as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(0x1B);
+            out.extend_from_slice(&value.to_be_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use codetracer_trace_types::{FullValueRecord, TypeId};
+
+    use super::*;
+
+    #[test]
+    fn value_events_are_written_as_cbor4ii_writes_them() {
+        let values = [
+            ValueRecord::Int { i: -5, type_id: TypeId(3) },
+            ValueRecord::String { text: "é\n".into(), type_id: TypeId(300) },
+            ValueRecord::Sequence {
+                elements: vec![ValueRecord::None { type_id: TypeId(0) }],
+                is_slice: false,
+                type_id: TypeId(70_000),
+            },
+        ];
+        for id in [0, 23, 24, 255, 256, 65_535, 65_536, u32::MAX as usize, u32::MAX as usize + 1, usize::MAX] {
+            for value in &values {
+                let mut ours = Vec::new();
+                value_event(&mut ours, VariableId(id), &cbor_value(value).unwrap());
+                let event =
+                    TraceLowLevelEvent::Value(FullValueRecord { variable_id: VariableId(id), value: value.clone() });
+                assert_eq!(ours, cbor4ii::serde::to_vec(Vec::new(), &event).unwrap(), "variable id {id}");
+            }
+        }
+    }
+}
