@@ -48,10 +48,11 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
     );
   }
   const absolute = (path: string) => (isAbsolute(path) ? path : join(workspaceRoot, path));
-  const sdistCargoTargetDir = options.sdistCargoTargetDir === undefined ? undefined : absolute(options.sdistCargoTargetDir);
-  if (sdistCargoTargetDir !== undefined && join(sdistCargoTargetDir, 'wheels') === absolute(options.artefactDir)) {
+  const configuredTarget = options.sdistCargoTargetDir;
+  const sdistCargoTargetDir = configuredTarget === undefined ? undefined : absolute(configuredTarget);
+  if (configuredTarget !== undefined && join(absolute(configuredTarget), 'wheels') === absolute(options.artefactDir)) {
     throw new Error(
-      `wheel-smoke for ${projectName}: option "sdistCargoTargetDir" is "${options.sdistCargoTargetDir}", and maturin writes the wheel it builds from the sdist to its wheels/ folder, which is artefactDir "${options.artefactDir}"; pick a folder of its own, e.g. "${join(options.sdistCargoTargetDir, 'sdist-smoke')}".`,
+      `wheel-smoke for ${projectName}: option "sdistCargoTargetDir" is "${configuredTarget}", and maturin writes the wheel it builds from the sdist to its wheels/ folder, which is artefactDir "${options.artefactDir}"; pick a folder of its own, e.g. "${join(configuredTarget, 'sdist-smoke')}".`,
     );
   }
   return {
