@@ -92,7 +92,8 @@ function main() {
     // Transpiled without type checks (seconds instead of a quarter minute): enough for Nx and this script to load the
     // plugin. The type-checked build is Nx's own nx-maturin:build, which the jobs' tasks depend on; it runs below,
     // beside the Python venv, and leaves its result in Nx's cache for the job's first command.
-    run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'packages/nx-maturin/tsconfig.json', '--noCheck']);
+    // Not incremental: after Nx's build emptied dist/ (it cleans first), tsc's build info would claim the files exist.
+    run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'packages/nx-maturin/tsconfig.json', '--noCheck', '--composite', 'false', '--incremental', 'false']);
     pluginBuildDue = profile.nxPluginBuild === true;
   });
   if (profile.localNpmRegistry) {

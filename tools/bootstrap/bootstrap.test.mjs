@@ -94,7 +94,7 @@ test('a plugin change is transpiled at once and type-checked by nx-maturin:build
   try {
     const result = spawnSync(process.execPath, [bootstrap, '--profile=release', '--plan'], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /would run: \S+ node_modules\/typescript\/bin\/tsc -p packages\/nx-maturin\/tsconfig\.json --noCheck\n/);
+    assert.match(result.stdout, /would run: \S+ node_modules\/typescript\/bin\/tsc -p packages\/nx-maturin\/tsconfig\.json --noCheck --composite false --incremental false\n/);
     assert.match(result.stdout, /would run in the background: node \S+nx\.js run nx-maturin:build/);
     // The background build starts after the interpreter discovery, which is loaded from the plugin's dist/.
     assert.ok(result.stdout.indexOf('in the background') > result.stdout.indexOf('--noCheck'));
