@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs what one job of the workspace needs, and nothing twice. `--profile=` picks the job:
-//   release (default)  build -> smoke -> publish: npm packages, the compiled Nx plugin, Rust + capnp checks,
+//   release (default)  build -> smoke -> publish: npm packages, the Nx plugin (transpiled at once; its type-checked
+//                      `nx run nx-maturin:build` runs into Nx's cache beside the venv step), Rust + capnp checks,
 //                      CPython 3.12 and 3.13, the Python tools venv from tools/python/requirements.txt
 //   test               release + the test tools (pytest and cargo-nextest, tools/python/test-requirements.txt) and
 //                      the embedded npm registry the release tests publish to (verdaccio, tools/npm-registry)
@@ -10,8 +11,9 @@
 // matches and its product exists, so a second run with nothing changed takes about a second.
 // Plain JavaScript on purpose: it must run before node_modules exists.
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -31,6 +33,7 @@ const PROFILES = {
     pythons: ['3.12', '3.13'],
     venvRequirements: 'tools/python/requirements.txt',
     testTools: false,
+    nxPluginBuild: true,
   },
   test: {
     npmArgs: ['ci', '--no-audit', '--no-fund'],
@@ -39,6 +42,7 @@ const PROFILES = {
     venvRequirements: 'tools/python/requirements.txt',
     testTools: true,
     localNpmRegistry: true,
+    nxPluginBuild: true,
   },
   publish: {
     npmArgs: ['ci', '--ignore-scripts', '--no-audit', '--no-fund'],
@@ -83,8 +87,14 @@ function main() {
   step(stamps, 'npm packages', fingerprintFiles(['package-lock.json']) + npmMode, join('node_modules', '.package-lock.json'), () => {
     run('npm', profile.npmArgs);
   });
-  step(stamps, 'nx-maturin plugin (compiled)', fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'package.json']), join('packages', 'nx-maturin', 'dist', 'index.js'), () => {
-    run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/nx-maturin/tsconfig.json']);
+  let pluginBuildDue = false;
+  step(stamps, PLUGIN_STEP, fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'package.json']), join('packages', 'nx-maturin', 'dist', 'index.js'), () => {
+    // Transpiled without type checks (seconds instead of a quarter minute): enough for Nx and this script to load the
+    // plugin. The type-checked build is Nx's own nx-maturin:build, which the jobs' tasks depend on; it runs below,
+    // beside the Python venv, and leaves its result in Nx's cache for the job's first command.
+    // Not incremental: after Nx's build emptied dist/ (it cleans first), tsc's build info would claim the files exist.
+    run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'packages/nx-maturin/tsconfig.json', '--noCheck', '--composite', 'false', '--incremental', 'false']);
+    pluginBuildDue = profile.nxPluginBuild === true;
   });
   if (profile.localNpmRegistry) {
     step(stamps, 'local npm registry (tools/npm-registry)', fingerprintFiles(['tools/npm-registry/package-lock.json']), join('tools', 'npm-registry', 'node_modules', 'verdaccio', 'package.json'), () => {
@@ -95,7 +105,9 @@ function main() {
     checkCargo();
     ensureCapnp();
   }
-  return findInterpreters(profile.pythons).then((interpreters) => {
+  return findInterpreters(profile.pythons).then(async (interpreters) => {
+    // Started only now: the build empties dist/ first, and the interpreter discovery above was loaded from there.
+    const pluginBuild = pluginBuildDue ? startNxPluginBuild() : undefined;
     const toolsPython = interpreters.find((interpreter) => interpreter.requested === TOOLS_PYTHON);
     const venv = join(workspaceRoot, VENV);
     const venvFingerprint = fingerprintFiles([profile.venvRequirements]) + toolsPython.version;
@@ -114,9 +126,54 @@ function main() {
       });
       if (!planOnly) reportNextest(venv);
     }
+    if (pluginBuild) await finishNxPluginBuild(pluginBuild, stamps);
     if (!planOnly) writeStamps(stamps);
     printReport(profileName, interpreters, Date.now() - started);
   });
+}
+
+const PLUGIN_STEP = 'nx-maturin plugin (compiled)';
+const NX_PLUGIN_BUILD_LOG = join(workspaceRoot, '.tools', 'nx-maturin-build.log');
+
+/** `nx run nx-maturin:build` in the background, its output in a log file (a pipe nobody reads could fill up). */
+function startNxPluginBuild() {
+  const args = [nxCli(), 'run', 'nx-maturin:build', '--outputStyle=stream'];
+  if (planOnly) {
+    console.log(`bootstrap: would run in the background: node ${args.join(' ')}`);
+    return undefined;
+  }
+  console.log('bootstrap: nx run nx-maturin:build (type-checked plugin build into the Nx cache): started beside the next steps');
+  mkdirSync(dirname(NX_PLUGIN_BUILD_LOG), { recursive: true });
+  const log = openSync(NX_PLUGIN_BUILD_LOG, 'w');
+  const started = Date.now();
+  const child = spawn(process.execPath, args, { cwd: workspaceRoot, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const exit = new Promise((resolve) => {
+    child.on('error', (error) => resolve({ error }));
+    child.on('exit', (code) => resolve({ code }));
+  });
+  return { exit, started };
+}
+
+async function finishNxPluginBuild(build, stamps) {
+  const { code, error } = await build.exit;
+  if (error || code !== 0) {
+    // The transpiled plugin stays, but the step counts as not done, so the next bootstrap compiles again.
+    delete stamps[PLUGIN_STEP];
+    writeStamps(stamps);
+    const output = existsSync(NX_PLUGIN_BUILD_LOG) ? readFileSync(NX_PLUGIN_BUILD_LOG, 'utf8').trim() : '';
+    throw new BootstrapError(`\`nx run nx-maturin:build\` ${error ? `could not be started: ${error.message}` : `failed with exit code ${code}`}; its output (${relative(workspaceRoot, NX_PLUGIN_BUILD_LOG)}):\n${output}`);
+  }
+  // The exit event waits for the venv step's synchronous calls; the log's last write is when the build ended.
+  const seconds = (statSync(NX_PLUGIN_BUILD_LOG).mtimeMs - build.started) / 1000;
+  report.push(['nx-maturin:build (Nx cache)', `built in ${seconds.toFixed(1)} s, beside the steps after it`, '']);
+}
+
+/** Nx's command-line script, from the installed package's `bin` field. */
+function nxCli() {
+  const manifest = createRequire(join(workspaceRoot, 'package.json')).resolve('nx/package.json');
+  const bin = JSON.parse(readFileSync(manifest, 'utf8')).bin;
+  return join(dirname(manifest), typeof bin === 'string' ? bin : bin.nx);
 }
 
 const uvRequirements = join(workspaceRoot, '.tools', 'uv-requirements.txt');

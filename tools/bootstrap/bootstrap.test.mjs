@@ -2,7 +2,7 @@
 // to get it, a non-zero exit, and no stack trace. Runs the real script against a PATH that hides the tool.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -83,6 +83,24 @@ test('the release profile plans no test tool and a plan changes nothing', () => 
   assert.match(result.stdout, /^bootstrap \(release, plan only\): ready/m);
   assert.doesNotMatch(result.stdout, /nextest|pytest|test tools|npm registry/);
   assert.equal(readFileSync(join(workspaceRoot, '.tools', 'stamps.json'), 'utf8'), stampsBefore);
+});
+
+test('a plugin change is transpiled at once and type-checked by nx-maturin:build in the background, not by the bootstrap', () => {
+  const stampsFile = join(workspaceRoot, '.tools', 'stamps.json');
+  const stampsBefore = readFileSync(stampsFile, 'utf8');
+  const stamps = JSON.parse(stampsBefore);
+  delete stamps['nx-maturin plugin (compiled)'];
+  writeFileSync(stampsFile, `${JSON.stringify(stamps, null, 2)}\n`);
+  try {
+    const result = spawnSync(process.execPath, [bootstrap, '--profile=release', '--plan'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /would run: \S+ node_modules\/typescript\/bin\/tsc -p packages\/nx-maturin\/tsconfig\.json --noCheck --composite false --incremental false\n/);
+    assert.match(result.stdout, /would run in the background: node \S+nx\.js run nx-maturin:build/);
+    // The background build starts after the interpreter discovery, which is loaded from the plugin's dist/.
+    assert.ok(result.stdout.indexOf('in the background') > result.stdout.indexOf('--noCheck'));
+  } finally {
+    writeFileSync(stampsFile, stampsBefore);
+  }
 });
 
 test('the publish profile needs neither cargo nor capnp and installs only uv and twine', () => {

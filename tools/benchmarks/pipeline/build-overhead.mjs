@@ -1,9 +1,9 @@
 import { rmSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { markdownTable } from '../lib/markdown.mjs';
 import { progress, runTimed } from '../lib/process.mjs';
 import { formatRatio, formatSeconds, summarize, verdict } from '../lib/stats.mjs';
-import { LOG_DIR, NX_BIN, nxEnvironment, RECORDER_ROOT, REPOSITORY_ROOT, TOOLS_BIN } from '../lib/workspace.mjs';
+import { LOG_DIR, NX_BIN, nxEnvironment, pluginModule, RECORDER_ROOT, REPOSITORY_ROOT, TOOLS_BIN } from '../lib/workspace.mjs';
 
 const TARGET_OVERHEAD = 0.03;
 // Both sides compile the same crates each run; runs further apart than this mean the machine was busy elsewhere.
@@ -15,13 +15,47 @@ export function parseCommandLine(line) {
   return [...line.matchAll(/"(?:[^"\\]|\\.)*"|\S+/g)].map(([token]) => (token.startsWith('"') ? JSON.parse(token) : token));
 }
 
-/** The `$ .../maturin build ...` lines the maturin-build executor printed, in order, as argument arrays. */
-export function maturinCommands(nxOutput) {
-  return nxOutput
-    .split('\n')
-    .map((line) => line.replace(/^\S+:\s/, '').trim())
-    .filter((line) => /^\$ \S*maturin(\.exe)? build /.test(line))
-    .map((line) => parseCommandLine(line.slice(2)));
+const UNPACKED = /^maturin-build: building the wheels from (\S+) unpacked in (.+)$/;
+
+/**
+ * What the maturin-build executor ran, in order, from its output: the `$ .../maturin sdist|build ...` command lines
+ * as argument arrays with the folder each ran in, and the unpacking of the sdist the wheels were built from.
+ * Commands before the unpacking ran in the project folder, the builds after it in the unpacked sdist.
+ */
+export function maturinSteps(nxOutput, projectRoot) {
+  const steps = [];
+  let cwd = projectRoot;
+  let sdistOut;
+  for (const line of nxOutput.split('\n').map((text) => text.replace(/^\S+:\s/, '').trim())) {
+    const unpacked = UNPACKED.exec(line);
+    if (unpacked) {
+      if (sdistOut === undefined) throw new Error(`"${line}" follows no \`maturin sdist --out ...\` command line`);
+      cwd = unpacked[2];
+      steps.push({ unpack: join(sdistOut, unpacked[1]), into: dirname(cwd) });
+    } else if (/^\$ \S*maturin(\.exe)? (build|sdist) /.test(line)) {
+      const argv = parseCommandLine(line.slice(2));
+      if (argv[1] === 'sdist') sdistOut = argv[argv.indexOf('--out') + 1];
+      steps.push({ argv, cwd });
+    }
+  }
+  return steps;
+}
+
+/** Runs the steps directly (no Nx); the sdist is unpacked by the executor's own code, so both sides do the same. */
+async function runStepsDirectly(steps, env) {
+  const { unpackSdist } = pluginModule(join('executors', 'maturin-build', 'lib', 'unpack-sdist.js'));
+  let seconds = 0;
+  for (const step of steps) {
+    if (step.argv) {
+      const [file, ...args] = step.argv;
+      seconds += (await runTimed(file, args, { cwd: step.cwd, env, logFile: LOG })).seconds;
+    } else {
+      const started = process.hrtime.bigint();
+      await unpackSdist(join(TOOLS_BIN, 'python'), step.unpack, step.into);
+      seconds += Number(process.hrtime.bigint() - started) / 1e9;
+    }
+  }
+  return seconds;
 }
 
 /**
@@ -64,13 +98,14 @@ export async function benchmarkBuildOverhead({ repeat }) {
   progress(`build overhead: warm-up \`nx run recorder:build\` (learns the maturin commands, compiles dependencies; not counted)`);
   touchCrate();
   const warmUp = await runTimed(process.execPath, nxBuildArgs, { cwd: REPOSITORY_ROOT, env: nxEnvironment(), logFile: LOG });
-  const commands = maturinCommands(warmUp.output);
-  if (commands.length === 0) {
+  const steps = maturinSteps(warmUp.output, RECORDER_ROOT);
+  const commands = steps.filter((step) => step.argv).map((step) => step.argv);
+  if (!commands.some((argv) => argv[1] === 'build')) {
     throw new Error(`build overhead: the maturin-build executor printed no "$ ... maturin build ..." line (see ${LOG}); cannot run the same commands directly.`);
   }
   progress(`build overhead: warm-up took ${warmUp.seconds.toFixed(1)} s; direct side runs ${commands.length} maturin command(s):\n  ${commands.map((command) => command.join(' ')).join('\n  ')}`);
 
-  // The executor runs maturin from the project root with the tools venv first on PATH (zig and uv are found there).
+  // The executor runs maturin with the tools venv first on PATH (zig and uv are found there).
   const directEnv = { ...process.env, PATH: `${TOOLS_BIN}:${process.env.PATH ?? ''}` };
   const nxTimes = [];
   const directTimes = [];
@@ -80,8 +115,7 @@ export async function benchmarkBuildOverhead({ repeat }) {
     const nx = await runTimed(process.execPath, nxBuildArgs, { cwd: REPOSITORY_ROOT, env: nxEnvironment(), logFile: LOG });
     nxTimes.push(nx.seconds);
     touchCrate();
-    let direct = 0;
-    for (const [file, ...args] of commands) direct += (await runTimed(file, args, { cwd: RECORDER_ROOT, env: directEnv, logFile: LOG })).seconds;
+    const direct = await runStepsDirectly(steps, directEnv);
     directTimes.push(direct);
     progress(`build overhead: run ${run}/${repeat}: nx ${nx.seconds.toFixed(1)} s, maturin directly ${direct.toFixed(1)} s`);
   }
@@ -96,12 +130,13 @@ export async function benchmarkBuildOverhead({ repeat }) {
     id: 'build',
     title: 'Build: `nx run recorder:build` vs `maturin build` directly',
     method:
-      `Each run touches \`src/lib.rs\` first, so cargo rebuilds the recorder crate on both sides (same CARGO_TARGET_DIR). ` +
-      `The first command's \`--sdist\` makes maturin build that wheel from the unpacked sdist in a fresh temporary folder, ` +
-      `which recompiles the dependencies as well, the same crates every run on both sides (see the log). The Nx side is \`nx run recorder:build --skip-nx-cache ` +
+      `Each run touches \`src/lib.rs\` first; the executor makes the sdist with \`maturin sdist\`, unpacks it (fresh mtimes) ` +
+      `and builds every wheel from it in the project's Cargo target folder, so cargo rebuilds the recorder crate on both ` +
+      `sides and reuses the compiled dependencies on both. The Nx side is \`nx run recorder:build --skip-nx-cache ` +
       `--excludeTaskDependencies\` with the daemon off, timed from process start to exit; the direct side runs the ` +
-      `exact \`maturin build\` command lines that executor printed in an untimed warm-up run, one after the other, from ` +
-      `the project folder with the tools venv on PATH. The sides alternate, ${repeat} runs each.`,
+      `exact \`maturin sdist\` / \`maturin build\` command lines that executor printed in an untimed warm-up run, one after ` +
+      `the other, in the folders it ran them in, with the sdist unpacked by the executor's own function, and the tools ` +
+      `venv on PATH. The sides alternate, ${repeat} runs each.`,
     table: markdownTable(
       ['side', 'median (min-max)', 'ratio', 'target', 'result'],
       [

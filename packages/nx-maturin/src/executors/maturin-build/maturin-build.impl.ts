@@ -4,12 +4,14 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { describeArtefact, writeManifest, type ArtefactEntry } from '../../lib/artefact-manifest';
 import { projectRootOf } from '../../lib/executor-context';
-import { findPythonInterpreters } from '../../lib/python-discovery';
+import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
+import { findPythonInterpreters, type PythonInterpreter } from '../../lib/python-discovery';
 import { runStreaming } from '../../lib/run-process';
 import { reportTable } from '../../lib/summary-table';
 import { resolveTool, toolsPathEnv, type ToolCommand } from '../../lib/workspace-tools';
 import { readTomlFile, tomlPath } from '../../lib/toml-file';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
+import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import type { MaturinBuildExecutorSchema } from './schema';
 
 export default async function maturinBuildExecutor(
@@ -38,8 +40,8 @@ export default async function maturinBuildExecutor(
  */
 async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceRoot: string, projectRoot: string): Promise<ArtefactEntry[]> {
   const interpreters = await findPythonInterpreters(options.pythonVersions);
-  const pyprojectFile = join(workspaceRoot, projectRoot, 'pyproject.toml');
-  const projectRequires = options.buildIsolation ? readBuildRequires(pyprojectFile) : [];
+  const projectDirectory = join(workspaceRoot, projectRoot);
+  const projectRequires = options.buildIsolation ? readBuildRequires(join(projectDirectory, 'pyproject.toml')) : [];
   // zig comes from the ziglang package, which `maturin[zig]` would name; a plain `maturin` requirement lacks it.
   const buildRequires = options.zig && projectRequires.length > 0 ? [...projectRequires, 'ziglang'] : projectRequires;
   const staging = `${options.outputDir}.staging`;
@@ -48,23 +50,24 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
 
   const entries: ArtefactEntry[] = [];
   try {
-    for (const [index, interpreter] of interpreters.entries()) {
+    const source = options.sdist ? await buildSdistSource(workspaceRoot, projectDirectory, staging, interpreters[0]!, buildRequires) : { directory: projectDirectory, targetDirectoryArgs: [] };
+    if ('sdist' in source) entries.push(source.sdist);
+    for (const interpreter of interpreters) {
       // cffi and bin bindings give one interpreter-independent wheel (py3-none): the first build made it for all.
       if (entries.some((entry) => entry.kind === 'wheel' && /-py3-none-/.test(entry.file))) break;
       const before = new Set(readdirSync(staging));
       const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
       // In the isolated environment `python` is that environment's interpreter: the requested CPython with the
       // build requirements (cffi, ...) importable, which is what maturin must generate bindings with.
-      const args = [...maturin.args, ...maturinBuildArguments(options, staging), '--interpreter', buildRequires.length > 0 ? 'python' : interpreter.executable];
-      if (options.sdist && index === 0) args.push('--sdist');
-      await runStreaming(maturin.file, args, { cwd: join(workspaceRoot, projectRoot), env: toolsPathEnv(workspaceRoot) });
+      const args = [...maturin.args, ...maturinBuildArguments(options, staging), ...source.targetDirectoryArgs, '--interpreter', buildRequires.length > 0 ? 'python' : interpreter.executable];
+      await runStreaming(maturin.file, args, { cwd: source.directory, env: toolsPathEnv(workspaceRoot) });
       const produced = readdirSync(staging).filter((file) => !before.has(file));
       const wheels = produced.filter((file) => file.endsWith('.whl'));
       if (wheels.length !== 1) {
         throw new Error(`maturin built ${wheels.length} wheels for CPython ${interpreter.version} (expected 1): ${produced.join(', ') || 'none'}`);
       }
       for (const file of produced) {
-        entries.push(await describeArtefact(staging, file, file.endsWith('.whl') ? `CPython ${interpreter.version}` : null));
+        entries.push(await describeArtefact(staging, file, `CPython ${interpreter.version}`));
       }
     }
     const { distribution, version } = distributionOf(entries);
@@ -75,6 +78,30 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
   } finally {
     if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * `maturin sdist`, then the sdist unpacked: every wheel is built from exactly what the sdist holds (as `maturin
+ * build --sdist` does for its one wheel), but in the project's own Cargo target folder rather than a new temporary
+ * one, so the dependencies compile once for all interpreters and stay compiled for the next build.
+ */
+async function buildSdistSource(
+  workspaceRoot: string,
+  projectDirectory: string,
+  staging: string,
+  interpreter: PythonInterpreter,
+  buildRequires: readonly string[],
+): Promise<{ sdist: ArtefactEntry; directory: string; targetDirectoryArgs: string[] }> {
+  const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
+  const env = toolsPathEnv(workspaceRoot);
+  await runStreaming(maturin.file, [...maturin.args, 'sdist', '--out', staging], { cwd: projectDirectory, env });
+  const sdists = readdirSync(staging).filter((file) => file.endsWith('.tar.gz'));
+  if (sdists.length !== 1) throw new Error(`maturin sdist wrote ${sdists.length} .tar.gz files to ${staging} (expected 1): ${readdirSync(staging).join(', ') || 'none'}`);
+  const sdist = sdists[0]!;
+  const targetDirectory = await cargoTargetDirectory(projectDirectory, env);
+  const directory = await unpackSdist(interpreter.executable, join(staging, sdist), sdistSourceFolder(targetDirectory, projectDirectory, sdist));
+  console.log(`maturin-build: building the wheels from ${sdist} unpacked in ${directory}`);
+  return { sdist: await describeArtefact(staging, sdist, null), directory, targetDirectoryArgs: ['--target-dir', targetDirectory] };
 }
 
 /**

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtefactManifest } from '../../lib/artefact-manifest';
 import { startRemoteCacheServer, type RemoteCacheServer } from '../../test-support/remote-cache-server';
-import { createTempWorkspace, type NxRun, type TempWorkspace } from '../../test-support/temp-workspace';
+import { createTempWorkspace, type NxRun, SHARED_CARGO_TARGET, type TempWorkspace } from '../../test-support/temp-workspace';
 
 jest.setTimeout(20 * 60_000);
 
@@ -26,6 +26,7 @@ describe('maturin-build (real nx, maturin and cargo)', () => {
   const workspaces: TempWorkspace[] = [];
   let remoteCache: RemoteCacheServer;
   let ws: TempWorkspace;
+  let firstBuild: NxRun | undefined;
 
   /** A checkout with its own local cache, sharing the remote cache (as another machine of this platform would). */
   function newCheckout(): TempWorkspace {
@@ -56,6 +57,7 @@ describe('maturin-build (real nx, maturin and cargo)', () => {
   it('builds a wheel per interpreter and an sdist, with a manifest and a summary table', async () => {
     const summary = join(ws.root, 'step-summary.md');
     const run = await ws.nx(BUILD, { GITHUB_STEP_SUMMARY: summary });
+    firstBuild = run;
     expectSuccess(run);
     const manifest = readManifest(ws);
     expect(manifest).toMatchObject({ distribution: 'hello_maturin', version: '0.2.0' });
@@ -68,6 +70,21 @@ describe('maturin-build (real nx, maturin and cargo)', () => {
     }
     expect(run.all).toContain('maturin-build: 3 artefacts');
     expect(readFileSync(summary, 'utf8')).toContain('| file | kind | interpreter | size | sha256 |');
+  });
+
+  it('builds both wheels from the unpacked sdist in the Cargo target folder, so the dependencies compile once', () => {
+    const run = firstBuild!;
+    expect(run.all).toMatch(/\$ \S+maturin sdist --out \S+wheels\.staging/);
+    expect(run.all).not.toContain('--sdist');
+    const unpacked = /maturin-build: building the wheels from hello_maturin-0\.2\.0\.tar\.gz unpacked in (\S+)/.exec(run.all)?.[1];
+    expect(unpacked).toMatch(new RegExp(`^${SHARED_CARGO_TARGET}/nx-maturin-sdist/hello_maturin-0\\.2\\.0-[0-9a-f]{12}/hello_maturin-0\\.2\\.0$`));
+    const builds = run.all.split('\n').filter((line) => /\$ \S+maturin build /.test(line));
+    expect(builds).toHaveLength(2);
+    for (const line of builds) expect(line).toContain(`--target-dir ${SHARED_CARGO_TARGET} `);
+    // Each interpreter compiles the project's own crate, and both compile it from the unpacked sdist.
+    const ownCrate = run.all.split('\n').filter((line) => /Compiling hello-maturin v0\.2\.0/.test(line));
+    expect(ownCrate).toHaveLength(2);
+    for (const line of ownCrate) expect(line).toContain(`(${unpacked})`);
   });
 
   it('replays the build from the cache byte for byte when nothing changed', async () => {

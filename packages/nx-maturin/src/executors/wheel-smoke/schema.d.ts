@@ -10,4 +10,6 @@ export interface WheelSmokeExecutorSchema {
   checkWheelContentsIgnore?: string | string[];
   indexUrl?: string;
   noIndex?: boolean;
+  sdistProfile?: string;
+  sdistCargoTargetDir?: string;
 }

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArtefactManifest, describeArtefact, MANIFEST_FILE, writeManifest } from '../../lib/artefact-manifest';
@@ -62,7 +62,16 @@ describe('wheel-smoke executor', () => {
   }
 
   it('checks and installs the wheels on 3.12 and 3.13 and the sdist on 3.12, printing a summary table', async () => {
-    const result = await wheelSmokeExecutor({ artefactDir: artefacts.directory, importName: 'hello_maturin', pythonVersions: ['3.12', '3.13'] }, context);
+    const startedMs = Date.now() - 1000;
+    // The sdist builds in the dev profile, in the shared target folder: no optimisation, and PyO3 compiled once.
+    const sdistBuild = { sdistProfile: 'dev', sdistCargoTargetDir: SHARED_CARGO_TARGET };
+    const result = await wheelSmokeExecutor({ artefactDir: artefacts.directory, importName: 'hello_maturin', pythonVersions: ['3.12', '3.13'], ...sdistBuild }, context);
+    const fingerprints = join(SHARED_CARGO_TARGET, 'debug', '.fingerprint');
+    // Cargo names the folder after the crate, not its path, so it may be old: the files in it are written by each build.
+    const ownCrateFiles = readdirSync(fingerprints)
+      .filter((name) => name.startsWith('hello-maturin-'))
+      .flatMap((name) => readdirSync(join(fingerprints, name)).map((file) => join(fingerprints, name, file)));
+    expect(ownCrateFiles.filter((file) => statSync(file).mtimeMs >= startedMs).length).toBeGreaterThan(0);
     const printed = output.join('\n');
     expect(result).toEqual({ success: true });
     expect(printed).toMatch(/interpreter\s+artefact\s+sha256\s+twine\s+contents\s+tags\s+install\s+smoke\s+result/);

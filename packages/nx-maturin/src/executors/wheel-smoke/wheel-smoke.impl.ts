@@ -199,6 +199,7 @@ async function installOne(
       ...(options.noIndex ? { findLinks: options.artefactDir } : { indexUrl: options.indexUrl }),
       format,
       distribution: manifest.distribution,
+      ...(format === 'source' ? { buildEnvironment: sdistBuildEnvironment(options) } : {}),
     });
     mark('install', 'ok');
   } catch (error) {
@@ -220,4 +221,16 @@ async function installOne(
       artefacts.forEach((entry) => fail(entry.file, 'smoke', `${label}: [smoke rule] \`${run.what}\` failed: ${(error as Error).message}`));
     }
   }
+}
+
+/**
+ * How maturin's PEP 517 build of the sdist compiles: the profile (`--profile` through MATURIN_PEP517_ARGS, which
+ * maturin's backend reads) and, when a shared Cargo target folder is configured, that folder with the base
+ * interpreter, because each fresh venv's own python is a new path that PyO3's build script would recompile for.
+ */
+export function sdistBuildEnvironment(options: Pick<NormalizedWheelSmokeOptions, 'sdistProfile' | 'sdistCargoTargetDir'>): Record<string, string> {
+  return {
+    ...(options.sdistProfile === 'release' ? {} : { MATURIN_PEP517_ARGS: `--profile ${options.sdistProfile}` }),
+    ...(options.sdistCargoTargetDir === undefined ? {} : { CARGO_TARGET_DIR: options.sdistCargoTargetDir, MATURIN_PEP517_USE_BASE_PYTHON: '1' }),
+  };
 }

@@ -61,6 +61,8 @@ export interface InstallRequest {
   /** The distribution name the `format` rule applies to. */
   distribution: string;
   secrets?: readonly string[];
+  /** Variables for the build of an sdist (e.g. CARGO_TARGET_DIR, MATURIN_PEP517_ARGS), on top of the installer's environment. */
+  buildEnvironment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function installIntoVenv(venv: FreshVenv, request: InstallRequest):
         ? ['--no-binary', request.distribution]
         : [];
   const install = async (args: string[], { freshProject }: { freshProject: boolean }) => {
-    const options = { cwd: venv.directory, env: installerEnvironment(), secrets: request.secrets ?? [] };
+    const options = { cwd: venv.directory, env: { ...installerEnvironment(), ...request.buildEnvironment }, secrets: request.secrets ?? [] };
     if (uv) {
       // uv's cache serves dependencies and build requirements; the project itself is unpacked or built anew.
       const refresh = freshProject ? ['--refresh-package', request.distribution] : [];

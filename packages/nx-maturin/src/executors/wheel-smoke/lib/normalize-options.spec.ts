@@ -15,7 +15,20 @@ describe('wheel-smoke normalizeOptions', () => {
       indexUrl: 'https://pypi.org/simple',
       noIndex: false,
       pyprojectFile: '/ws/libs/hello/pyproject.toml',
+      sdistProfile: 'release',
+      sdistCargoTargetDir: undefined,
     });
+  });
+
+  it('takes the sdist build profile and a workspace-relative Cargo target folder for it', () => {
+    const normalized = normalizeOptions({ artefactDir: 'libs/hello/target/wheels', importName: 'pkg', sdistProfile: 'dev', sdistCargoTargetDir: 'libs/hello/target/sdist-smoke' }, '/ws', 'hello');
+    expect(normalized).toMatchObject({ sdistProfile: 'dev', sdistCargoTargetDir: '/ws/libs/hello/target/sdist-smoke' });
+  });
+
+  it('refuses a Cargo target folder whose wheels/ folder is the artefact folder, where maturin would put the sdist-built wheel', () => {
+    expect(() => normalizeOptions({ artefactDir: 'libs/hello/target/wheels', importName: 'pkg', sdistCargoTargetDir: 'libs/hello/target' }, '/ws', 'hello')).toThrow(
+      'wheel-smoke for hello: option "sdistCargoTargetDir" is "libs/hello/target", and maturin writes the wheel it builds from the sdist to its wheels/ folder, which is artefactDir "libs/hello/target/wheels"; pick a folder of its own, e.g. "libs/hello/target/sdist-smoke".',
+    );
   });
 
   it('takes check-wheel-contents codes as a list or a comma-separated string', () => {

@@ -22,6 +22,10 @@ export interface NormalizedWheelSmokeOptions {
   noIndex: boolean;
   /** The project's pyproject.toml (absolute), whose [tool.check-wheel-contents] applies; undefined outside a project. */
   pyprojectFile: string | undefined;
+  /** Cargo profile of the sdist build in the fresh venv. */
+  sdistProfile: string;
+  /** Absolute; undefined: the sdist build compiles in a folder of its own. */
+  sdistCargoTargetDir: string | undefined;
 }
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org/simple';
@@ -44,6 +48,13 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
     );
   }
   const absolute = (path: string) => (isAbsolute(path) ? path : join(workspaceRoot, path));
+  const configuredTarget = options.sdistCargoTargetDir;
+  const sdistCargoTargetDir = configuredTarget === undefined ? undefined : absolute(configuredTarget);
+  if (configuredTarget !== undefined && join(absolute(configuredTarget), 'wheels') === absolute(options.artefactDir)) {
+    throw new Error(
+      `wheel-smoke for ${projectName}: option "sdistCargoTargetDir" is "${configuredTarget}", and maturin writes the wheel it builds from the sdist to its wheels/ folder, which is artefactDir "${options.artefactDir}"; pick a folder of its own, e.g. "${join(configuredTarget, 'sdist-smoke')}".`,
+    );
+  }
   return {
     artefactDir: absolute(options.artefactDir),
     pythonVersions,
@@ -56,6 +67,8 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
     noIndex: options.noIndex ?? false,
     pyprojectFile: projectRoot === undefined ? undefined : join(workspaceRoot, projectRoot, 'pyproject.toml'),
     sdistInterpreter,
+    sdistProfile: options.sdistProfile ?? 'release',
+    sdistCargoTargetDir,
     buildTarget: options.buildTarget ?? `${projectName}:build`,
   };
 }
