@@ -1,6 +1,6 @@
 // The benchmark command (`npm run bench`): measures the release pipeline and the recorder, each against a baseline
 // measured in the same run, prints Markdown tables and writes them to BENCHMARKS.md and the README performance
-// sections. Usage: node tools/benchmarks/run.mjs [--quick] [--only=build,publish,graph,smoke,recorder] [--no-write]
+// sections. Usage: node tools/benchmarks/run.mjs [--quick] [--only=build,fixed,publish,graph,smoke,recorder] [--no-write]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,11 +10,12 @@ import { progress } from './lib/process.mjs';
 import { INTERPRETERS, LOG_DIR, RECORDER_ROOT, REPOSITORY_ROOT } from './lib/workspace.mjs';
 import { benchmarkBuildOverhead } from './pipeline/build-overhead.mjs';
 import { benchmarkCachedPublish } from './pipeline/cached-publish.mjs';
+import { benchmarkFixedOverhead } from './pipeline/fixed-overhead.mjs';
 import { benchmarkProjectGraph } from './pipeline/project-graph.mjs';
 import { benchmarkWheelSmoke } from './pipeline/wheel-smoke.mjs';
 import { benchmarkRecorder } from './recorder/recorder.mjs';
 
-const SECTIONS = ['build', 'publish', 'graph', 'smoke', 'recorder'];
+const SECTIONS = ['build', 'fixed', 'publish', 'graph', 'smoke', 'recorder'];
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -31,10 +32,11 @@ if (unknown.length > 0) {
 }
 const quick = values.quick;
 // Full mode: 3 release builds a side (about 2 minutes each here), 5 runs of everything cheaper.
-const repeats = quick ? { build: 1, publish: 3, graph: 3, smoke: 3, recorder: 3 } : { build: 3, publish: 5, graph: 3, smoke: 5, recorder: 3 };
+const repeats = quick ? { build: 1, fixed: 5, publish: 3, graph: 3, smoke: 3, recorder: 3 } : { build: 3, fixed: 7, publish: 5, graph: 3, smoke: 5, recorder: 3 };
 
 const runners = {
   build: () => benchmarkBuildOverhead({ repeat: repeats.build }),
+  fixed: () => benchmarkFixedOverhead({ repeat: repeats.fixed }),
   publish: () => benchmarkCachedPublish({ repeat: repeats.publish }),
   graph: () => benchmarkProjectGraph({ repeat: repeats.graph, sizes: [10, 100, 500] }),
   smoke: () => benchmarkWheelSmoke({ repeat: repeats.smoke }),
@@ -75,7 +77,7 @@ const sectionsMarkdown = results
 
 const benchmarksFile = [
   '# Benchmarks',
-  'Written by `npm run bench` (`node tools/benchmarks/run.mjs`; `--quick` for fewer repetitions, `--only=build,publish,graph,smoke,recorder` for some sections). ' +
+  'Written by `npm run bench` (`node tools/benchmarks/run.mjs`; `--quick` for fewer repetitions, `--only=build,fixed,publish,graph,smoke,recorder` for some sections). ' +
     'Every figure is the median of several runs, with min-max in parentheses; every comparison is a ratio against a baseline measured in the same run on the same machine. ' +
     'Commit this file together with changes that move its figures.',
   header,

@@ -1,7 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeToolchainMemoised, toolchainMemoKey } from './toolchain-fingerprint';
+import { describeToolchain, describeToolchainMemoised, toolchainFingerprint, toolchainMemoKey } from './toolchain-fingerprint';
+
+const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
 describe('toolchain fingerprint memo', () => {
   let root: string;
@@ -39,10 +41,11 @@ describe('toolchain fingerprint memo', () => {
     expect(toolchainMemoKey(root, ['3.12'], env)).not.toBe(before);
   });
 
-  it('changes with the Python versions asked for and with RUSTUP_TOOLCHAIN', () => {
+  it('changes with the Python versions asked for, RUSTUP_TOOLCHAIN and RUSTC', () => {
     const key = toolchainMemoKey(root, ['3.12'], env);
     expect(toolchainMemoKey(root, ['3.12', '3.13'], env)).not.toBe(key);
     expect(toolchainMemoKey(root, ['3.12'], { ...env, RUSTUP_TOOLCHAIN: 'nightly' })).not.toBe(key);
+    expect(toolchainMemoKey(root, ['3.12'], { ...env, RUSTC: join(root, 'bin', 'rustc') })).not.toBe(key);
   });
 
   it('answers from the memo without probing any tool when the key matches', async () => {
@@ -50,5 +53,65 @@ describe('toolchain fingerprint memo', () => {
     mkdirSync(join(root, 'data'));
     writeFileSync(join(root, 'data', 'nx-maturin-toolchain.json'), JSON.stringify({ [key]: 'remembered toolchain' }));
     await expect(describeToolchainMemoised(root, ['3.12'], env)).resolves.toBe('remembered toolchain');
+  });
+});
+
+// Real probes of fake tools: each one is a script on PATH that prints a version, as rustc, maturin and CPython do.
+posixOnly('toolchain fingerprint of the tools on PATH', () => {
+  let root: string;
+  let env: NodeJS.ProcessEnv;
+  const tool = (name: string, output: string) => {
+    // Written aside and renamed over the old file, as installers replace an executable.
+    const file = join(root, 'bin', name);
+    writeFileSync(`${file}.new`, `#!/bin/sh\necho '${output}'\n`);
+    chmodSync(`${file}.new`, 0o755);
+    renameSync(`${file}.new`, file);
+  };
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'toolchain-tools-'));
+    mkdirSync(join(root, 'bin'));
+    tool('rustc', 'rustc 1.90.0 (abc 2026-01-01)\nhost: x86_64-unknown-linux-gnu');
+    tool('maturin', 'maturin 1.16.0');
+    tool('python3.12', 'CPython 3.12.1');
+    env = { PATH: join(root, 'bin'), HOME: root, PYENV_ROOT: join(root, 'no-pyenv'), NX_WORKSPACE_DATA_DIRECTORY: join(root, 'data') };
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('describes what the tools report, without paths', async () => {
+    const description = await describeToolchain(root, ['3.12'], env);
+    expect(description.split('\n').slice(1)).toEqual(['rustc 1.90.0 (abc 2026-01-01) | host: x86_64-unknown-linux-gnu', 'maturin 1.16.0', 'CPython 3.12.1']);
+    expect(description).not.toContain(root);
+  });
+
+  it.each([
+    ['rustc', () => tool('rustc', 'rustc 1.91.0 (def 2026-02-01)\nhost: x86_64-unknown-linux-gnu')],
+    ['maturin', () => tool('maturin', 'maturin 1.17.0')],
+    ['CPython 3.12', () => tool('python3.12', 'CPython 3.12.9')],
+  ])('changes when %s is upgraded in place, though the memo answered before', async (_tool, upgrade) => {
+    const before = await toolchainFingerprint(root, ['3.12'], env);
+    expect(await toolchainFingerprint(root, ['3.12'], env)).toBe(before);
+    upgrade();
+    expect(await toolchainFingerprint(root, ['3.12'], env)).not.toBe(before);
+  });
+
+  it('stays the same when a tool is reinstalled at the same version', async () => {
+    const before = await toolchainFingerprint(root, ['3.12'], env);
+    tool('maturin', 'maturin 1.16.0');
+    expect(await toolchainFingerprint(root, ['3.12'], env)).toBe(before);
+  });
+
+  it('describes $RUSTC instead of the rustc on PATH when it is set, as cargo uses it', async () => {
+    mkdirSync(join(root, 'other'));
+    writeFileSync(join(root, 'other', 'rustc'), "#!/bin/sh\necho 'rustc 1.80.0 (old 2025-01-01)'\n");
+    chmodSync(join(root, 'other', 'rustc'), 0o755);
+    const description = await describeToolchain(root, ['3.12'], { ...env, RUSTC: join(root, 'other', 'rustc') });
+    expect(description).toContain('rustc 1.80.0');
+  });
+
+  it("names the plugin's pinned maturin when the workspace has none, as the build then runs that one", async () => {
+    rmSync(join(root, 'bin', 'maturin'));
+    expect(await describeToolchain(root, ['3.12'], env)).toContain('maturin[zig]==1.16.0 through uv tool run');
   });
 });

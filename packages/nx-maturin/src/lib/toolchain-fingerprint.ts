@@ -3,36 +3,48 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { findPythonInterpreters as FindPythonInterpreters } from './python-discovery';
-import { toolsPathEnv, workspaceTool } from './workspace-tools';
+import { findToolExecutable, PINNED_TOOLS, toolsPathEnv } from './workspace-tools';
+
+const isWindows = process.platform === 'win32';
 
 /**
  * One line per fact a wheel or test result depends on besides the sources. Paths are left out on purpose: two
  * checkouts of the same platform must share cache entries, and two platforms never may.
  */
-export async function describeToolchain(workspaceRoot: string, pythonVersions: readonly string[]): Promise<string> {
+export async function describeToolchain(workspaceRoot: string, pythonVersions: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   // Loaded here, not at the top: they take ~0.1 s to load (execa), and a memoised call needs neither.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { execa } = require('execa') as typeof import('execa');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { findPythonInterpreters } = require('./python-discovery') as { findPythonInterpreters: typeof FindPythonInterpreters };
   const toolVersion = async (executable: string, args: string[]): Promise<string> => {
-    const result = await execa(executable, args, { reject: false });
+    const result = await execa(executable, args, { reject: false, env, extendEnv: false });
     if (result.failed) return `${executable}: unavailable`;
     // rustc -vV lists host and LLVM too, which decide the wheels as much as the version does.
     return result.stdout.trim().split('\n').filter((line) => !line.startsWith('commit-date')).join(' | ');
   };
-  const [rustc, maturin, interpreters] = await Promise.all([
-    toolVersion('rustc', ['-vV']),
-    toolVersion(workspaceTool(workspaceRoot, 'maturin'), ['--version']),
-    findPythonInterpreters(pythonVersions),
+  // Without a maturin of its own the workspace builds with the plugin's pinned one through `uv tool run`, so the pin
+  // is what the wheels depend on.
+  const maturinExecutable = findToolExecutable(workspaceRoot, 'maturin', env);
+  // A missing interpreter is reported only once the other probes have finished too, so that none outlives the call.
+  const interpreters = findPythonInterpreters(pythonVersions, { env }).then(
+    (found) => ({ found }),
+    (error: unknown) => ({ error }),
+  );
+  const [rustc, maturin, discovery] = await Promise.all([
+    // Cargo compiles with $RUSTC when it is set, so that is the compiler to describe.
+    toolVersion(env['RUSTC'] || 'rustc', ['-vV']),
+    maturinExecutable ? toolVersion(maturinExecutable, ['--version']) : Promise.resolve(`${PINNED_TOOLS['maturin']} through uv tool run`),
+    interpreters,
   ]);
+  if ('error' in discovery) throw discovery.error;
   const libc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
     ?.glibcVersionRuntime;
   return [
     `platform ${process.platform} ${process.arch}${libc ? ` glibc ${libc}` : ''}`,
     rustc,
     maturin,
-    ...interpreters.map((interpreter) => `CPython ${interpreter.version}`),
+    ...discovery.found.map((interpreter) => `CPython ${interpreter.version}`),
   ].join('\n');
 }
 
@@ -52,7 +64,7 @@ export async function describeToolchainMemoised(
   const memoFile = join(env['NX_WORKSPACE_DATA_DIRECTORY'] ?? join(workspaceRoot, '.nx', 'workspace-data'), 'nx-maturin-toolchain.json');
   const memo = readMemo(memoFile);
   if (memo[key] !== undefined) return memo[key];
-  const description = await describeToolchain(workspaceRoot, pythonVersions);
+  const description = await describeToolchain(workspaceRoot, pythonVersions, env);
   // A few keys are kept (targets may ask for different Python versions); older ones only come back after a downgrade.
   const recent = Object.entries(memo).slice(-(MEMO_ENTRIES - 1));
   writeMemo(memoFile, Object.fromEntries([...recent, [key, description]]));
@@ -60,6 +72,15 @@ export async function describeToolchainMemoised(
 }
 
 const MEMO_ENTRIES = 8;
+
+/**
+ * The toolchain as one short value for a cache key: a hash of the memoised description. It holds only hex digits,
+ * so any shell can print it from an environment variable unquoted (see toolchain-input.ts).
+ */
+export async function toolchainFingerprint(workspaceRoot: string, pythonVersions: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const description = await describeToolchainMemoised(workspaceRoot, pythonVersions, env);
+  return createHash('sha256').update(description).digest('hex');
+}
 
 /** The memo key: a hash over the searched folders and found executables with their mtimes (see above). */
 export function toolchainMemoKey(workspaceRoot: string, pythonVersions: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
@@ -78,15 +99,25 @@ export function toolchainMemoKey(workspaceRoot: string, pythonVersions: readonly
     pyenvVersions,
     ...childPaths(pyenvVersions).map((version) => join(version, 'bin')),
     uvPythons,
-    // The maturin and rustc that will run: the first of each in the search folders.
-    ...['maturin', 'rustc'].map((tool) => searchFolders.map((folder) => join(folder, tool)).find((file) => existsSync(file)) ?? `${tool}: not found`),
+    // The interpreter files themselves: a folder's mtime moves only when an entry is added, removed or renamed.
+    ...interpreterFileNames(pythonVersions).flatMap((name) => searchFolders.map((folder) => join(folder, name))),
+    ...childPaths(pyenvVersions).flatMap((version) => interpreterFileNames(pythonVersions).map((name) => join(version, isWindows ? '' : 'bin', name))),
+    // The maturin and rustc that will run: the first of each in the search folders, or $RUSTC.
+    ...['maturin', 'rustc'].map((tool) => searchFolders.map((folder) => join(folder, isWindows ? `${tool}.exe` : tool)).find((file) => existsSync(file)) ?? `${tool}: not found`),
+    ...(env['RUSTC'] ? [env['RUSTC']] : []),
     // Any shared library installed or upgraded (glibc included) rewrites the loader cache.
     '/etc/ld.so.cache',
   ];
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([process.platform, process.arch, pythonVersions, env['RUSTUP_TOOLCHAIN'] ?? '', env['VIRTUAL_ENV'] ?? '']));
+  hash.update(JSON.stringify([process.platform, process.arch, pythonVersions, env['RUSTUP_TOOLCHAIN'] ?? '', env['RUSTC'] ?? '', env['VIRTUAL_ENV'] ?? '']));
   for (const path of watched) hash.update(`\n${path} ${modified(path)}`);
   return hash.digest('hex');
+}
+
+/** The executable names interpreter discovery tries (see python-discovery.ts). */
+function interpreterFileNames(pythonVersions: readonly string[]): string[] {
+  const names = [...pythonVersions.map((version) => `python${version}`), 'python3', 'python'];
+  return isWindows ? names.map((name) => `${name}.exe`) : names;
 }
 
 function modified(path: string): string {

@@ -3,19 +3,12 @@ import { posix } from 'node:path';
 import type { MaturinProjectOnDisk } from './maturin-project';
 import type { PluginProject } from './maturin-plugin';
 import type { NormalizedMaturinPluginOptions } from './plugin-options';
+import { toolchainFingerprintInput } from './toolchain-input';
 
 type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
 
 const EXECUTORS = '@codetracer/nx-maturin';
 const TECHNOLOGIES = ['maturin', 'rust', 'python'];
-
-/**
- * The toolchain a build or test result depends on beyond the files: OS, CPU, libc, rustc, maturin and each
- * interpreter's exact version. It prints no paths, so two checkouts of one platform share cache entries.
- */
-export function toolchainFingerprintInput(pythonVersions: readonly string[]): InputDefinition {
-  return { runtime: `node node_modules/@codetracer/nx-maturin/bin/toolchain-fingerprint.js ${pythonVersions.join(' ')}` };
-}
 
 /** Environment variables that change what cargo or maturin produce for the same sources. */
 const BUILD_ENVIRONMENT = [
@@ -101,6 +94,11 @@ const RUN_INSTALLED_EXECUTABLE = [
   "sys.exit(subprocess.call([executable, '--help']) if executable else f'{sys.argv[1]} is not installed in {scripts}')",
 ].join('\n');
 
+/**
+ * Every target states `continuous`: Nx otherwise resolves each target's executor and reads its schema while it
+ * builds the project graph, on every command, only to learn that flag (for a plugin developed in the workspace it
+ * also loads TypeScript to read the root tsconfig; about 0.3 s of `nx run recorder:build` here).
+ */
 export function createInferredTargets(
   project: MaturinProjectOnDisk,
   options: NormalizedMaturinPluginOptions,
@@ -119,6 +117,7 @@ export function createInferredTargets(
     executor: `${EXECUTORS}:pypi-upload`,
     options: { artefactDir: outputDir, repository: 'local', importName: project.importName, smokeScripts: project.smokeScripts, ...smokeCommandOption(project), ...overrides.publish },
     cache: false,
+    continuous: false,
     dependsOn: [names.versionSync, names.smoke, ...pluginBuild],
     defaultConfiguration: 'local',
     configurations: {
@@ -138,6 +137,7 @@ export function createInferredTargets(
       executor: `${EXECUTORS}:version-sync`,
       options: {},
       cache: true,
+      continuous: false,
       dependsOn: [...pluginBuild],
       inputs: [...versionSourceInputs(project), ...(pluginProject?.sources ?? [])],
       outputs: [],
@@ -152,6 +152,7 @@ export function createInferredTargets(
       executor: `${EXECUTORS}:version-sync`,
       options: {},
       cache: false,
+      continuous: false,
       dependsOn: [...pluginBuild],
       metadata: {
         technologies: TECHNOLOGIES,
@@ -163,6 +164,7 @@ export function createInferredTargets(
       executor: `${EXECUTORS}:maturin-build`,
       options: { pythonVersions, outputDir, ...overrides.build },
       cache: true,
+      continuous: false,
       // The release policy (version-sync) guards publishing; a build runs it first only when the workspace asks.
       dependsOn: [...(options.versionSyncBeforeBuild ? [names.versionSync] : []), ...pluginBuild],
       inputs: [...buildSourceInputs(project), ...tooling, ...BUILD_ENVIRONMENT.map((env) => ({ env }))],
@@ -177,6 +179,7 @@ export function createInferredTargets(
       executor: `${EXECUTORS}:maturin-test`,
       options: { pythonVersions, ...overrides.test },
       cache: true,
+      continuous: false,
       dependsOn: [...pluginBuild],
       inputs: ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput, ...project.cargoWorkspaceInputs, ...tooling, ...BUILD_ENVIRONMENT.map((env) => ({ env }))],
       outputs: [],
@@ -189,6 +192,7 @@ export function createInferredTargets(
       executor: `${EXECUTORS}:wheel-smoke`,
       options: { pythonVersions, artefactDir: outputDir, importName: project.importName, smokeScripts: project.smokeScripts, ...smokeCommandOption(project), ...(project.pythonPackageDir === undefined ? { pythonPackage: false } : {}), ...overrides.smoke },
       cache: true,
+      continuous: false,
       dependsOn: [names.build, ...pluginBuild],
       inputs: [{ dependentTasksOutputFiles: '**/*', transitive: false }, '{projectRoot}/scripts/smoke*', ...tooling],
       outputs: [],

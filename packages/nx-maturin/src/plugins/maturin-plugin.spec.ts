@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FIXTURES, REPOSITORY_ROOT } from '../test-support/temp-workspace';
 import { createNodes, findPluginProject } from './maturin-plugin';
+import { toolchainFingerprintInput } from './toolchain-input';
 
 const MATURIN_BACKEND = '[build-system]\nrequires = ["maturin>=1.9,<2"]\nbuild-backend = "maturin"\n';
 
@@ -58,6 +59,7 @@ describe('nx-maturin createNodes', () => {
     expect(build).toMatchInlineSnapshot(`
 {
   "cache": true,
+  "continuous": false,
   "dependsOn": [],
   "executor": "@codetracer/nx-maturin:maturin-build",
   "metadata": {
@@ -106,6 +108,30 @@ describe('nx-maturin createNodes', () => {
       .filter((command): command is string => command !== undefined);
     expect(helpCommands.length).toBeGreaterThan(3);
     for (const command of helpCommands) expect(command).toMatch(/ --help$/);
+  });
+
+  it('states whether each target is continuous, so Nx never resolves an executor schema to learn it', async () => {
+    write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    const targets = (await inferOne('p/pyproject.toml'))['p']!.targets;
+    expect(Object.fromEntries(Object.entries(targets).map(([name, target]) => [name, target['continuous']]))).toEqual({
+      'version-sync': false,
+      'version-write': false,
+      build: false,
+      test: false,
+      smoke: false,
+      publish: false,
+      'nx-release-publish': false,
+      'serve-index': true,
+    });
+  });
+
+  it('hashes build, test and smoke with the toolchain fingerprint the preTasksExecution hook exports', async () => {
+    write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    const targets = (await inferOne('p/pyproject.toml', { pythonVersions: ['3.13'] }))['p']!.targets;
+    for (const name of ['build', 'test', 'smoke']) {
+      expect(targets[name]!['inputs']).toContainEqual(toolchainFingerprintInput(['3.13']));
+    }
+    expect(JSON.stringify(toolchainFingerprintInput(['3.13']))).toContain('NX_MATURIN_TOOLCHAIN_3_13');
   });
 
   it('runs version-sync before the build only when versionSyncBeforeBuild is set, and merges per-project executor options', async () => {

@@ -2,6 +2,12 @@
  * The `release` section of nx.json for maturin projects, kept here so the workspace and the tests use one shape.
  * Tags are annotated (`git tag --annotate`, which nx release always uses) and named `<project>-v<version>`,
  * the pattern version-sync checks by default.
+ *
+ * It sets no git options, so that `nx release`, `nx release version`, `nx release changelog` and
+ * `nx release publish` all accept it: Nx 23 refuses the top-level `git` block for the version and changelog
+ * subcommands, and `version.git` / `changelog.git` for the top-level command. Nx's defaults then apply:
+ * `nx release` makes one commit and tags every released project, `version` writes and stages the manifests,
+ * `changelog` commits and tags.
  */
 export function maturinReleaseConfig(projects: string[]): Record<string, unknown> {
   return {
@@ -18,8 +24,5 @@ export function maturinReleaseConfig(projects: string[]): Record<string, unknown
       automaticFromRef: true,
       projectChangelogs: { file: '{projectRoot}/CHANGELOG.md', createRelease: false, renderOptions: { authors: false } },
     },
-    // Top-level git options serve the `nx release` command (one commit and tag after version and changelog);
-    // Nx 23 refuses them for `nx release version` run on its own, so releases go through `nx release`.
-    git: { commit: true, tag: true, commitMessage: 'chore(release): {projectName} {version}' },
   };
 }

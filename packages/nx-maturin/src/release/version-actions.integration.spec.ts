@@ -39,9 +39,27 @@ describe('nx release with maturin version actions', () => {
     expect(changelog).toContain('greet without a trailing space');
     expect(changelog).toContain('## [0.2.0] - 2026-11-25');
     expect(await ws.git(['cat-file', '-t', 'hello-v0.2.1'])).toBe('tag');
-    expect(await ws.git(['log', '-1', '--format=%s'])).toBe('chore(release): hello 0.2.1');
+    expect(await ws.git(['log', '-1', '--format=%s'])).toMatch(/^chore\(release\): publish/);
     expect(await status()).toBe('');
     expect((await ws.nx(['run', 'hello:version-sync', '--tag=hello-v0.2.1'])).exitCode).toBe(0);
+  });
+
+  it('runs step by step too: version writes and stages the manifests, changelog writes, commits and tags, publish accepts the configuration', async () => {
+    const version = await ws.nx(['release', 'version', 'patch']);
+    expect(version.exitCode === 0 ? '' : version.all).toBe('');
+    expect(ws.read('libs/hello/pyproject.toml')).toContain('version = "0.2.1"');
+    expect((await status()).split('\n')).toEqual(expect.arrayContaining(['M  libs/hello/Cargo.toml', 'M  libs/hello/pyproject.toml']));
+    const changelog = await ws.nx(['release', 'changelog', '0.2.1']);
+    expect(changelog.exitCode === 0 ? '' : changelog.all).toBe('');
+    expect(ws.read('libs/hello/CHANGELOG.md')).toMatch(/^## 0\.2\.1 /);
+    expect(await ws.git(['cat-file', '-t', 'hello-v0.2.1'])).toBe('tag');
+    expect(await status()).toBe('');
+    // The publish subcommand resolves the configuration as well (the upload itself is pypi-upload's, tested there).
+    // Nx 23.2.1's `release publish --print-config` prints it and then exits 1 from its own result handling, so the
+    // printed configuration is what is checked here: a refused configuration stops before it is printed.
+    const publish = await ws.nx(['release', 'publish', '--print-config']);
+    expect(publish.all).toContain('Resolved Nx Release Configuration');
+    expect(publish.all).not.toContain('may not be used');
   });
 
   it('writes a SemVer pre-release as PEP 440 in pyproject', async () => {

@@ -22,8 +22,12 @@ export default class MaturinVersionActions extends VersionActions {
 
   async readCurrentVersionFromSourceManifest(tree: Tree): Promise<{ currentVersion: string; manifestPath: string }> {
     const input = { ...this.checkInput, workspaceRoot: tree.root };
-    // A release tag names the version being made, not the current one, so only the files are compared here.
-    const sources = (await readVersionSources({ ...input, tag: undefined })).filter((source) => !source.file.startsWith('tag '));
+    // A release tag names the version being made, not the current one, so only the files are compared here; and
+    // the CHANGELOG heading follows the manifests one step later (`nx release version` writes the manifests, then
+    // `nx release changelog` asks for the current version before it writes the heading), so the manifests decide.
+    const sources = (await readVersionSources({ ...input, tag: undefined })).filter(
+      (source) => !source.file.startsWith('tag ') && !source.name.startsWith('CHANGELOG'),
+    );
     const current = agreedVersion(sources);
     if (current === undefined) {
       throw new Error(

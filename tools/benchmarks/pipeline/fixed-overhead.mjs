@@ -1,0 +1,133 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { markdownTable } from '../lib/markdown.mjs';
+import { progress, runTimed } from '../lib/process.mjs';
+import { formatSeconds, summarize, verdict } from '../lib/stats.mjs';
+import { INTERPRETERS, LOG_DIR, NX_BIN, nxEnvironment, pluginModule, REPOSITORY_ROOT } from '../lib/workspace.mjs';
+
+const LOG = join(LOG_DIR, 'fixed-overhead.log');
+export const TARGET_FIXED_SECONDS = 0.5;
+const TARGET_FINGERPRINT_SECONDS = 0.1;
+
+const cachedBuildArgs = (withDependencies) => [NX_BIN, 'run', 'recorder:build', '--outputStyle=stream', ...(withDependencies ? [] : ['--excludeTaskDependencies'])];
+
+/** Runs of `nx run recorder:build` answered from the cache, alternating with `node -e 0` so both see the same load. */
+async function timeCachedBuild({ repeat, withDependencies, daemon }) {
+  const env = nxEnvironment(daemon ? { NX_DAEMON: 'true' } : {});
+  const args = cachedBuildArgs(withDependencies);
+  // Not counted: fills the cache (and starts the daemon) so the counted runs are answered from it.
+  await runTimed(process.execPath, args, { cwd: REPOSITORY_ROOT, env, logFile: LOG });
+  const nxTimes = [];
+  const nodeTimes = [];
+  let tasks = 0;
+  for (let run = 1; run <= repeat; run++) {
+    const cached = await runTimed(process.execPath, args, { cwd: REPOSITORY_ROOT, env, logFile: LOG });
+    const replayed = [...cached.output.matchAll(/^> nx run (\S+)(.*)$/gm)];
+    if (replayed.length === 0 || replayed.some(([, , rest]) => !/local cache|existing outputs match the cache/.test(rest))) {
+      throw new Error(`fixed overhead: run ${run} of recorder:build was not answered from the cache (see ${LOG}); the fixed cost cannot be measured.`);
+    }
+    tasks = replayed.length;
+    nxTimes.push(cached.seconds);
+    nodeTimes.push((await runTimed(process.execPath, ['-e', '0'], { cwd: REPOSITORY_ROOT, env: process.env, logFile: LOG })).seconds);
+  }
+  if (daemon) await runTimed(process.execPath, [NX_BIN, 'daemon', '--stop'], { cwd: REPOSITORY_ROOT, env, logFile: LOG });
+  return { nx: summarize(nxTimes), node: summarize(nodeTimes), tasks };
+}
+
+/**
+ * What the toolchain fingerprint costs a warm Nx command: the plugin's preTasksExecution hook (in the Nx process,
+ * answered from the memo) plus the runtime input, which Nx runs through `sh -c` and which then only prints the
+ * variable the hook set. Both are timed here exactly as Nx runs them.
+ */
+async function timeFingerprint(repeat) {
+  const { preTasksExecution, toolchainEnvironmentVariable, toolchainFingerprintInput } = pluginModule('plugins/toolchain-input');
+  const context = { id: 'bench', workspaceRoot: REPOSITORY_ROOT, nxJsonConfiguration: {}, argv: [] };
+  // Plugin options as nx.json gives them; the hook reads only pythonVersions.
+  const options = { pythonVersions: INTERPRETERS };
+  const variable = toolchainEnvironmentVariable(INTERPRETERS);
+  const { runtime } = toolchainFingerprintInput(INTERPRETERS);
+  const shell = process.platform === 'win32' ? [process.env.COMSPEC ?? 'cmd.exe', ['/C', runtime]] : ['sh', ['-c', runtime]];
+  await preTasksExecution(options, context);
+  const hookTimes = [];
+  const commandTimes = [];
+  const totals = [];
+  for (let run = 1; run <= repeat; run++) {
+    const started = process.hrtime.bigint();
+    await preTasksExecution(options, context);
+    const hooked = process.hrtime.bigint();
+    const printed = spawnSync(shell[0], shell[1], { cwd: REPOSITORY_ROOT, env: process.env, encoding: 'utf8' });
+    const finished = process.hrtime.bigint();
+    if (printed.status !== 0 || printed.stdout.trim() !== process.env[variable]) {
+      throw new Error(`fingerprint: the runtime input printed ${JSON.stringify(printed.stdout + printed.stderr)} instead of ${variable}=${process.env[variable]}`);
+    }
+    hookTimes.push(Number(hooked - started) / 1e9);
+    commandTimes.push(Number(finished - hooked) / 1e9);
+    totals.push(Number(finished - started) / 1e9);
+  }
+  return { hook: summarize(hookTimes), command: summarize(commandTimes), total: summarize(totals) };
+}
+
+/**
+ * What Nx costs on every `nx run recorder:build` whatever the build does: start-up, project graph, hashing (with the
+ * toolchain fingerprint) and replaying the result, measured as runs answered from the local cache; and the
+ * fingerprint alone.
+ */
+export async function measureFixedOverhead({ repeat }) {
+  progress('fixed overhead: recorder:build answered from the cache, daemon off (as CI), build task only');
+  const alone = await timeCachedBuild({ repeat, withDependencies: false, daemon: false });
+  progress('fixed overhead: the same with the tasks it depends on');
+  const chain = await timeCachedBuild({ repeat, withDependencies: true, daemon: false });
+  progress('fixed overhead: the same with the daemon (as a developer terminal)');
+  const daemon = await timeCachedBuild({ repeat, withDependencies: true, daemon: true });
+  progress('fixed overhead: toolchain fingerprint, warm');
+  const fingerprint = await timeFingerprint(repeat * 4);
+  progress(`fixed overhead: cache-hit runs ${alone.nx.median.toFixed(2)} s alone, ${chain.nx.median.toFixed(2)} s with dependencies, ${daemon.nx.median.toFixed(2)} s with the daemon`);
+  return { alone, chain, daemon, fingerprint };
+}
+
+export function fixedOverheadRows({ alone, chain, daemon }) {
+  const row = (label, result) => [`${label} (${result.tasks} task${result.tasks === 1 ? '' : 's'})`, formatSeconds(result.nx, 2), formatSeconds(result.node, 2), `<= ${TARGET_FIXED_SECONDS} s`, verdict(result.nx.median <= TARGET_FIXED_SECONDS)];
+  return [
+    row('recorder:build from the cache, daemon off, `--excludeTaskDependencies`', alone),
+    row('recorder:build from the cache, daemon off, with the tasks it depends on', chain),
+    row('recorder:build from the cache, daemon on, with the tasks it depends on', daemon),
+  ];
+}
+
+export function fingerprintRow({ fingerprint }) {
+  const { hook, command, total } = fingerprint;
+  return [
+    'toolchain fingerprint, warm: preTasksExecution hook + runtime input command',
+    `${formatSeconds(total, 3)} (hook ${hook.median.toFixed(3)} s, command ${command.median.toFixed(3)} s)`,
+    '',
+    `<= ${TARGET_FINGERPRINT_SECONDS} s`,
+    verdict(total.median <= TARGET_FINGERPRINT_SECONDS),
+  ];
+}
+
+/** The `fixed` section of the benchmark command: the fixed costs without the builds of the `build` section. */
+export async function benchmarkFixedOverhead({ repeat }) {
+  const fixed = await measureFixedOverhead({ repeat });
+  return {
+    id: 'fixed',
+    title: 'Fixed Nx cost of `nx run recorder:build` and the toolchain fingerprint',
+    method:
+      `Runs answered from the local cache, timed from process start to exit, alternating with \`node -e 0\` (process start, for scale); ` +
+      `${repeat} runs each after an uncounted one. The fingerprint is timed in this process as Nx runs it: the plugin's ` +
+      `preTasksExecution hook (memo hit) followed by the target's runtime input command through the shell.`,
+    table: markdownTable(['measure', 'median (min-max)', '`node -e 0` alongside', 'target', 'result'], [...fixedOverheadRows(fixed), fingerprintRow(fixed)]),
+    summary: [
+      `Fixed Nx overhead on recorder:build (cache hit: daemon off ${fixed.alone.tasks} task / ${fixed.chain.tasks} tasks / daemon on)`,
+      `${fixed.alone.nx.median.toFixed(2)} s / ${fixed.chain.nx.median.toFixed(2)} s / ${fixed.daemon.nx.median.toFixed(2)} s (\`node -e 0\` ${fixed.alone.node.median.toFixed(2)} s)`,
+      `<= ${TARGET_FIXED_SECONDS} s`,
+      verdict(fixed.alone.nx.median <= TARGET_FIXED_SECONDS && fixed.chain.nx.median <= TARGET_FIXED_SECONDS),
+    ],
+    extraSummary: [
+      'Toolchain fingerprint, warm (hook + runtime command)',
+      `${fixed.fingerprint.total.median.toFixed(3)} s`,
+      `<= ${TARGET_FINGERPRINT_SECONDS} s`,
+      verdict(fixed.fingerprint.total.median <= TARGET_FINGERPRINT_SECONDS),
+    ],
+    notes: [],
+  };
+}
