@@ -88,7 +88,7 @@ function main() {
     run('npm', profile.npmArgs);
   });
   let pluginBuildDue = false;
-  step(stamps, PLUGIN_STEP, fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'package.json']), join('packages', 'nx-maturin', 'dist', 'index.js'), () => {
+  step(stamps, PLUGIN_STEP, fingerprintTree('packages/nx-maturin', ['src', 'tsconfig.json', 'tsconfig.base.json', 'package.json']), join('packages', 'nx-maturin', 'dist', 'index.js'), () => {
     // Transpiled without type checks (seconds instead of a quarter minute): enough for Nx and this script to load the
     // plugin. The type-checked build is Nx's own nx-maturin:build, which the jobs' tasks depend on; it runs below,
     // beside the Python venv, and leaves its result in Nx's cache for the job's first command.
