@@ -5,7 +5,7 @@ mod support;
 
 use _native::config::Format;
 use codetracer_trace_types::TraceLowLevelEvent;
-use support::{record, render_with_types};
+use support::{record, render_with_types, variables_rendered_at};
 
 const PROGRAM: &str = "\
 class Box:
@@ -48,29 +48,8 @@ fn line_after(label: &str) -> i64 {
 
 /// The rendered values recorded with the `occurrence`-th step of `line`, by variable name.
 fn values_at(events: &[TraceLowLevelEvent], line: i64, occurrence: usize) -> Vec<(String, String)> {
-    let mut names: Vec<String> = Vec::new();
-    let mut seen = 0;
-    let mut collecting = false;
-    let mut out = Vec::new();
-    for event in events {
-        match event {
-            TraceLowLevelEvent::VariableName(name) => names.push(name.clone()),
-            TraceLowLevelEvent::Step(step) => {
-                if collecting {
-                    break;
-                }
-                if step.line.0 == line {
-                    collecting = seen == occurrence;
-                    seen += 1;
-                }
-            }
-            TraceLowLevelEvent::Value(value) if collecting => {
-                out.push((names[value.variable_id.0].clone(), render_with_types(&value.value, events)))
-            }
-            _ => {}
-        }
-    }
-    assert!(!out.is_empty() || !collecting, "no values at line {line}");
+    let out = variables_rendered_at(events, line, occurrence, |value| render_with_types(value, events));
+    assert!(!out.is_empty(), "no values at line {line}");
     out
 }
 

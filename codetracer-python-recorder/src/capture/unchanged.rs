@@ -215,7 +215,7 @@ impl Walk<'_> {
                 && text
                     .strip_prefix('<')
                     .and_then(|rest| rest.strip_suffix('>'))
-                    .is_some_and(|name| container_type_name(value).is_some_and(|live| live == name));
+                    .is_some_and(|name| super::value::type_name(value).ok().is_some_and(|live| live == name));
         }
         let Some(facts) = self.object(value) else {
             return false;
@@ -228,19 +228,6 @@ impl Walk<'_> {
     }
 }
 
-/// The name capture gives a container's type, without allocating for the common ones.
-fn container_type_name(value: &Bound<'_, PyAny>) -> Option<String> {
-    if value.is_exact_instance_of::<PyList>() {
-        return Some("list".to_string());
-    }
-    if value.is_exact_instance_of::<PyTuple>() {
-        return Some("tuple".to_string());
-    }
-    if value.is_exact_instance_of::<PyDict>() {
-        return Some("dict".to_string());
-    }
-    type_facts(value).ok().map(|facts| facts.name.clone())
-}
 
 /// A dict's entries in order, as `PyDict_Next` gives them: nothing in the walk runs Python code, so
 /// the dict cannot change under it.

@@ -154,6 +154,16 @@ pub fn entries(events: &[TraceLowLevelEvent], script: &Path) -> Vec<Entry> {
 
 /// Values of the variables recorded with the step of `line` (the n-th time it runs).
 pub fn variables_at(events: &[TraceLowLevelEvent], line: i64, occurrence: usize) -> Vec<(String, String)> {
+    variables_rendered_at(events, line, occurrence, render)
+}
+
+/// [`variables_at`] with each value shown by `show` (e.g. [`render_with_types`] for objects' types).
+pub fn variables_rendered_at(
+    events: &[TraceLowLevelEvent],
+    line: i64,
+    occurrence: usize,
+    show: impl Fn(&ValueRecord) -> String,
+) -> Vec<(String, String)> {
     let mut variables: Vec<String> = Vec::new();
     let mut seen = 0;
     let mut collecting = false;
@@ -171,7 +181,7 @@ pub fn variables_at(events: &[TraceLowLevelEvent], line: i64, occurrence: usize)
                 }
             }
             TraceLowLevelEvent::Value(value) if collecting => {
-                out.push((variables[value.variable_id.0].clone(), render(&value.value)))
+                out.push((variables[value.variable_id.0].clone(), show(&value.value)))
             }
             TraceLowLevelEvent::Call(_) | TraceLowLevelEvent::Return(_) if collecting => break,
             _ => {}
