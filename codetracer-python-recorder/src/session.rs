@@ -5,7 +5,6 @@
 //! callback would then block on the lock while holding the GIL the first thread needs.
 
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,12 +19,11 @@ use crate::capture::{module_name, Captured, CodeFacts, StepCapture};
 use crate::config::{TraceConfig, ValueLimits};
 use crate::diagnostics::{self, Level};
 use crate::encode::Encoder;
-use crate::errors::panic_message;
 use crate::errors::{Error, Result};
 use crate::fd_capture;
 use crate::filter::{self, ValueKind, ValuePolicy};
 use crate::monitoring;
-use crate::writer::{is_out_of_space_panic, TraceSink};
+use crate::writer::TraceSink;
 
 /// A code object the recording follows, with the ids the trace knows it by.
 pub struct RecordedCode {
@@ -298,14 +296,9 @@ fn with_session(record: impl FnOnce(&mut Session) -> Result<()>) -> Result<()> {
     let mut guard = lock();
     match guard.as_mut() {
         Some(session) if session.failure.is_none() && !session.truncated => {
-            match catch_unwind(AssertUnwindSafe(|| record(session))) {
-                Ok(recorded) => recorded?,
-                // The binary writer unwraps its write errors: a full disk ends the recording like the limit.
-                Err(payload) if is_out_of_space_panic(&panic_message(payload.as_ref())) => {
-                    session.sink.out_of_space(&panic_message(payload.as_ref()));
-                }
-                Err(payload) => std::panic::resume_unwind(payload),
-            }
+            // The events are collected in memory and written by the sink, which turns a full disk into a
+            // truncation itself (see `writer`).
+            record(session)?;
             session.sink.flush_if_due()?;
             if let Some(reason) = session.sink.truncation() {
                 session.truncated = true;

@@ -51,11 +51,6 @@ pub fn is_out_of_space(err: &std::io::Error) -> bool {
     matches!(err.kind(), ErrorKind::StorageFull | ErrorKind::FileTooLarge)
 }
 
-/// The same for a panic inside the binary writer, which unwraps its write errors.
-pub fn is_out_of_space_panic(message: &str) -> bool {
-    message.contains("StorageFull") || message.contains("No space left on device")
-}
-
 /// A value encoded for this sink's format, ready for [`TraceSink::write_value`]: its JSON text or
 /// its CBOR.
 pub enum SinkValue {
@@ -136,11 +131,6 @@ impl TraceSink {
     /// Why the trace stopped early, if it did.
     pub fn truncation(&self) -> Option<&str> {
         self.truncation.as_deref()
-    }
-
-    /// Marks the trace truncated because the disk filled up (found by the caller).
-    pub fn out_of_space(&mut self, detail: &str) {
-        self.truncation.get_or_insert_with(|| format!("no room left for the events file ({detail})"));
     }
 
     pub fn writer(&mut self) -> &mut dyn TraceWriter {
