@@ -11,7 +11,7 @@
 //! `call_repr`, descriptions of other objects, errors) answers false, so the value is captured again.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use super::object::{instance_dict, type_facts, TypeFacts};
 use super::value::Captured;
@@ -202,12 +202,7 @@ impl Walk<'_> {
         {
             return false;
         }
-        let is_container = value.is_instance_of::<PyList>()
-            || value.is_instance_of::<PyTuple>()
-            || value.is_instance_of::<PyDict>()
-            || value.is_instance_of::<PySet>()
-            || value.is_instance_of::<PyFrozenSet>();
-        if is_container {
+        if super::value::is_container(value) {
             if depth < self.limits.max_depth && self.take_node() {
                 return false;
             }

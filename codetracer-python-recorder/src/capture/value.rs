@@ -123,12 +123,7 @@ fn capture_checked(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize)
         return capture_str(text, limits);
     }
 
-    let is_container = value.is_instance_of::<PyList>()
-        || value.is_instance_of::<PyTuple>()
-        || value.is_instance_of::<PyDict>()
-        || value.is_instance_of::<PySet>()
-        || value.is_instance_of::<PyFrozenSet>();
-    if is_container {
+    if is_container(value) {
         let type_name = type_name(value)?;
         if depth >= limits.max_depth || !take_node() {
             // Its own type name for the marker, apart from the container type of the same name.
@@ -294,4 +289,13 @@ pub(super) fn capture_dict_fields(
         kept += 1;
     }
     dict.len().saturating_sub(kept)
+}
+
+/// Whether capture records `value` as a container (list, tuple, dict, set, or a subclass of one).
+pub(super) fn is_container(value: &Bound<'_, PyAny>) -> bool {
+    value.is_instance_of::<PyList>()
+        || value.is_instance_of::<PyTuple>()
+        || value.is_instance_of::<PyDict>()
+        || value.is_instance_of::<PySet>()
+        || value.is_instance_of::<PyFrozenSet>()
 }
