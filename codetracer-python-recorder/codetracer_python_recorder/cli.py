@@ -277,13 +277,27 @@ def _run(script: str) -> tuple[int, str | None]:
         runpy.run_path(script, run_name="__main__")
     except SystemExit as exit_request:
         return _exit_status(exit_request.code), None
-    except KeyboardInterrupt:
-        traceback.print_exc()
-        return 130, traceback.format_exc()
-    except BaseException:
-        traceback.print_exc()
-        return 1, traceback.format_exc()
+    except KeyboardInterrupt as interrupt:
+        return 130, _report_uncaught(interrupt)
+    except BaseException as error:
+        return 1, _report_uncaught(error)
     return 0, None
+
+
+# Frames of the launcher itself, above the script's ``<module>`` in every traceback.
+_LAUNCHER_FILES = frozenset({__file__, runpy.__file__, "<frozen runpy>"})
+
+
+def _report_uncaught(error: BaseException) -> str:
+    """Reports an exception the script did not catch as Python would for ``python script.py``: through
+    ``sys.excepthook`` (a program may install its own), with the traceback starting at the script.
+    Returns the traceback text for the trace's metadata."""
+    frames = error.__traceback__
+    while frames is not None and frames.tb_frame.f_code.co_filename in _LAUNCHER_FILES:
+        frames = frames.tb_next
+    error = error.with_traceback(frames)
+    sys.excepthook(type(error), error, frames)
+    return "".join(traceback.format_exception(type(error), error, frames))
 
 
 def _run_untraced(script: str, script_args: list[str]) -> int:
