@@ -8,7 +8,6 @@
 
 pub mod glob;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
@@ -45,7 +44,9 @@ pub enum ValueKind {
 /// The value actions of one code object; empty for most.
 #[derive(Debug, Default)]
 pub struct ValuePolicy {
-    actions: HashMap<(ValueKind, String), ValueAction>,
+    /// By kind (the [`ValueKind`] as index), then name: looked up for every variable at every step,
+    /// with the borrowed name.
+    actions: [crate::encode::FnvMap<String, ValueAction>; 3],
     returns: Option<ValueAction>,
     attributes: Option<Arc<AttributePolicy>>,
 }
@@ -155,7 +156,7 @@ fn rewrite(answers: &Answers, value: &mut Captured) -> Result<(), String> {
 
 impl ValuePolicy {
     pub fn is_empty(&self) -> bool {
-        self.actions.is_empty() && self.returns.is_none() && self.attributes.is_none()
+        self.actions.iter().all(|actions| actions.is_empty()) && self.returns.is_none() && self.attributes.is_none()
     }
 
     /// Which `attr:` patterns apply (0: none). A value captured under one set of patterns is never
@@ -172,10 +173,7 @@ impl ValuePolicy {
     }
 
     pub fn action(&self, kind: ValueKind, name: &str) -> Option<ValueAction> {
-        if self.actions.is_empty() {
-            return None;
-        }
-        self.actions.get(&(kind, name.to_string())).copied()
+        self.actions[kind as usize].get(name).copied()
     }
 
     pub fn returns(&self) -> Option<ValueAction> {
@@ -213,7 +211,7 @@ pub fn resolve(
         for (name, action) in actions.cast_into::<PyDict>()?.iter() {
             let name = name.cast_into::<PyString>()?.to_cow()?.into_owned();
             if let Some(action) = ValueAction::parse(&action.extract::<String>()?) {
-                policy.actions.insert((kind, name), action);
+                policy.actions[kind as usize].insert(name, action);
             }
         }
     }

@@ -27,7 +27,10 @@ pub struct FrameFile {
     encoder: RawEncoder<'static>,
     /// CBOR of the events not yet compressed: whole events only.
     pending: Vec<u8>,
+    /// The last frame compressed is `compressed[..compressed_len]`. The buffer keeps its length between
+    /// frames, so it is zero-filled only when it grows, not once per frame.
     compressed: Vec<u8>,
+    compressed_len: usize,
     /// Compressed and uncompressed size of each frame written.
     frames: Vec<(u32, u32)>,
     /// Length of the file's complete part: the header and the frames written.
@@ -46,6 +49,7 @@ impl FrameFile {
             encoder,
             pending: Vec::with_capacity(FRAME_BYTES + FRAME_BYTES / 4),
             compressed: Vec::new(),
+            compressed_len: 0,
             frames: Vec::new(),
             committed: HEADERV1.len() as u64,
         })
@@ -78,8 +82,8 @@ impl FrameFile {
             return Ok(());
         }
         self.compress()?;
-        let written = self.file.write_all(&self.compressed);
-        let sizes = (self.compressed.len() as u32, self.pending.len() as u32);
+        let written = self.file.write_all(&self.compressed[..self.compressed_len]);
+        let sizes = (self.compressed_len as u32, self.pending.len() as u32);
         self.pending.clear();
         match written {
             Ok(()) => {
@@ -96,9 +100,10 @@ impl FrameFile {
 
     fn compress(&mut self) -> io::Result<()> {
         let input = &self.pending;
-        self.compressed.clear();
-        // Enough for incompressible input; grown below if ever not.
-        self.compressed.resize(input.len() + input.len() / 128 + 4096, 0);
+        // Traces compress well; the buffer doubles whenever a frame needs more.
+        if self.compressed.is_empty() {
+            self.compressed.resize(FRAME_BYTES / 8, 0);
+        }
         let (mut read, mut out) = (0, 0);
         while read < input.len() {
             if out == self.compressed.len() {
@@ -119,7 +124,7 @@ impl FrameFile {
                 break;
             }
         }
-        self.compressed.truncate(out);
+        self.compressed_len = out;
         // The encoder keeps its own seek table of every frame; this file's is `frames`.
         self.encoder.reset_seek_table();
         Ok(())

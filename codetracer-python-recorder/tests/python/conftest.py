@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -22,6 +23,9 @@ def no_recording_left_behind():
 
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+# Tracebacks as plain text: Python 3.13 colours them when FORCE_COLOR is set (Nx sets it for its tasks).
+PLAIN_TEXT_ENV = {**os.environ, "PYTHON_COLORS": "0"}
 
 
 @pytest.fixture
@@ -52,6 +56,7 @@ def run_cli(tmp_path: Path) -> RunCli:
             capture_output=True,
             text=True,
             timeout=timeout,
+            env=PLAIN_TEXT_ENV,
         )
 
     return run

@@ -5,9 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from conftest import PLAIN_TEXT_ENV
+
 
 def _untraced(script, cwd) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(script)], cwd=cwd, capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, str(script)], cwd=cwd, capture_output=True, text=True, timeout=60, env=PLAIN_TEXT_ENV)
 
 
 def test_an_uncaught_exception_prints_the_programs_own_traceback(run_cli, write_script, tmp_path):
