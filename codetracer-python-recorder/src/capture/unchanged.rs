@@ -223,7 +223,6 @@ impl Walk<'_> {
     }
 }
 
-
 /// A dict's entries in order, as `PyDict_Next` gives them: nothing in the walk runs Python code, so
 /// the dict cannot change under it.
 struct DictWalk<'a, 'py> {

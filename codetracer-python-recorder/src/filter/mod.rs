@@ -82,7 +82,8 @@ fn attribute_policy(resolver: Bound<'_, PyAny>) -> Arc<AttributePolicy> {
         return Arc::clone(policy);
     }
     let serial = NEXT_POLICY_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let policy = Arc::new(AttributePolicy { resolver: resolver.unbind(), answers: Mutex::new(Answers::default()), serial });
+    let policy =
+        Arc::new(AttributePolicy { resolver: resolver.unbind(), answers: Mutex::new(Answers::default()), serial });
     known.push(Arc::clone(&policy));
     policy
 }
