@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from released_recorder import RELEASED_PYTHON, requires_released
 from trace_reading import BINARY_HEADER, load_trace
 
 import codetracer_python_recorder as recorder
@@ -468,27 +469,24 @@ def test_an_internal_error_removes_the_partial_trace_unless_kept(tmp_path, monke
 
 # --- side by side with 0.3.0, where it is installed ----------------------------------------------------
 
-RELEASED = os.environ.get("CODETRACER_RECORDER_0_3_0_PYTHON")
-
-
-@pytest.mark.skipif(not RELEASED, reason="set CODETRACER_RECORDER_0_3_0_PYTHON to a Python with 0.3.0 installed")
+@requires_released
 def test_every_0_3_0_flag_is_accepted(run_cli):
     released = subprocess.run(
-        [RELEASED, "-m", "codetracer_python_recorder", "--help"], capture_output=True, text=True, timeout=60
+        [RELEASED_PYTHON, "-m", "codetracer_python_recorder", "--help"], capture_output=True, text=True, timeout=60
     ).stdout
     ours = run_cli("--help").stdout
     flags = {word.strip("[],") for word in released.split() if word.startswith(("--", "[--"))}
     assert flags and {flag for flag in flags if flag not in ours} == set()
 
 
-@pytest.mark.skipif(not RELEASED, reason="set CODETRACER_RECORDER_0_3_0_PYTHON to a Python with 0.3.0 installed")
+@requires_released
 def test_defaults_and_a_0_3_0_filter_file_give_the_same_files_as_0_3_0(run_cli, write_script, tmp_path):
     script = write_script(ATTRIBUTES_PROGRAM)
     (tmp_path / "attributes.toml").write_text(ATTRIBUTES_FILTER)
     arguments = ("--trace-filter", str(tmp_path / "attributes.toml"), "--io-capture", "proxies+fd", str(script))
     (tmp_path / "released").mkdir()
     released = subprocess.run(
-        [RELEASED, "-m", "codetracer_python_recorder", *arguments],
+        [RELEASED_PYTHON, "-m", "codetracer_python_recorder", *arguments],
         cwd=tmp_path / "released", capture_output=True, text=True, timeout=120,
     )
     ours = run_cli(*arguments, as_given=True)
