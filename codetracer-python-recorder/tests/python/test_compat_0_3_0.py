@@ -436,6 +436,45 @@ def test_module_name_from_globals_decides_what_pkg_selectors_see(run_cli, write_
     assert last_values(load_trace(tmp_path / "trace"))["visible"] == ("<redacted>" if redacted else "1")
 
 
+# --- trace_metadata.json: 0.3.0's fields beside ours ---------------------------------------------------
+
+EXITING_PROGRAM = "import sys\n\ndef work(n):\n    return n + 1\n\nwork(1)\nsys.exit(3)\n"
+
+
+def read_metadata(trace_dir) -> dict:
+    return json.loads((trace_dir / "trace_metadata.json").read_text())
+
+
+def test_metadata_has_0_3_0s_fields_with_the_same_values_as_ours(run_cli, write_script, tmp_path):
+    script = write_script(EXITING_PROGRAM)
+    result = run_cli("--trace-dir", "trace", str(script), "one")
+    assert result.returncode == 3, result.stderr
+    metadata = read_metadata(tmp_path / "trace")
+    assert metadata["exit_status"] == 3
+    assert metadata["process_exit_status"] == {"code": 3, "label": None}
+    assert metadata["recorder"] == {
+        "name": "codetracer_python_recorder",
+        "package": "codetracer-python-recorder",
+        "version": recorder.__version__,
+        "target_script": str(script),
+    }
+    (builtin,) = metadata["trace_filter"]["filters"]
+    assert (builtin["name"], builtin["path"], builtin["version"]) == ("builtin-default", "<inline:builtin-default>", 1)
+    assert len(builtin["sha256"]) == 64 and int(builtin["sha256"], 16) >= 0
+
+
+def test_metadata_exit_status_of_an_uncaught_exception_and_of_an_unknown_exit(run_cli, write_script, tmp_path):
+    script = write_script("raise ValueError('boom')\n")
+    assert run_cli("--trace-dir", "raised", str(script)).returncode == 1
+    assert read_metadata(tmp_path / "raised")["process_exit_status"] == {"code": 1, "label": None}
+
+    # Stopped through the API without an exit status: 0.3.0 wrote no code and the label "<exit>".
+    recorder.start_tracing(tmp_path / "api", format="json")
+    recorder.stop_tracing()
+    assert read_metadata(tmp_path / "api")["process_exit_status"] == {"code": None, "label": "<exit>"}
+    assert read_metadata(tmp_path / "api")["exit_status"] is None
+
+
 # --- keep_partial_trace -------------------------------------------------------------------------------
 
 
@@ -493,3 +532,43 @@ def test_defaults_and_a_0_3_0_filter_file_give_the_same_files_as_0_3_0(run_cli, 
     assert released.returncode == ours.returncode == 0, (released.stderr, ours.stderr)
     listing = sorted(path.name for path in (tmp_path / "released" / "trace-out").iterdir())
     assert sorted(path.name for path in (tmp_path / "trace-out").iterdir()) == listing
+
+
+def json_types(value, path="") -> dict[str, str]:
+    """Every leaf of a JSON document by its path (``a.b[0].c``), with its JSON type."""
+    if isinstance(value, dict):
+        return {key: kind for name, item in value.items() for key, kind in json_types(item, f"{path}.{name}".lstrip(".")).items()}
+    if isinstance(value, list) and value:
+        return {key: kind for index, item in enumerate(value) for key, kind in json_types(item, f"{path}[{index}]").items()}
+    return {path: type(value).__name__}
+
+
+# Fields 0.3.0 writes that ours does not: counts of what its filters skipped, dropped and redacted.
+METADATA_NOT_WRITTEN = "trace_filter.stats."
+
+
+@requires_released
+def test_metadata_has_every_field_0_3_0_writes_with_its_type_and_value(run_cli, write_script, tmp_path):
+    script = write_script(EXITING_PROGRAM)
+    arguments = ("--format", "json", str(script), "one")
+    released = subprocess.run(
+        [RELEASED_PYTHON, "-m", "codetracer_python_recorder", "--trace-dir", "released", *arguments],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    ours = run_cli("--trace-dir", "ours", *arguments, as_given=True)
+    assert released.returncode == 0 and ours.returncode == 3, (released.stderr, ours.stderr)
+    theirs_metadata, our_metadata = read_metadata(tmp_path / "released"), read_metadata(tmp_path / "ours")
+    theirs_types, our_types = json_types(theirs_metadata), json_types(our_metadata)
+    expected = {path: kind for path, kind in theirs_types.items() if not path.startswith(METADATA_NOT_WRITTEN)}
+    assert expected and {path: our_types.get(path) for path in expected} == expected
+    for field in ("args", "program", "workdir", "process_exit_status"):
+        assert our_metadata[field] == theirs_metadata[field], field
+    assert {key: our_metadata["recorder"][key] for key in ("name", "target_script")} == {
+        key: theirs_metadata["recorder"][key] for key in ("name", "target_script")
+    }
+    # The hashes differ: 0.3.0 hashed its embedded TOML, ours hashes our built-in filter's definition.
+    assert without_hashes(our_metadata["trace_filter"]["filters"]) == without_hashes(theirs_metadata["trace_filter"]["filters"])
+
+
+def without_hashes(filters: list[dict]) -> list[dict]:
+    return [{key: value for key, value in entry.items() if key != "sha256"} for entry in filters]
