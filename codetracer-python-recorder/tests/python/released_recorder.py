@@ -10,6 +10,7 @@ holds no such Python, they fail, so a broken setup is never mistaken for a machi
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,3 +44,12 @@ def find_released_python() -> str | None:
 
 RELEASED_PYTHON = find_released_python()
 requires_released = pytest.mark.skipif(RELEASED_PYTHON is None, reason=HOW_TO_GET_IT)
+
+
+def run_released(*arguments: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Runs the released interpreter. ``-P``: the working directory is not put on ``sys.path``, so run
+    from the project folder it would import this checkout's package instead of the installed 0.3.0."""
+    assert RELEASED_PYTHON is not None
+    return subprocess.run(
+        [RELEASED_PYTHON, "-P", *arguments], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
