@@ -617,8 +617,8 @@ def without_hashes(filters: list[dict]) -> list[dict]:
 RELEASED_SURFACE = """
 import importlib, inspect, json
 surface = {}
-for module_name in ("codetracer_python_recorder", "codetracer_python_recorder.api",
-                    "codetracer_python_recorder.session", "codetracer_python_recorder.formats"):
+for module_name in ("codetracer_python_recorder", "codetracer_python_recorder.api", "codetracer_python_recorder.session",
+                    "codetracer_python_recorder.formats", "codetracer_python_recorder.auto_start"):
     module = importlib.import_module(module_name)
     for name in module.__all__:
         value = getattr(module, name)
