@@ -542,7 +542,46 @@ def test_an_internal_error_removes_the_partial_trace_unless_kept(tmp_path, monke
         assert str(failure.value).endswith("was removed (keep it with --keep-partial-trace)")
 
 
+# --- function names of module code ---------------------------------------------------------------------
+
+MODULES = {
+    "program.py": "import pkg.mod\nprint(pkg.mod.twice(2))\n",
+    "pkg/__init__.py": "X = 1\n",
+    "pkg/mod.py": "def twice(x):\n    return 2 * x\n",
+}
+MODULE_FUNCTIONS = ["<toplevel>", "<__main__>", "<pkg>", "<pkg.mod>", "twice"]
+
+
+def write_modules(folder) -> None:
+    for name, source in MODULES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(source, encoding="utf-8")
+
+
+def function_names(trace_dir) -> list[str]:
+    events = json.loads((trace_dir / "trace.json").read_text(encoding="utf-8"))
+    return [event["Function"]["name"] for event in events if "Function" in event]
+
+
+def test_module_code_is_named_after_its_module_as_0_3_0_names_it(run_cli, tmp_path):
+    write_modules(tmp_path)
+    result = run_cli("--trace-dir", "trace", "program.py")
+    assert result.returncode == 0, result.stderr
+    assert function_names(tmp_path / "trace") == MODULE_FUNCTIONS
+
+
 # --- side by side with 0.3.0, where it is installed ----------------------------------------------------
+
+@requires_released
+def test_function_names_are_the_ones_0_3_0_writes(tmp_path, monkeypatch):
+    write_modules(tmp_path)
+    # 0.3.0 does not put the script's folder on sys.path (and `-P` keeps the working directory off it).
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    released = run_released("-m", "codetracer_python_recorder", "--format", "json", "--trace-dir", "released",
+                            "program.py", cwd=tmp_path)
+    assert released.returncode == 0, released.stderr
+    assert function_names(tmp_path / "released") == MODULE_FUNCTIONS
+
 
 @requires_released
 def test_the_released_interpreter_runs_the_installed_0_3_0_even_from_this_folder():
