@@ -210,46 +210,67 @@ pub fn metadata(stream: Stream, origin: &Origin, cut: Cut, mirror: bool) -> Stri
     out
 }
 
-/// A frame on the stack of the thread doing IO: its code object's address (the session's key for
-/// code), `id()` and current line.
-pub struct StackFrame {
-    pub code: usize,
-    pub frame_id: u64,
-    pub line: i64,
+/// How many frames are read first: the proxy's `write`, perhaps a few library frames, then usually the
+/// program's frame that printed.
+pub const NEAR_FRAMES: usize = 8;
+/// How far the stack is searched when the near frames run no recorded code.
+pub const MAX_FRAMES: usize = 256;
+
+/// The innermost frames of the thread doing IO, innermost first, each with its code object's address
+/// (the session's key for code). The session picks the first one running recorded code: the frame
+/// whose step produced the IO (the proxies' own frames are never recorded). The references are
+/// released where the stack is dropped, outside the recording's lock.
+pub struct Stack<'py> {
+    frames: Vec<(usize, Bound<'py, PyAny>)>,
 }
 
-/// How far the stack is searched for recorded code: deeper than any program's own calls to `print`.
-const MAX_FRAMES: usize = 256;
-
-/// The calling thread's frames, innermost first. The session picks the first one running recorded
-/// code: the frame whose step produced the IO (the proxies' own frames are never recorded).
-pub fn stack(_py: Python<'_>) -> Vec<StackFrame> {
-    let mut frames = Vec::new();
-    // SAFETY: the GIL is held (`_py`). `PyEval_GetFrame` borrows; `PyFrame_GetBack` and
-    // `PyFrame_GetCode` return new references, released here; only addresses are kept.
-    unsafe {
-        let mut frame = ffi::PyEval_GetFrame();
-        if frame.is_null() {
-            return frames;
+impl<'py> Stack<'py> {
+    /// The calling thread's innermost `limit` frames.
+    pub fn read(py: Python<'py>, limit: usize) -> Stack<'py> {
+        let mut frames = Vec::new();
+        // SAFETY: the GIL is held (`py`). `PyEval_GetFrame` borrows, `PyFrame_GetBack` and
+        // `PyFrame_GetCode` return new references; the frames' are owned by the `Bound`s, the code's is
+        // released at once (the frame keeps its code alive).
+        unsafe {
+            let mut frame = ffi::PyEval_GetFrame();
+            if !frame.is_null() {
+                ffi::Py_INCREF(frame.cast());
+            }
+            while !frame.is_null() && frames.len() < limit {
+                let owned = Bound::from_owned_ptr(py, frame.cast());
+                let code = ffi::PyFrame_GetCode(frame);
+                ffi::Py_XDECREF(code.cast());
+                frame = ffi::PyFrame_GetBack(frame);
+                frames.push((code as usize, owned));
+            }
+            if !frame.is_null() {
+                ffi::Py_DECREF(frame.cast());
+            }
         }
-        ffi::Py_INCREF(frame.cast());
-        while !frame.is_null() && frames.len() < MAX_FRAMES {
-            let code = ffi::PyFrame_GetCode(frame);
-            frames.push(StackFrame {
-                code: code as usize,
-                frame_id: frame as u64,
-                line: i64::from(ffi::PyFrame_GetLineNumber(frame)),
-            });
-            ffi::Py_XDECREF(code.cast());
-            let back = ffi::PyFrame_GetBack(frame);
-            ffi::Py_DECREF(frame.cast());
-            frame = back;
-        }
-        if !frame.is_null() {
-            ffi::Py_DECREF(frame.cast());
-        }
+        Stack { frames }
     }
-    frames
+
+    pub fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// The code object addresses, innermost first.
+    pub fn codes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.frames.iter().map(|(code, _)| *code)
+    }
+
+    /// `id()` of the `index`th frame and the line it runs. Pure C, no Python code runs: it may be called
+    /// under the recording's lock.
+    pub fn place(&self, index: usize) -> (u64, i64) {
+        let frame = &self.frames[index].1;
+        // SAFETY: a live frame object, owned by `self`; the GIL is held while a `Bound` exists.
+        let line = unsafe { ffi::PyFrame_GetLineNumber(frame.as_ptr().cast()) };
+        (frame.as_ptr() as u64, i64::from(line))
+    }
 }
 
 #[cfg(test)]

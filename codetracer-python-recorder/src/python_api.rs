@@ -129,8 +129,15 @@ fn stream_named(name: &str) -> PyResult<Stream> {
 #[pyfunction]
 fn record_io(py: Python<'_>, stream: &str, text: &str) -> PyResult<()> {
     let stream = stream_named(stream)?;
-    let stack = io_events::stack(py);
-    shielded(|| session::record_io(stream, text, &stack))
+    let near = io_events::Stack::read(py, io_events::NEAR_FRAMES);
+    let partial = near.len() == io_events::NEAR_FRAMES;
+    if !shielded(|| session::record_io(stream, text, &near, partial))? {
+        // No recorded frame near the top: the whole stack is read (outside the recording's lock, since
+        // reading frames can run Python code through the garbage collector).
+        let stack = io_events::Stack::read(py, io_events::MAX_FRAMES);
+        shielded(|| session::record_io(stream, text, &stack, false))?;
+    }
+    Ok(())
 }
 
 /// The program flushed `stream` ("stdout", "stderr"): its unfinished line is written as an event.

@@ -22,7 +22,7 @@ use crate::encode::Encoder;
 use crate::errors::{Error, Result};
 use crate::fd_capture;
 use crate::filter::{self, ValueKind, ValuePolicy};
-use crate::io_events::{Cut, IoLines, Origin, Source, StackFrame, Stream};
+use crate::io_events::{Cut, IoLines, Origin, Source, Stack, Stream};
 use crate::monitoring;
 use crate::writer::TraceSink;
 
@@ -369,21 +369,28 @@ pub fn record_thread_exit(thread: u64) {
 
 /// Output written or input read by the program through `sys.stdout`/`sys.stderr`/`sys.stdin`, as
 /// events after the step that made it (see `io_events`). `stack` is the writing thread's, innermost
-/// first: the first frame running recorded code is the one whose step this is.
-pub fn record_io(stream: Stream, text: &str, stack: &[StackFrame]) -> Result<()> {
+/// first: the first frame running recorded code is the one whose step this is. Returns false, recording
+/// nothing, when `stack` is `partial` and none of its frames is recorded: the caller reads more of it.
+pub fn record_io(stream: Stream, text: &str, stack: &Stack<'_>, partial: bool) -> Result<bool> {
+    let mut complete = true;
     with_session(|session| {
         if !session.activated {
             return Ok(());
         }
-        session.switch_thread();
         let origin = session.origin_in(stack);
+        if partial && origin.path_id.is_none() {
+            complete = false;
+            return Ok(());
+        }
+        session.switch_thread();
         let writer = session.sink.writer();
         match stream {
             Stream::Stdin => session.io.input(writer, text, origin),
             _ => session.io.output(writer, Source::Proxy(origin.thread), stream, text, origin),
         }
         Ok(())
-    })
+    })?;
+    Ok(complete)
 }
 
 /// `flush()` on `sys.stdout`/`sys.stderr`: the thread's unfinished line on `stream` is an event now.
@@ -492,16 +499,17 @@ impl Session {
     }
 
     /// Where IO made by code with this `stack` comes from: the innermost frame running recorded code.
-    fn origin_in(&self, stack: &[StackFrame]) -> Origin {
-        let mut origin = Origin { thread: self.current_thread, ..Origin::default() };
-        let recorded = stack.iter().find_map(|frame| match self.codes.get(&frame.code) {
-            Some(CodeEntry::Recorded(code)) => Some((code.path_id, frame)),
+    fn origin_in(&self, stack: &Stack<'_>) -> Origin {
+        let mut origin = Origin { thread: current_thread_id(), ..Origin::default() };
+        let recorded = stack.codes().enumerate().find_map(|(index, code)| match self.codes.get(&code) {
+            Some(CodeEntry::Recorded(code)) => Some((code.path_id, index)),
             _ => None,
         });
-        if let Some((path_id, frame)) = recorded {
+        if let Some((path_id, index)) = recorded {
+            let (frame_id, line) = stack.place(index);
             origin.path_id = Some(path_id);
-            origin.line = Some(frame.line);
-            origin.frame_id = Some(frame.frame_id);
+            origin.line = Some(line);
+            origin.frame_id = Some(frame_id);
         }
         origin
     }

@@ -190,3 +190,17 @@ def test_summary_counts_io_events_by_stream(run_cli, write_script, tmp_path):
     assert summary.returncode == 0, summary.stderr
     assert json.loads(summary.stdout)["io_events_by_stream"] == {"stdout": 10, "stderr": 3, "stdin": 1}
     assert "io events:   stderr 3, stdin 1, stdout 10\n" in run_cli("trace", "summary", "trace").stdout
+
+
+def test_output_from_deep_unrecorded_code_names_the_recorded_frame_that_called_it(write_script, tmp_path):
+    # The write happens 20 frames below the program's frame, all in a file that is not recorded.
+    write_script("def down(n):\n    if n:\n        return down(n - 1)\n    print('deep')\n", name="helper.py")
+    script = write_script("import helper\n\ndef caller():\n    helper.down(20)\n\ncaller()\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "codetracer_python_recorder", "--format", "json", "--exclude", "*helper.py",
+         "--trace-dir", "trace", str(script)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    ((line, stream, content, flags, _),) = io_events(tmp_path / "trace", script)
+    assert (line, stream, content, flags) == (4, "stdout", "deep\n", ["newline"])
