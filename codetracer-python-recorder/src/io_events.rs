@@ -113,6 +113,10 @@ impl IoLines {
         !self.pending.is_empty()
     }
 
+    pub fn is_pending(&self, source: Source, stream: Stream) -> bool {
+        self.pending.iter().any(|waiting| waiting.source == source && waiting.stream == stream)
+    }
+
     /// Output: every complete line is an event now; the rest waits.
     pub fn output(&mut self, writer: &mut dyn TraceWriter, source: Source, stream: Stream, text: &str, origin: Origin) {
         let joined;

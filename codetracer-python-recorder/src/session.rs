@@ -80,7 +80,8 @@ struct Session {
     steps: u64,
     /// Output waiting for the end of its line.
     io: IoLines,
-    /// The last step recorded, on any thread: what output read from the descriptors belongs to.
+    /// The last step recorded, on any thread (without its frame): what output read from the descriptors
+    /// belongs to.
     last_step: Origin,
 }
 
@@ -347,12 +348,10 @@ pub fn record_step(code: &RecordedCode, line: i64, variables: StepCapture) -> Re
             // This thread's unfinished lines end at its step boundary, as 0.3.0 cuts them.
             session.io.before_step(session.sink.writer(), session.current_thread);
         }
-        session.last_step = Origin {
-            thread: session.current_thread,
-            path_id: Some(code.path_id),
-            line: Some(line),
-            frame_id: current_frame_id(),
-        };
+        // No frame id: reading it here could create the frame object under the lock (see the module
+        // comment); 0.3.0's descriptor events have none either.
+        session.last_step =
+            Origin { thread: session.current_thread, path_id: Some(code.path_id), line: Some(line), frame_id: None };
         session.steps += 1;
         crate::encode::write_step(&mut session.encoder, &mut session.sink, code.path_id, line, variables)
     })
@@ -395,21 +394,14 @@ pub fn record_io(stream: Stream, text: &str, stack: &Stack<'_>, partial: bool) -
 
 /// `flush()` on `sys.stdout`/`sys.stderr`: the thread's unfinished line on `stream` is an event now.
 pub fn flush_io(stream: Stream) -> Result<()> {
+    let source = Source::Proxy(current_thread_id());
     with_session(|session| {
-        if session.io.has_pending() {
+        if session.io.is_pending(source, stream) {
             session.switch_thread();
-            let source = Source::Proxy(session.current_thread);
             session.io.flush(session.sink.writer(), source, stream, Cut::Flush);
         }
         Ok(())
     })
-}
-
-/// `id()` of the running frame. Only called from monitoring callbacks, which hold the GIL.
-fn current_frame_id() -> Option<u64> {
-    // SAFETY: the GIL is held; the frame is borrowed and only its address is kept.
-    let frame = unsafe { pyo3::ffi::PyEval_GetFrame() };
-    (!frame.is_null()).then_some(frame as u64)
 }
 
 /// Output that reached fds 1 or 2 while no line ran, read by the fd capture's own thread: `drain` runs

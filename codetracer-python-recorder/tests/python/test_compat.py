@@ -110,6 +110,11 @@ def test_proxies_fd_records_writes_that_bypass_sys_stdout_and_keeps_the_output(r
     flags = [json.loads(event["metadata"])["flags"] for event in trace.of_kind("Event")]
     mirror, proxy = ["newline", "mirror"], ["newline"]
     assert flags == [proxy, mirror, proxy, mirror, mirror, proxy, mirror]
+    # Text from the descriptors names the last recorded step, without a frame.
+    metadata = [json.loads(event["metadata"]) for event in trace.of_kind("Event")]
+    assert [(entry["path_id"], entry["line"], entry["frame_id"]) for entry in metadata if "mirror" in entry["flags"]] == [
+        (trace.path_id(script), line, None) for line in (3, 6, 7, 9)
+    ]
     assert trace.metadata["io_capture"] == "proxies+fd"
 
 
