@@ -25,6 +25,22 @@ DEFAULT_MAX_TRACE_BYTES: int = _native.DEFAULT_MAX_TRACE_BYTES
 
 __all__ = ["DEFAULT_MAX_TRACE_BYTES", "TraceFormat", "default_exclude", "is_tracing", "start_tracing", "stop_tracing", "trace"]
 
+#: 0.3.0's ``codetracer_python_recorder.api`` also offered these; they live in ``session``, which imports
+#: this module, so they are looked up when first asked for (PEP 562) rather than imported here.
+_SESSION_NAMES = ("DEFAULT_FORMAT", "TRACE_BINARY", "TRACE_JSON", "TraceSession", "flush", "start", "stop")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SESSION_NAMES:
+        from . import session
+
+        return getattr(session, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SESSION_NAMES])
+
 _process_hooks_registered = False
 #: The directory of the active recording, for removing a partial trace (``keep_partial_trace``).
 _recording_dir: str | None = None

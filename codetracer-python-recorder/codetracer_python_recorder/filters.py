@@ -187,8 +187,10 @@ def builtin_filter() -> FilterFile:
     return FilterFile(
         name="builtin-default",
         version=1,
-        path="<builtin>",
-        sha256="",
+        # 0.3.0's spelling of an embedded filter's path; the hash identifies this definition, as 0.3.0's
+        # identified its embedded TOML, so the metadata says which built-in rules a trace was recorded with.
+        path="<inline:builtin-default>",
+        sha256=hashlib.sha256(repr((_VALUE_DOMAINS, SECRET_NAME_PATTERN)).encode("utf-8")).hexdigest(),
         default_exec="trace",
         default_value_action="allow",
         rules=(Rule(match_all, None, None, secrets),),

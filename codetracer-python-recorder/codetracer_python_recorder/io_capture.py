@@ -1,7 +1,8 @@
 """Recording what the program writes to ``sys.stdout``/``sys.stderr`` and reads from ``sys.stdin``.
 
 The streams are replaced by proxies that pass every call through to the original stream unchanged and
-then hand the text to the recorder, which writes it as an event right after the step that produced it.
+then hand the text to the recorder, which writes it as 0.3.0 did: one event per line right after the step
+that produced it, an unfinished line at the next ``flush()`` or step (``src/io_events.rs``).
 The proxies' own code is the recorder's, which is never recorded.
 
 ``proxies+fd`` also points file descriptors 1 and 2 at pipes the recorder reads (``src/fd_capture.rs``):
@@ -73,6 +74,13 @@ class OutputProxy(_Proxy):
         self._stream.writelines(lines)
         _record(self._name, "".join(lines))
 
+    def flush(self) -> None:
+        self._stream.flush()
+        try:
+            _native.flush_io(self._name)
+        except Exception:  # noqa: BLE001 - the program's IO must never fail because of the recorder
+            pass
+
 
 class InputProxy(_Proxy):
     def read(self, *args: Any) -> str:
@@ -107,12 +115,17 @@ _fd_captured = False
 
 
 def _flush_all() -> None:
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+    # The streams behind the proxies: the recorder's own flush is not the program's (no "flush" event).
+    for stream in (_unwrapped(sys.stdout), _unwrapped(sys.stderr), sys.__stdout__, sys.__stderr__):
         try:
             if stream is not None:
                 stream.flush()
         except Exception:  # noqa: BLE001 - a closed or broken stream has nothing to flush
             pass
+
+
+def _unwrapped(stream: Any) -> Any:
+    return object.__getattribute__(stream, "_stream") if isinstance(stream, _Proxy) else stream
 
 
 def _capture_descriptors() -> None:

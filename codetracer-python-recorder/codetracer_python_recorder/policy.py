@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import _native
@@ -114,22 +114,45 @@ def _checked(policy: RecorderPolicy) -> RecorderPolicy:
     return policy
 
 
-def configure_policy(**overrides: Any) -> None:
-    """Changes the named policy fields (see :class:`RecorderPolicy`); also accepts 0.3.0's
-    ``io_capture_line_proxies`` / ``io_capture_fd_fallback`` booleans."""
+def configure_policy(
+    on_recorder_error: str | None = None,
+    require_trace: bool | None = None,
+    keep_partial_trace: bool | None = None,
+    log_level: str | None = None,
+    log_file: str | os.PathLike[str] | None = None,
+    json_errors: bool | None = None,
+    io_capture_line_proxies: bool | None = None,
+    io_capture_fd_fallback: bool | None = None,
+    module_name_from_globals: bool | None = None,
+    propagate_script_exit: bool | None = None,
+    *,
+    io_capture: str | None = None,
+) -> None:
+    """Changes the policy fields given (see :class:`RecorderPolicy`); ``None`` leaves a field as it is.
+
+    0.3.0's signature, positional order included, so its calls keep working; ``io_capture`` is this
+    recorder's mode name (``off``, ``proxies``, ``proxies+fd``) for 0.3.0's two IO booleans. An empty
+    ``log_file`` sends the log back to stderr.
+    """
     global _current
-    line_proxies = overrides.pop("io_capture_line_proxies", None)
-    fd_fallback = overrides.pop("io_capture_fd_fallback", None)
+    given = {
+        "on_recorder_error": on_recorder_error,
+        "require_trace": require_trace,
+        "keep_partial_trace": keep_partial_trace,
+        "log_level": log_level,
+        "log_file": log_file,
+        "json_errors": json_errors,
+        "module_name_from_globals": module_name_from_globals,
+        "propagate_script_exit": propagate_script_exit,
+        "io_capture": io_capture,
+    }
+    overrides: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    line_proxies, fd_fallback = io_capture_line_proxies, io_capture_fd_fallback
     if line_proxies is not None or fd_fallback is not None:
         # Applied on top of the current mode, as 0.3.0 does: fd capture needs the proxies.
         proxies = _current.io_capture != "off" if line_proxies is None else bool(line_proxies)
         fd = _current.io_capture == "proxies+fd" if fd_fallback is None else bool(fd_fallback)
         overrides["io_capture"] = "off" if not proxies else ("proxies+fd" if fd else "proxies")
-    known = {field.name for field in fields(RecorderPolicy)}
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        # A TypeError, as Python gives for an unknown keyword argument (0.3.0's was a native function).
-        raise TypeError(f"configure_policy: unknown option(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
     if "io_capture" in overrides:
         overrides["io_capture"] = _io_mode(overrides["io_capture"], "io_capture")
     if isinstance(overrides.get("on_recorder_error"), str):
@@ -155,7 +178,9 @@ def configure_policy_from_env(environ: dict[str, str] | None = None) -> None:
         elif name == "io_capture":
             overrides[name] = _io_mode(text, variable)
         else:
-            overrides[name] = text or None
+            # Kept as text: an empty CODETRACER_LOG_FILE or CODETRACER_LOG_LEVEL means the default (None
+            # would leave the current value).
+            overrides[name] = text
     if overrides:
         configure_policy(**overrides)
 

@@ -9,15 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from . import _native
-from .api import TraceFilterSpec, start_tracing, stop_tracing
+# is_tracing and trace are re-exported: 0.3.0's session module had them.
+from .api import TraceFilterSpec, is_tracing, start_tracing, stop_tracing, trace
 from .errors import TraceMissingError, with_context
+from .formats import DEFAULT_FORMAT, SUPPORTED_FORMATS, TRACE_BINARY, TRACE_JSON, is_supported, normalize_format
 from .policy import configure_policy, configure_policy_from_env, current_policy
-
-TRACE_BINARY = "binary"
-TRACE_JSON = "json"
-#: 0.3.0's default format, also the command line's and ``trace()``'s; ``start_tracing`` defaults to JSON.
-DEFAULT_FORMAT = TRACE_BINARY
-SUPPORTED_FORMATS = frozenset({TRACE_BINARY, TRACE_JSON})
 
 _active_session: TraceSession | None = None
 
@@ -47,8 +43,8 @@ class TraceSession:
 
 
 def _trace_format(value: str | None) -> str:
-    normalized = (value or DEFAULT_FORMAT).lower()
-    if normalized not in SUPPORTED_FORMATS:
+    normalized = normalize_format(value or None)
+    if not is_supported(normalized):
         raise ValueError(f"unsupported trace format {value!r}; expected one of {', '.join(sorted(SUPPORTED_FORMATS))}")
     return normalized
 
@@ -118,6 +114,8 @@ __all__ = [
     "active_session",
     "current_policy",
     "flush",
+    "is_tracing",
     "start",
     "stop",
+    "trace",
 ]

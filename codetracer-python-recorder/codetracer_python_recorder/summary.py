@@ -15,8 +15,8 @@ PROG = "codetracer-python-recorder trace"
 
 
 def summarize(trace_dir: str | os.PathLike[str]) -> dict[str, Any]:
-    """Events by kind, steps per file, threads, and the metadata's outcome (exit status, truncation,
-    IO capture, filters); the events are read by the trace format's own reader."""
+    """Events by kind, steps per file, threads, IO events per stream, and the metadata's outcome (exit status,
+    truncation, IO capture, filters); the events are read by the trace format's own reader."""
     directory = Path(trace_dir)
     counts = _native.summarize_trace(str(directory))
     metadata_path = directory / "trace_metadata.json"
@@ -37,12 +37,14 @@ def summarize(trace_dir: str | os.PathLike[str]) -> dict[str, Any]:
         "returns": events.get("Return", 0),
         "threads": counts["threads"],
         "events_by_kind": events,
+        "io_events_by_stream": counts["io_events_by_stream"],
         "steps_by_file": counts["steps_by_file"],
     }
 
 
 def render(summary: dict[str, Any]) -> str:
     truncated = summary["truncated"]
+    io_events = sorted(summary["io_events_by_stream"].items())
     lines = [
         f"trace:       {summary['trace_dir']} ({summary['format']})",
         f"program:     {summary['program']} (exit status {summary['exit_status']})",
@@ -51,6 +53,7 @@ def render(summary: dict[str, Any]) -> str:
         f"calls:       {summary['calls']} ({summary['returns']} returns)",
         f"threads:     {summary['threads']}",
         f"io capture:  {summary['io_capture']}",
+        f"io events:   {', '.join(f'{stream} {count}' for stream, count in io_events) or '-'}",
         f"filters:     {', '.join(name for name in summary['filters'] if name) or '-'}",
         "events by kind:",
         *(f"  {kind:<20} {count:>12}" for kind, count in sorted(summary["events_by_kind"].items())),

@@ -10,6 +10,7 @@ pub mod encode;
 pub mod errors;
 pub mod fd_capture;
 pub mod filter;
+pub mod io_events;
 pub mod monitoring;
 pub mod session;
 pub mod summary;

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use std::sync::Arc;
 
-use codetracer_trace_types::EventLogKind;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::config::{Format, TraceConfig, DEFAULT_MAX_TRACE_BYTES};
 use crate::diagnostics;
 use crate::errors::{self, panic_message};
+use crate::io_events::{self, Stream};
 use crate::session;
 
 /// Runs a lifecycle call so that a panic surfaces as a `RecorderError`, never as an unwind into CPython.
@@ -91,6 +91,7 @@ fn summarize_trace(py: Python<'_>, trace_dir: PathBuf) -> PyResult<Bound<'_, PyD
     report.set_item("events_by_kind", summary.events_by_kind)?;
     report.set_item("steps_by_file", summary.steps_by_file)?;
     report.set_item("threads", summary.threads)?;
+    report.set_item("io_events_by_stream", summary.io_events_by_stream)?;
     Ok(report)
 }
 
@@ -115,20 +116,35 @@ fn configure_log(level: Option<&str>, file: Option<PathBuf>) -> PyResult<()> {
     })
 }
 
-/// Records what the program wrote to `stream` ("stdout", "stderr") or read from "stdin".
+fn stream_named(name: &str) -> PyResult<Stream> {
+    Stream::parse(name).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "unknown stream {name:?}; expected \"stdout\", \"stderr\" or \"stdin\""
+        ))
+    })
+}
+
+/// Records what the program wrote to `stream` ("stdout", "stderr") or read from "stdin", as output of
+/// the step whose frame is the innermost recorded one on the calling thread's stack.
 #[pyfunction]
-fn record_io(stream: &str, text: &str) -> PyResult<()> {
-    let kind = match stream {
-        "stdout" => EventLogKind::Write,
-        "stderr" => EventLogKind::WriteOther,
-        "stdin" => EventLogKind::Read,
-        other => {
-            return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                "unknown stream {other:?}; expected \"stdout\", \"stderr\" or \"stdin\""
-            )))
-        }
-    };
-    shielded(|| session::record_io(kind, stream, text))
+fn record_io(py: Python<'_>, stream: &str, text: &str) -> PyResult<()> {
+    let stream = stream_named(stream)?;
+    let near = io_events::Stack::read(py, io_events::NEAR_FRAMES);
+    let partial = near.len() == io_events::NEAR_FRAMES;
+    if !shielded(|| session::record_io(stream, text, &near, partial))? {
+        // No recorded frame near the top: the whole stack is read (outside the recording's lock, since
+        // reading frames can run Python code through the garbage collector).
+        let stack = io_events::Stack::read(py, io_events::MAX_FRAMES);
+        shielded(|| session::record_io(stream, text, &stack, false))?;
+    }
+    Ok(())
+}
+
+/// The program flushed `stream` ("stdout", "stderr"): its unfinished line is written as an event.
+#[pyfunction]
+fn flush_io(stream: &str) -> PyResult<()> {
+    let stream = stream_named(stream)?;
+    shielded(|| session::flush_io(stream))
 }
 
 /// `--io-capture proxies+fd`: passes on and records what reaches the pipes now behind fds 1 and 2;
@@ -182,6 +198,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(is_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(flush_tracing, module)?)?;
     module.add_function(wrap_pyfunction!(record_io, module)?)?;
+    module.add_function(wrap_pyfunction!(flush_io, module)?)?;
     module.add_function(wrap_pyfunction!(configure_log, module)?)?;
     module.add_function(wrap_pyfunction!(summarize_trace, module)?)?;
     module.add_function(wrap_pyfunction!(abandon_after_fork, module)?)?;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use codetracer_trace_types::{EventLogKind, FunctionId, Line, PathId, RecordEvent, ThreadId, TraceLowLevelEvent};
+use codetracer_trace_types::{EventLogKind, FunctionId, Line, PathId, ThreadId, TraceLowLevelEvent};
 use codetracer_trace_writer::trace_writer::TraceWriter;
 use pyo3::prelude::*;
 
@@ -22,6 +22,7 @@ use crate::encode::{Encoder, FnvMap};
 use crate::errors::{Error, Result};
 use crate::fd_capture;
 use crate::filter::{self, ValueKind, ValuePolicy};
+use crate::io_events::{Cut, IoLines, Origin, Source, Stack, Stream};
 use crate::monitoring;
 use crate::writer::TraceSink;
 
@@ -77,6 +78,11 @@ struct Session {
     activated: bool,
     /// Line steps recorded so far.
     steps: u64,
+    /// Output waiting for the end of its line.
+    io: IoLines,
+    /// The last step recorded, on any thread (without its frame): what output read from the descriptors
+    /// belongs to.
+    last_step: Origin,
 }
 
 /// What a finished recording reports back.
@@ -150,6 +156,8 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
         truncated: false,
         activated: config_activated,
         steps: 0,
+        io: IoLines::default(),
+        last_step: Origin { thread, ..Origin::default() },
     });
     drop(slot);
     if let Err(err) = monitoring::install(py, tool_id, earlier_recordings > 0) {
@@ -238,8 +246,12 @@ pub fn classify(code: &Bound<'_, PyAny>) -> Result<Verdict> {
     let facts = CodeFacts::read(code)?;
     let mut recorded = config.is_recorded(&facts.file_name);
     let mut policy = ValuePolicy::default();
+    let is_module_code = facts.qualname == "<module>";
+    let module =
+        if recorded && (is_module_code || config.resolver.is_some()) { module_name(code.py(), code) } else { None };
+    // Module code is named after its module, as 0.3.0 names it: `<__main__>`, `<pkg.mod>`.
+    let function_name = module.as_ref().filter(|_| is_module_code).map(|module| format!("<{module}>"));
     if let (true, Some(resolver)) = (recorded, &config.resolver) {
-        let module = module_name(code.py(), code);
         let names = [
             (ValueKind::Argument, facts.argument_names.iter().map(|name| name.to_string()).collect()),
             (ValueKind::Local, facts.local_names.clone()),
@@ -273,7 +285,7 @@ pub fn classify(code: &Bound<'_, PyAny>) -> Result<Verdict> {
         return Ok(session.verdict(&entry));
     }
     let entry = if recorded {
-        CodeEntry::Recorded(Arc::new(session.register_code(facts, file_path, policy)))
+        CodeEntry::Recorded(Arc::new(session.register_code(facts, function_name, file_path, policy)))
     } else {
         CodeEntry::Skipped
     };
@@ -332,6 +344,14 @@ pub fn record_step(code: &RecordedCode, line: i64, variables: StepCapture) -> Re
             // Output the previous line sent straight to fds 1 and 2 belongs before this step.
             session.write_output_events(fd_capture::drain_now());
         }
+        if session.io.has_pending() {
+            // This thread's unfinished lines end at its step boundary, as 0.3.0 cuts them.
+            session.io.before_step(session.sink.writer(), session.current_thread);
+        }
+        // No frame id: reading it here could create the frame object under the lock (see the module
+        // comment); 0.3.0's descriptor events have none either.
+        session.last_step =
+            Origin { thread: session.current_thread, path_id: Some(code.path_id), line: Some(line), frame_id: None };
         session.steps += 1;
         crate::encode::write_step(&mut session.encoder, &mut session.sink, code.path_id, line, variables)
     })
@@ -346,15 +366,40 @@ pub fn record_thread_exit(thread: u64) {
     });
 }
 
-/// Output written or input read by the program, as an event after the step that made it.
-pub fn record_io(kind: EventLogKind, metadata: &str, content: &str) -> Result<()> {
+/// Output written or input read by the program through `sys.stdout`/`sys.stderr`/`sys.stdin`, as
+/// events after the step that made it (see `io_events`). `stack` is the writing thread's, innermost
+/// first: the first frame running recorded code is the one whose step this is. Returns false, recording
+/// nothing, when `stack` is `partial` and none of its frames is recorded: the caller reads more of it.
+pub fn record_io(stream: Stream, text: &str, stack: &Stack<'_>, partial: bool) -> Result<bool> {
+    let mut complete = true;
     with_session(|session| {
         if !session.activated {
             return Ok(());
         }
+        let origin = session.origin_in(stack);
+        if partial && origin.path_id.is_none() {
+            complete = false;
+            return Ok(());
+        }
         session.switch_thread();
-        let event = RecordEvent { kind, metadata: metadata.to_string(), content: content.to_string() };
-        TraceWriter::add_event(session.sink.writer(), TraceLowLevelEvent::Event(event));
+        let writer = session.sink.writer();
+        match stream {
+            Stream::Stdin => session.io.input(writer, text, origin),
+            _ => session.io.output(writer, Source::Proxy(origin.thread), stream, text, origin),
+        }
+        Ok(())
+    })?;
+    Ok(complete)
+}
+
+/// `flush()` on `sys.stdout`/`sys.stderr`: the thread's unfinished line on `stream` is an event now.
+pub fn flush_io(stream: Stream) -> Result<()> {
+    let source = Source::Proxy(current_thread_id());
+    with_session(|session| {
+        if session.io.is_pending(source, stream) {
+            session.switch_thread();
+            session.io.flush(session.sink.writer(), source, stream, Cut::Flush);
+        }
         Ok(())
     })
 }
@@ -409,30 +454,56 @@ impl Session {
         }
     }
 
-    fn register_code(&mut self, facts: CodeFacts, file_path: PathBuf, policy: ValuePolicy) -> RecordedCode {
+    /// `function_name`: the name the trace gives the code, when it is not its qualified name.
+    fn register_code(
+        &mut self,
+        facts: CodeFacts,
+        function_name: Option<String>,
+        file_path: PathBuf,
+        policy: ValuePolicy,
+    ) -> RecordedCode {
         let file_path = file_path.as_path();
         let writer = self.sink.writer();
         let path_id = TraceWriter::ensure_path_id(writer, file_path);
         let location = (path_id, facts.first_line);
-        let name = match self.function_locations.get(&facts.qualname) {
+        let function_name = function_name.unwrap_or_else(|| facts.qualname.clone());
+        let name = match self.function_locations.get(&function_name) {
             Some(known) if *known != location => {
-                format!("{} ({}:{})", facts.qualname, file_path.display(), facts.first_line)
+                format!("{} ({}:{})", function_name, file_path.display(), facts.first_line)
             }
-            _ => facts.qualname.clone(),
+            _ => function_name,
         };
         self.function_locations.entry(name.clone()).or_insert(location);
         let function_id = TraceWriter::ensure_function_id(writer, &name, file_path, Line(facts.first_line));
         RecordedCode { facts, file_path: file_path.to_path_buf(), path_id, function_id, policy }
     }
 
+    /// What the fd capture read from the descriptors, as output of the last step recorded.
     fn write_output_events(&mut self, outputs: Vec<fd_capture::Output>) {
         if !self.activated {
             return;
         }
-        for (kind, metadata, content) in outputs {
-            let event = RecordEvent { kind, metadata, content };
-            TraceWriter::add_event(self.sink.writer(), TraceLowLevelEvent::Event(event));
+        for (_, name, content) in outputs {
+            if let Some(stream) = Stream::parse(&name) {
+                self.io.output(self.sink.writer(), Source::Descriptor, stream, &content, self.last_step);
+            }
         }
+    }
+
+    /// Where IO made by code with this `stack` comes from: the innermost frame running recorded code.
+    fn origin_in(&self, stack: &Stack<'_>) -> Origin {
+        let mut origin = Origin { thread: current_thread_id(), ..Origin::default() };
+        let recorded = stack.codes().enumerate().find_map(|(index, code)| match self.codes.get(&code) {
+            Some(CodeEntry::Recorded(code)) => Some((code.path_id, index)),
+            _ => None,
+        });
+        if let Some((path_id, index)) = recorded {
+            let (frame_id, line) = stack.place(index);
+            origin.path_id = Some(path_id);
+            origin.line = Some(line);
+            origin.frame_id = Some(frame_id);
+        }
+        origin
     }
 
     fn switch_thread(&mut self) {
@@ -473,6 +544,7 @@ impl Session {
         if thread != self.current_thread {
             TraceWriter::add_event(writer, TraceLowLevelEvent::ThreadSwitch(ThreadId(thread)));
         }
+        self.io.flush_source(writer, Source::Proxy(thread));
         let still_running = Captured::Error("still running when its thread ended".into());
         for _ in 0..self.open_calls.remove(&thread).unwrap_or(0) {
             let record = self.encoder.encode(writer, &still_running);
@@ -499,6 +571,9 @@ impl Session {
                 TraceWriter::add_event(writer, TraceLowLevelEvent::ThreadSwitch(ThreadId(thread)));
                 self.current_thread = thread;
             }
+            if thread != self.starting_thread {
+                self.io.flush_source(writer, Source::Proxy(thread));
+            }
             for _ in 0..open {
                 TraceWriter::register_return(writer, still_running.clone());
             }
@@ -511,6 +586,9 @@ impl Session {
             TraceWriter::add_event(writer, TraceLowLevelEvent::ThreadSwitch(ThreadId(self.starting_thread)));
             self.current_thread = self.starting_thread;
         }
+        // Unfinished lines end with the recording, as at a step boundary.
+        self.io.flush_source(writer, Source::Proxy(self.starting_thread));
+        self.io.flush_source(writer, Source::Descriptor);
         if let Some(error) = &ending.error {
             TraceWriter::register_special_event(writer, EventLogKind::Error, error);
         }

@@ -19,7 +19,7 @@ fn recursion_records_every_step_call_and_return() {
     let recording = record("recursion", RECURSION, Format::Json);
     let expected = vec![
         step(1),
-        call("<module>", &[]),
+        call("<__main__>", &[]),
         step(1),
         step(6),
         step(1),
@@ -70,7 +70,7 @@ except ValueError:
     let recording = record("generators", source, Format::Json);
     let expected = vec![
         step(1),
-        call("<module>", &[]),
+        call("<__main__>", &[]),
         step(1),
         step(5),
         step(8),
@@ -130,7 +130,7 @@ add3(4)
         .filter(|entry| !matches!(entry, support::Entry::Step(_)))
         .collect();
     let expected = vec![
-        call("<module>", &[]),
+        call("<__main__>", &[]),
         call("Counter", &[]),
         ret("None"),
         // Objects are their fields, read without calling `repr`: no fields yet, then `value=5`.

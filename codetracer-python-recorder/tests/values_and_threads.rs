@@ -123,9 +123,12 @@ fn starting_twice_is_refused_and_stopping_twice_is_harmless() {
     });
     let metadata: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("a/trace_metadata.json")).unwrap()).unwrap();
-    assert_eq!(metadata["recorder"]["name"], "codetracer-python-recorder");
+    // `recorder.name` is spelled as 0.3.0 spelled it; the distribution's name is beside it.
+    assert_eq!(metadata["recorder"]["name"], "codetracer_python_recorder");
+    assert_eq!(metadata["recorder"]["package"], "codetracer-python-recorder");
     assert_eq!(metadata["recorder"]["version"], env!("CARGO_PKG_VERSION"));
     assert!(metadata["exit_status"].is_null());
+    assert_eq!(metadata["process_exit_status"], serde_json::json!({ "code": null, "label": "<exit>" }));
     assert!(!dir.path().join("b").exists());
 }
 

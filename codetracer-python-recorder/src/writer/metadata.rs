@@ -7,10 +7,17 @@ use crate::config::Format;
 use crate::errors::{Error, Result};
 
 pub const RECORDER_NAME: &str = "codetracer-python-recorder";
+/// How 0.3.0 spelled the recorder's name in `recorder.name` (its module name); tools written against 0.3.0's
+/// metadata compare with it. The distribution's name is in `recorder.package`.
+const RECORDER_NAME_0_3_0: &str = "codetracer_python_recorder";
+/// 0.3.0's `process_exit_status.label` when it did not know the exit code.
+const UNKNOWN_EXIT_LABEL: &str = "<exit>";
 
 /// Writes `trace_metadata.json`: the format crate's metadata fields (workdir, program, args) plus what
 /// that type has no field for: the recorder, the events format, the program's exit status, and the
-/// recording's settings and outcome (size limit, truncation, filters, IO capture).
+/// recording's settings and outcome (size limit, truncation, filters, IO capture). 0.3.0's fields are written
+/// too, with the same values in 0.3.0's shapes, so a tool written against 0.3.0's metadata keeps working:
+/// `process_exit_status` (beside `exit_status`) and `recorder.target_script`.
 pub fn write(
     path: &Path,
     workdir: &Path,
@@ -24,7 +31,15 @@ pub fn write(
     let base = TraceMetadata { workdir: workdir.to_path_buf(), program: program.to_string(), args: args.to_vec() };
     let mut document = serde_json::to_value(&base).map_err(|err| failed(err.to_string()))?;
     if let Value::Object(fields) = &mut document {
-        fields.insert("recorder".into(), json!({ "name": RECORDER_NAME, "version": env!("CARGO_PKG_VERSION") }));
+        fields.insert(
+            "recorder".into(),
+            json!({
+                "name": RECORDER_NAME_0_3_0,
+                "package": RECORDER_NAME,
+                "version": env!("CARGO_PKG_VERSION"),
+                "target_script": program,
+            }),
+        );
         fields.insert(
             "format".into(),
             json!(match format {
@@ -33,6 +48,8 @@ pub fn write(
             }),
         );
         fields.insert("exit_status".into(), json!(exit_status));
+        let label = if exit_status.is_none() { Some(UNKNOWN_EXIT_LABEL) } else { None };
+        fields.insert("process_exit_status".into(), json!({ "code": exit_status, "label": label }));
         fields.extend(settings);
     }
     let text = serde_json::to_string_pretty(&document).map_err(|err| failed(err.to_string()))?;

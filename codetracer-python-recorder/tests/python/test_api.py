@@ -43,7 +43,12 @@ def test_start_and_stop_write_a_complete_json_trace(tmp_path):
     assert loaded.metadata["program"] == "prog.py"
     assert loaded.metadata["args"] == ["--flag"]
     assert loaded.metadata["workdir"]
-    assert loaded.metadata["recorder"] == {"name": "codetracer-python-recorder", "version": recorder.__version__}
+    assert loaded.metadata["recorder"] == {
+        "name": "codetracer_python_recorder",
+        "package": "codetracer-python-recorder",
+        "version": recorder.__version__,
+        "target_script": "prog.py",
+    }
     assert loaded.metadata["exit_status"] == 0
     assert str(Path(__file__)) in loaded.paths
     calls = loaded.calls(__file__)

@@ -44,7 +44,7 @@ def test_uncaught_exception_exits_1_with_a_finished_trace(run_cli, write_script,
     assert "RuntimeError: broken" in result.stderr
     loaded = load_trace(tmp_path / "out")
     assert loaded.metadata["exit_status"] == 1
-    assert loaded.calls(script) == [("call", "<module>", {}), ("return", "error: RuntimeError: broken")]
+    assert loaded.calls(script) == [("call", "<__main__>", {}), ("return", "error: RuntimeError: broken")]
 
 
 def test_binary_format(run_cli, write_script, tmp_path):

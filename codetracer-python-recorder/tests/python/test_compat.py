@@ -51,16 +51,13 @@ def test_output_and_input_are_events_after_their_step_and_the_output_is_unchange
     assert result.stdout == "hello\nname? hi Ada\n"
     assert result.stderr == "oops\n"
     trace = load_trace(tmp_path / "trace")
+    # One event per line, as 0.3.0 records them (tests/python/test_io_events.py has the details).
     assert step_lines_before_events(trace, script) == [
-        (2, WRITE, "hello"),
-        (2, WRITE, "\n"),
+        (2, WRITE, "hello\n"),
         (3, WRITE_OTHER, "oops\n"),
         (4, WRITE, "name? "),
         (4, READ, "Ada\n"),
-        (5, WRITE, "hi"),
-        (5, WRITE, " "),
-        (5, WRITE, "Ada"),
-        (5, WRITE, "\n"),
+        (5, WRITE, "hi Ada\n"),
     ]
     assert trace.metadata["io_capture"] == "proxies"
 
@@ -99,15 +96,24 @@ def test_proxies_fd_records_writes_that_bypass_sys_stdout_and_keeps_the_output(r
     assert sorted(result.stdout.splitlines()) == ["child", "four", "from C", "one", "three", "two"]
     trace = load_trace(tmp_path / "trace")
     events = step_lines_before_events(trace, script)
-    # Each write is recorded once, after the step of the line that made it.
-    assert [event for event in events if event[2].strip()] == [
-        (2, WRITE, "one"),
+    # Each line is recorded once, after the step of the line that made it; what bypassed the proxies is
+    # flagged `mirror`, as 0.3.0 flags it.
+    assert events == [
+        (2, WRITE, "one\n"),
         (3, WRITE, "two\n"),
-        (5, WRITE, "three"),
+        (5, WRITE, "three\n"),
         (6, WRITE_OTHER, "raw error\n"),
         (7, WRITE, "child\n"),
-        (8, WRITE, "four"),
+        (8, WRITE, "four\n"),
         (9, WRITE, "from C\n"),
+    ]
+    flags = [json.loads(event["metadata"])["flags"] for event in trace.of_kind("Event")]
+    mirror, proxy = ["newline", "mirror"], ["newline"]
+    assert flags == [proxy, mirror, proxy, mirror, mirror, proxy, mirror]
+    # Text from the descriptors names the last recorded step, without a frame.
+    metadata = [json.loads(event["metadata"]) for event in trace.of_kind("Event")]
+    assert [(entry["path_id"], entry["line"], entry["frame_id"]) for entry in metadata if "mirror" in entry["flags"]] == [
+        (trace.path_id(script), line, None) for line in (3, 6, 7, 9)
     ]
     assert trace.metadata["io_capture"] == "proxies+fd"
 
@@ -359,7 +365,8 @@ def test_trace_summary(run_cli, write_script, tmp_path):
         assert data["steps"] == steps and data["calls"] == data["returns"] == 5
         assert data["steps_by_file"] == {str(script): steps}
         assert data["truncated"] is False and data["io_capture"] == "proxies"
-        assert data["events_by_kind"]["Event"] == 2
+        assert data["events_by_kind"]["Event"] == 1  # "done\n", one event per line
+        assert data["io_events_by_stream"] == {"stdout": 1}
     text = run_cli("trace", "summary", "json").stdout
     assert f"steps:       {steps}\n" in text and f"  {steps:>12}  {script}" in text
     missing = run_cli("trace", "summary", "nowhere")

@@ -3,12 +3,15 @@ environment spellings, its exception classes and codes, and its filter and polic
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+from released_recorder import PROJECT_DIR, requires_released, run_released
 from trace_reading import BINARY_HEADER, load_trace
 
 import codetracer_python_recorder as recorder
@@ -115,6 +118,23 @@ def test_policy_values_0_3_0_accepts_and_refuses(restore_policy):
         recorder.configure_policy(on_recorder_error="explode")
 
 
+def test_configure_policy_takes_0_3_0s_positional_order_and_none_leaves_a_field(restore_policy, tmp_path):
+    recorder.configure_policy("disable", True, False, None, str(tmp_path / "log.txt"))
+    snapshot = recorder.policy_snapshot()
+    assert (snapshot["on_recorder_error"], snapshot["require_trace"]) == ("disable", True)
+    assert snapshot["log_file"] == str(tmp_path / "log.txt")
+    recorder.configure_policy(on_recorder_error=None, require_trace=None, log_file=None, json_errors=True)
+    snapshot = recorder.policy_snapshot()
+    assert (snapshot["on_recorder_error"], snapshot["require_trace"], snapshot["json_errors"]) == ("disable", True, True)
+    assert snapshot["log_file"] == str(tmp_path / "log.txt")
+    recorder.configure_policy(None, None, None, None, None, None, False)
+    assert recorder.policy_snapshot()["io_capture"] == {"line_proxies": False, "fd_fallback": False}
+    recorder.configure_policy(log_file="")
+    assert not recorder.policy_snapshot()["log_file"]
+    with pytest.raises(TypeError):
+        recorder.configure_policy(io_capture_sockets=True)  # type: ignore[call-arg]
+
+
 def test_policy_snapshot_has_0_3_0s_shape(restore_policy):
     recorder.configure_policy(io_capture_line_proxies=True)
     recorder.configure_policy(io_capture_fd_fallback=True)
@@ -127,6 +147,23 @@ def test_policy_snapshot_has_0_3_0s_shape(restore_policy):
         "on_recorder_error", "require_trace", "keep_partial_trace", "log_level", "log_file", "json_errors",
         "module_name_from_globals", "propagate_script_exit",
     }
+
+
+# --- 0.3.0's modules ------------------------------------------------------------------------------------
+
+
+def test_0_3_0s_modules_offer_their_names():
+    from codetracer_python_recorder import api, formats, session
+
+    assert (api.start, api.stop, api.flush, api.TraceSession) == (recorder.start, recorder.stop, recorder.flush, recorder.TraceSession)
+    assert (api.DEFAULT_FORMAT, api.TRACE_BINARY, api.TRACE_JSON) == ("binary", "binary", "json")
+    assert {"start", "stop", "flush", "TraceSession", "trace", "is_tracing"} <= set(dir(api))
+    assert (session.trace, session.is_tracing) == (recorder.trace, recorder.is_tracing)
+    assert formats.SUPPORTED_FORMATS == frozenset({"binary", "json"})
+    assert (formats.normalize_format(None), formats.normalize_format("JSON")) == ("binary", "json")
+    assert formats.is_supported("Binary") and not formats.is_supported("yaml")
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        api.nothing  # noqa: B018
 
 
 # --- exceptions ---------------------------------------------------------------------------------------
@@ -435,6 +472,45 @@ def test_module_name_from_globals_decides_what_pkg_selectors_see(run_cli, write_
     assert last_values(load_trace(tmp_path / "trace"))["visible"] == ("<redacted>" if redacted else "1")
 
 
+# --- trace_metadata.json: 0.3.0's fields beside ours ---------------------------------------------------
+
+EXITING_PROGRAM = "import sys\n\ndef work(n):\n    return n + 1\n\nwork(1)\nsys.exit(3)\n"
+
+
+def read_metadata(trace_dir) -> dict:
+    return json.loads((trace_dir / "trace_metadata.json").read_text())
+
+
+def test_metadata_has_0_3_0s_fields_with_the_same_values_as_ours(run_cli, write_script, tmp_path):
+    script = write_script(EXITING_PROGRAM)
+    result = run_cli("--trace-dir", "trace", str(script), "one")
+    assert result.returncode == 3, result.stderr
+    metadata = read_metadata(tmp_path / "trace")
+    assert metadata["exit_status"] == 3
+    assert metadata["process_exit_status"] == {"code": 3, "label": None}
+    assert metadata["recorder"] == {
+        "name": "codetracer_python_recorder",
+        "package": "codetracer-python-recorder",
+        "version": recorder.__version__,
+        "target_script": str(script),
+    }
+    (builtin,) = metadata["trace_filter"]["filters"]
+    assert (builtin["name"], builtin["path"], builtin["version"]) == ("builtin-default", "<inline:builtin-default>", 1)
+    assert len(builtin["sha256"]) == 64 and int(builtin["sha256"], 16) >= 0
+
+
+def test_metadata_exit_status_of_an_uncaught_exception_and_of_an_unknown_exit(run_cli, write_script, tmp_path):
+    script = write_script("raise ValueError('boom')\n")
+    assert run_cli("--trace-dir", "raised", str(script)).returncode == 1
+    assert read_metadata(tmp_path / "raised")["process_exit_status"] == {"code": 1, "label": None}
+
+    # Stopped through the API without an exit status: 0.3.0 wrote no code and the label "<exit>".
+    recorder.start_tracing(tmp_path / "api", format="json")
+    recorder.stop_tracing()
+    assert read_metadata(tmp_path / "api")["process_exit_status"] == {"code": None, "label": "<exit>"}
+    assert read_metadata(tmp_path / "api")["exit_status"] is None
+
+
 # --- keep_partial_trace -------------------------------------------------------------------------------
 
 
@@ -466,32 +542,164 @@ def test_an_internal_error_removes_the_partial_trace_unless_kept(tmp_path, monke
         assert str(failure.value).endswith("was removed (keep it with --keep-partial-trace)")
 
 
+# --- function names of module code ---------------------------------------------------------------------
+
+MODULES = {
+    "program.py": "import pkg.mod\nprint(pkg.mod.twice(2))\n",
+    "pkg/__init__.py": "X = 1\n",
+    "pkg/mod.py": "def twice(x):\n    return 2 * x\n",
+}
+MODULE_FUNCTIONS = ["<toplevel>", "<__main__>", "<pkg>", "<pkg.mod>", "twice"]
+
+
+def write_modules(folder) -> None:
+    for name, source in MODULES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(source, encoding="utf-8")
+
+
+def function_names(trace_dir) -> list[str]:
+    events = json.loads((trace_dir / "trace.json").read_text(encoding="utf-8"))
+    return [event["Function"]["name"] for event in events if "Function" in event]
+
+
+def test_module_code_is_named_after_its_module_as_0_3_0_names_it(run_cli, tmp_path):
+    write_modules(tmp_path)
+    result = run_cli("--trace-dir", "trace", "program.py")
+    assert result.returncode == 0, result.stderr
+    assert function_names(tmp_path / "trace") == MODULE_FUNCTIONS
+
+
 # --- side by side with 0.3.0, where it is installed ----------------------------------------------------
 
-RELEASED = os.environ.get("CODETRACER_RECORDER_0_3_0_PYTHON")
+@requires_released
+def test_function_names_are_the_ones_0_3_0_writes(tmp_path, monkeypatch):
+    write_modules(tmp_path)
+    # 0.3.0 does not put the script's folder on sys.path (and `-P` keeps the working directory off it).
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    released = run_released("-m", "codetracer_python_recorder", "--format", "json", "--trace-dir", "released",
+                            "program.py", cwd=tmp_path)
+    assert released.returncode == 0, released.stderr
+    assert function_names(tmp_path / "released") == MODULE_FUNCTIONS
 
 
-@pytest.mark.skipif(not RELEASED, reason="set CODETRACER_RECORDER_0_3_0_PYTHON to a Python with 0.3.0 installed")
-def test_every_0_3_0_flag_is_accepted(run_cli):
-    released = subprocess.run(
-        [RELEASED, "-m", "codetracer_python_recorder", "--help"], capture_output=True, text=True, timeout=60
-    ).stdout
+@requires_released
+def test_the_released_interpreter_runs_the_installed_0_3_0_even_from_this_folder():
+    released = run_released(
+        "-c", "import codetracer_python_recorder as r, importlib.metadata as m; print(m.version(r.__name__), r.__file__)",
+        cwd=PROJECT_DIR,
+    )
+    version, location = released.stdout.split()
+    assert version == "0.3.0" and not location.startswith(str(PROJECT_DIR)), released.stdout
+
+
+@requires_released
+def test_every_0_3_0_flag_is_accepted(run_cli, tmp_path):
+    released = run_released("-m", "codetracer_python_recorder", "--help", cwd=tmp_path).stdout
     ours = run_cli("--help").stdout
     flags = {word.strip("[],") for word in released.split() if word.startswith(("--", "[--"))}
     assert flags and {flag for flag in flags if flag not in ours} == set()
 
 
-@pytest.mark.skipif(not RELEASED, reason="set CODETRACER_RECORDER_0_3_0_PYTHON to a Python with 0.3.0 installed")
+@requires_released
 def test_defaults_and_a_0_3_0_filter_file_give_the_same_files_as_0_3_0(run_cli, write_script, tmp_path):
     script = write_script(ATTRIBUTES_PROGRAM)
     (tmp_path / "attributes.toml").write_text(ATTRIBUTES_FILTER)
     arguments = ("--trace-filter", str(tmp_path / "attributes.toml"), "--io-capture", "proxies+fd", str(script))
     (tmp_path / "released").mkdir()
-    released = subprocess.run(
-        [RELEASED, "-m", "codetracer_python_recorder", *arguments],
-        cwd=tmp_path / "released", capture_output=True, text=True, timeout=120,
-    )
+    released = run_released("-m", "codetracer_python_recorder", *arguments, cwd=tmp_path / "released")
     ours = run_cli(*arguments, as_given=True)
     assert released.returncode == ours.returncode == 0, (released.stderr, ours.stderr)
     listing = sorted(path.name for path in (tmp_path / "released" / "trace-out").iterdir())
     assert sorted(path.name for path in (tmp_path / "trace-out").iterdir()) == listing
+
+
+def json_types(value, path="") -> dict[str, str]:
+    """Every leaf of a JSON document by its path (``a.b[0].c``), with its JSON type."""
+    if isinstance(value, dict):
+        return {key: kind for name, item in value.items() for key, kind in json_types(item, f"{path}.{name}".lstrip(".")).items()}
+    if isinstance(value, list) and value:
+        return {key: kind for index, item in enumerate(value) for key, kind in json_types(item, f"{path}[{index}]").items()}
+    return {path: type(value).__name__}
+
+
+# Fields 0.3.0 writes that ours does not: counts of what its filters skipped, dropped and redacted.
+METADATA_NOT_WRITTEN = "trace_filter.stats."
+
+
+@requires_released
+def test_metadata_has_every_field_0_3_0_writes_with_its_type_and_value(run_cli, write_script, tmp_path):
+    script = write_script(EXITING_PROGRAM)
+    arguments = ("--format", "json", str(script), "one")
+    released = run_released("-m", "codetracer_python_recorder", "--trace-dir", "released", *arguments, cwd=tmp_path)
+    ours = run_cli("--trace-dir", "ours", *arguments, as_given=True)
+    assert released.returncode == 0 and ours.returncode == 3, (released.stderr, ours.stderr)
+    theirs_metadata, our_metadata = read_metadata(tmp_path / "released"), read_metadata(tmp_path / "ours")
+    theirs_types, our_types = json_types(theirs_metadata), json_types(our_metadata)
+    expected = {path: kind for path, kind in theirs_types.items() if not path.startswith(METADATA_NOT_WRITTEN)}
+    assert expected and {path: our_types.get(path) for path in expected} == expected
+    for field in ("args", "program", "workdir", "process_exit_status"):
+        assert our_metadata[field] == theirs_metadata[field], field
+    assert {key: our_metadata["recorder"][key] for key in ("name", "target_script")} == {
+        key: theirs_metadata["recorder"][key] for key in ("name", "target_script")
+    }
+    # The hashes differ: 0.3.0 hashed its embedded TOML, ours hashes our built-in filter's definition.
+    assert without_hashes(our_metadata["trace_filter"]["filters"]) == without_hashes(theirs_metadata["trace_filter"]["filters"])
+
+
+def without_hashes(filters: list[dict]) -> list[dict]:
+    return [{key: value for key, value in entry.items() if key != "sha256"} for entry in filters]
+
+
+# What 0.3.0's public modules offer: each name of their ``__all__``, and for a function its parameters
+# (name and kind), printed by the released interpreter as JSON.
+RELEASED_SURFACE = """
+import importlib, inspect, json
+surface = {}
+for module_name in ("codetracer_python_recorder", "codetracer_python_recorder.api", "codetracer_python_recorder.session",
+                    "codetracer_python_recorder.formats", "codetracer_python_recorder.auto_start"):
+    module = importlib.import_module(module_name)
+    for name in module.__all__:
+        value = getattr(module, name)
+        parameters = None
+        if inspect.isfunction(value) or (callable(value) and not inspect.isclass(value)):
+            try:
+                parameters = [[p.name, p.kind.name] for p in inspect.signature(value).parameters.values()]
+            except (TypeError, ValueError):
+                pass
+        surface[f"{module_name}:{name}"] = parameters
+print(json.dumps(surface))
+"""
+
+
+def accepts(function, parameters: list[list[str]]) -> list[str]:
+    """The parameters of 0.3.0's function that a call to ``function`` could not pass the same way."""
+    ours = inspect.signature(function).parameters
+    takes_keywords = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in ours.values())
+    positional = [p.name for p in ours.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    missing = []
+    for index, (name, kind) in enumerate(parameters):
+        if kind in ("VAR_POSITIONAL", "VAR_KEYWORD"):
+            continue
+        if kind in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD") and positional[index : index + 1] != [name]:
+            missing.append(f"{name} (position {index})")
+        elif kind != "POSITIONAL_ONLY" and name not in ours and not takes_keywords:
+            missing.append(name)
+    return missing
+
+
+@requires_released
+def test_every_public_name_and_parameter_of_0_3_0_is_here(tmp_path):
+    released = run_released("-c", RELEASED_SURFACE, cwd=tmp_path)
+    assert released.returncode == 0, released.stderr
+    surface = json.loads(released.stdout)
+    assert len(surface) > 20
+    problems = {}
+    for key, parameters in surface.items():
+        module_name, name = key.split(":")
+        module = importlib.import_module(module_name)
+        if not hasattr(module, name):
+            problems[key] = "missing"
+        elif parameters is not None and (missing := accepts(getattr(module, name), parameters)):
+            problems[key] = missing
+    assert problems == {}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from trace_reading import load_trace
 
-MODULE_START = [("step", 1), ("call", "<module>", {})]
+MODULE_START = [("step", 1), ("call", "<__main__>", {})]
 
 
 def record(run_cli, write_script, source: str) -> tuple[Path, object]:
@@ -110,7 +110,7 @@ def test_exceptions(run_cli, write_script):
         """,
     )
     assert trace.calls(script) == [
-        ("call", "<module>", {}),
+        ("call", "<__main__>", {}),
         ("call", "safe", {"x": "-1"}),
         ("call", "check", {"x": "-1"}),
         ("return", "error: ValueError: negative: -1"),
@@ -146,7 +146,7 @@ def test_classes_and_closures(run_cli, write_script):
     )
     calls = trace.calls(script)
     assert calls[:4] == [
-        ("call", "<module>", {}),
+        ("call", "<__main__>", {}),
         ("call", "Box", {}),
         ("return", "None"),
         ("call", "multiplier", {"k": "3"}),
