@@ -12,7 +12,7 @@ import { PINNED_TOOLS, resolveTool, toolsPathEnv, venvExecutable } from '../../l
 import { installerEnvironment } from '../../lib/venv/venv';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { normalizeOptions, type NormalizedMaturinTestOptions } from './lib/normalize-options';
-import { pytestArguments, testDependencyGroupArguments } from './lib/pytest-invocation';
+import { pytestArguments, testInstallArguments } from './lib/pytest-invocation';
 import type { MaturinTestExecutorSchema } from './schema';
 
 interface SuiteResult {
@@ -68,10 +68,9 @@ async function testWithInterpreter(
   const uv = resolveTool(workspaceRoot, 'uv').file;
   await runStreaming(uv, ['venv', '--quiet', '--allow-existing', '--python', interpreter.executable, venv], { cwd: projectDir, env });
   const venvEnv = { ...env, VIRTUAL_ENV: venv };
-  const requirements = options.testRequirements.length > 0 ? options.testRequirements : [PINNED_TOOLS['pytest']!];
   const pyprojectFile = join(projectDir, 'pyproject.toml');
-  const testGroup = testDependencyGroupArguments(readTomlFile(pyprojectFile), pyprojectFile);
-  await runStreaming(uv, ['pip', 'install', '--quiet', '--python', venvExecutable(venv, 'python'), ...requirements, ...testGroup], { cwd: projectDir, env: venvEnv });
+  const install = testInstallArguments(readTomlFile(pyprojectFile), pyprojectFile, options.testRequirements, PINNED_TOOLS['pytest']!);
+  await runStreaming(uv, ['pip', 'install', '--quiet', '--python', venvExecutable(venv, 'python'), ...install], { cwd: projectDir, env: venvEnv });
   const maturin = resolveTool(workspaceRoot, 'maturin');
   await runStreaming(maturin.file, [...maturin.args, 'develop', '--uv', '--locked'], { cwd: projectDir, env: venvEnv });
   const pytest = pytestArguments(projectDir, await cargoTargetDirectory(projectDir, env), options.pytestArgs);

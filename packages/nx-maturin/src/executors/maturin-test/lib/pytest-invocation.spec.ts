@@ -1,5 +1,5 @@
 import { parseToml } from '../../../lib/toml-file';
-import { pytestArguments, testDependencyGroupArguments } from './pytest-invocation';
+import { pytestArguments, testInstallArguments } from './pytest-invocation';
 
 describe('pytest-invocation', () => {
   it('keeps pytest out of the project target/ folder, where the build unpacks its sdist, then adds the configured arguments', () => {
@@ -11,14 +11,22 @@ describe('pytest-invocation', () => {
     expect(pytestArguments('/ws/libs/ext', '/ws/target', [])).toEqual(['-m', 'pytest', '--ignore=/ws/libs/ext/target']);
   });
 
-  it('installs the [dependency-groups].test of pyproject.toml when there is one', () => {
-    const withGroup = parseToml('[dependency-groups]\ntest = ["pytest", "hypothesis"]\ndev = [{ include-group = "test" }]\n', 'pyproject.toml');
-    expect(testDependencyGroupArguments(withGroup, '/ws/libs/ext/pyproject.toml')).toEqual(['--group', '/ws/libs/ext/pyproject.toml:test']);
-    expect(testDependencyGroupArguments(parseToml('[dependency-groups]\ndev = ["ruff"]\n', 'pyproject.toml'), '/p/pyproject.toml')).toEqual([]);
+  const PIN = 'pytest==9.2.0';
+
+  it('installs the pinned pytest and the [dependency-groups].test of pyproject.toml when there is one', () => {
+    const withGroup = parseToml('[dependency-groups]\ntest = ["hypothesis"]\ndev = [{ include-group = "test" }]\n', 'pyproject.toml');
+    expect(testInstallArguments(withGroup, '/ws/libs/ext/pyproject.toml', [], PIN)).toEqual([PIN, '--group', '/ws/libs/ext/pyproject.toml:test']);
+    expect(testInstallArguments(parseToml('[dependency-groups]\ndev = ["ruff"]\n', 'pyproject.toml'), '/p/pyproject.toml', [], PIN)).toEqual([PIN]);
+  });
+
+  it("leaves pytest's version to a test group that names pytest, and configured testRequirements replace the pin", () => {
+    const namesPytest = parseToml('[dependency-groups]\ntest = ["pytest>=8,<9", "pytest-run-parallel"]\n', 'pyproject.toml');
+    expect(testInstallArguments(namesPytest, '/p/pyproject.toml', [], PIN)).toEqual(['--group', '/p/pyproject.toml:test']);
+    expect(testInstallArguments(parseToml('', 'pyproject.toml'), '/p/pyproject.toml', ['pytest==8.3.0', 'hypothesis'], PIN)).toEqual(['pytest==8.3.0', 'hypothesis']);
   });
 
   it('names the file and field when the test group is not a list', () => {
-    expect(() => testDependencyGroupArguments(parseToml('[dependency-groups]\ntest = "pytest"\n', 'pyproject.toml'), '/p/pyproject.toml')).toThrow(
+    expect(() => testInstallArguments(parseToml('[dependency-groups]\ntest = "pytest"\n', 'pyproject.toml'), '/p/pyproject.toml', [], PIN)).toThrow(
       '/p/pyproject.toml: [dependency-groups].test is "pytest"; expected a list of requirements (PEP 735)',
     );
   });

@@ -16,12 +16,18 @@ export function pytestArguments(projectDir: string, cargoTargetDir: string, extr
   return ['-m', 'pytest', ...ignored.map((folder) => `--ignore=${folder}`), ...extraArgs];
 }
 
-/** `uv pip install` arguments for the project's `[dependency-groups].test`, or none when it has no such group. */
-export function testDependencyGroupArguments(pyproject: TomlTable, pyprojectFile: string): string[] {
+/**
+ * What `uv pip install` puts into a test venv besides the development build: `testRequirements` when configured,
+ * else pytest at the plugin's pinned version, unless the project's own `[dependency-groups].test` names pytest (its
+ * range then applies, where the pin could conflict with it); plus that group when the project has one.
+ */
+export function testInstallArguments(pyproject: TomlTable, pyprojectFile: string, testRequirements: readonly string[], pinnedPytest: string): string[] {
   const group = tomlPath(pyproject, ['dependency-groups', TEST_DEPENDENCY_GROUP]);
-  if (group === undefined) return [];
-  if (!Array.isArray(group)) {
+  if (group !== undefined && !Array.isArray(group)) {
     throw new Error(`${pyprojectFile}: [dependency-groups].${TEST_DEPENDENCY_GROUP} is ${JSON.stringify(group)}; expected a list of requirements (PEP 735)`);
   }
-  return ['--group', `${pyprojectFile}:${TEST_DEPENDENCY_GROUP}`];
+  const groupRequirements = (group ?? []) as unknown[];
+  const groupNamesPytest = groupRequirements.some((entry) => typeof entry === 'string' && /^pytest\s*([[<>=!~;@(]|$)/i.test(entry.trim()));
+  const requirements = testRequirements.length > 0 ? [...testRequirements] : groupNamesPytest ? [] : [pinnedPytest];
+  return group === undefined ? requirements : [...requirements, '--group', `${pyprojectFile}:${TEST_DEPENDENCY_GROUP}`];
 }
