@@ -11,6 +11,7 @@ import { reportTable } from '../../lib/summary-table';
 import { resolveTool, toolsPathEnv, type ToolCommand } from '../../lib/workspace-tools';
 import { readTomlFile, tomlPath } from '../../lib/toml-file';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
+import { oldestInterpreterFirst, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import type { MaturinBuildExecutorSchema } from './schema';
 
@@ -52,9 +53,8 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
   try {
     const source = options.sdist ? await buildSdistSource(workspaceRoot, projectDirectory, staging, interpreters[0]!, buildRequires) : { directory: projectDirectory, targetDirectoryArgs: [] };
     if ('sdist' in source) entries.push(source.sdist);
-    for (const interpreter of interpreters) {
-      // cffi and bin bindings give one interpreter-independent wheel (py3-none): the first build made it for all.
-      if (entries.some((entry) => entry.kind === 'wheel' && /-py3-none-/.test(entry.file))) break;
+    for (const interpreter of oldestInterpreterFirst(interpreters)) {
+      if (recordIfAlreadyServed(entries, interpreter)) continue;
       const before = new Set(readdirSync(staging));
       const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
       // In the isolated environment `python` is that environment's interpreter: the requested CPython with the

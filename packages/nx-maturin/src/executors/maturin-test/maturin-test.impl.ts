@@ -10,7 +10,9 @@ import { readTomlFile } from '../../lib/toml-file';
 import { cargoManifestPath } from '../../plugins/maturin-project';
 import { PINNED_TOOLS, resolveTool, toolsPathEnv, venvExecutable } from '../../lib/workspace-tools';
 import { installerEnvironment } from '../../lib/venv/venv';
+import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { normalizeOptions, type NormalizedMaturinTestOptions } from './lib/normalize-options';
+import { pytestArguments, testInstallArguments } from './lib/pytest-invocation';
 import type { MaturinTestExecutorSchema } from './schema';
 
 interface SuiteResult {
@@ -66,11 +68,13 @@ async function testWithInterpreter(
   const uv = resolveTool(workspaceRoot, 'uv').file;
   await runStreaming(uv, ['venv', '--quiet', '--allow-existing', '--python', interpreter.executable, venv], { cwd: projectDir, env });
   const venvEnv = { ...env, VIRTUAL_ENV: venv };
-  const requirements = options.testRequirements.length > 0 ? options.testRequirements : [PINNED_TOOLS['pytest']!];
-  await runStreaming(uv, ['pip', 'install', '--quiet', '--python', venvExecutable(venv, 'python'), ...requirements], { cwd: projectDir, env: venvEnv });
+  const pyprojectFile = join(projectDir, 'pyproject.toml');
+  const install = testInstallArguments(readTomlFile(pyprojectFile), pyprojectFile, options.testRequirements, PINNED_TOOLS['pytest']!);
+  await runStreaming(uv, ['pip', 'install', '--quiet', '--python', venvExecutable(venv, 'python'), ...install], { cwd: projectDir, env: venvEnv });
   const maturin = resolveTool(workspaceRoot, 'maturin');
   await runStreaming(maturin.file, [...maturin.args, 'develop', '--uv', '--locked'], { cwd: projectDir, env: venvEnv });
-  await runStreaming(venvExecutable(venv, 'python'), ['-m', 'pytest', ...options.pytestArgs], { cwd: projectDir, env: venvEnv });
+  const pytest = pytestArguments(projectDir, await cargoTargetDirectory(projectDir, env), options.pytestArgs);
+  await runStreaming(venvExecutable(venv, 'python'), pytest, { cwd: projectDir, env: venvEnv });
   results.at(-1)!.outcome = 'passed';
 }
 

@@ -8,6 +8,7 @@ export interface WheelSmokeExecutorSchema {
   buildTarget?: string;
   pythonPackage?: boolean;
   checkWheelContentsIgnore?: string | string[];
+  twineStrict?: boolean;
   indexUrl?: string;
   noIndex?: boolean;
   sdistProfile?: string;

@@ -122,7 +122,8 @@ describe('wheel-smoke executor', () => {
     const printed = output.join('\n');
     expect(result).toEqual({ success: false });
     expect(printed).toMatch(/hello_maturin-0\.2\.0-cp313-cp313-\S+\.whl: \[wheel tag rule\] listed for CPython 3\.12, but its tags \(cp313-cp313-\S+\) need another interpreter/);
-    expect(printed).toMatch(/\[install rule\] installing the artefact from .* failed/);
+    // Its tags say it cannot install on 3.12, so the smoke does not try it there.
+    expect(printed).toContain('[wheel rule] artefacts.json lists no wheel built for CPython 3.12');
   });
 
   /** Adds a copy of the cp312 wheel under a macOS platform tag, as a folder collected from a release matrix has. */

@@ -7,7 +7,7 @@ import { findPythonInterpreter, type PythonInterpreter } from '../../lib/python-
 import { ProcessFailedError, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
 import { resolveTool } from '../../lib/workspace-tools';
-import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, tagFitsInterpreter, wheelFitsPlatform, wheelTagProblems } from './lib/artefact-rules';
+import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, wheelFitsPlatform, wheelServesInterpreter, wheelTagProblems } from './lib/artefact-rules';
 import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
@@ -83,12 +83,12 @@ async function checkArtefacts(
   const paths = manifest.artefacts.map((entry) => join(options.artefactDir, entry.file));
   try {
     const twine = resolveTool(workspaceRoot, 'twine');
-    await runCaptured(twine.file, [...twine.args, 'check', '--strict', ...paths], { cwd: options.artefactDir });
+    await runCaptured(twine.file, [...twine.args, 'check', ...(options.twineStrict ? ['--strict'] : []), ...paths], { cwd: options.artefactDir });
   } catch (error) {
     const output = error instanceof ProcessFailedError ? error.output : (error as Error).message;
     const failing = manifest.artefacts.filter((entry) => new RegExp(`Checking .*${escapeRegExp(entry.file)}: (FAILED|PASSED with warnings)`).test(output));
     for (const entry of failing.length > 0 ? failing : manifest.artefacts) rows.get(entry.file)!.checks.twine = 'FAIL';
-    fail(null, 'twine', `[metadata rule: twine check --strict] ${output.trim()}`);
+    fail(null, 'twine', `[metadata rule: twine check${options.twineStrict ? ' --strict' : ''}] ${output.trim()}${options.twineStrict ? '\n(metadata warnings PyPI accepts can be allowed with the wheel-smoke option twineStrict: false)' : ''}`);
   }
 
   const wheels = manifest.artefacts.filter((entry) => entry.kind === 'wheel');
@@ -150,10 +150,8 @@ async function installAndRun(
         fail(null, 'install', `CPython ${version}: [interpreter rule] ${(error as Error).message}`);
         continue;
       }
-      // A wheel built for this interpreter, or an interpreter-independent one (cffi, bin) built once for all.
-      const forInterpreter = manifest.artefacts.filter(
-        (entry) => entry.kind === 'wheel' && (interpreterMinor(entry.interpreter) === version || entry.tags.some((tag) => tag.split('-')[1] === 'none' && tagFitsInterpreter(tag, version))),
-      );
+      // A wheel built for this interpreter, or one built once for several (abi3; py3-none of cffi and bin bindings).
+      const forInterpreter = manifest.artefacts.filter((entry) => entry.kind === 'wheel' && wheelServesInterpreter(entry.tags, version));
       if (forInterpreter.length === 0) {
         fail(null, 'install', `${options.artefactDir}: [wheel rule] artefacts.json lists no wheel built for CPython ${version}; add ${version} to the build's pythonVersions.`);
         continue;

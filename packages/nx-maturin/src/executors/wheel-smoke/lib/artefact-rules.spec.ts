@@ -1,4 +1,4 @@
-import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, tagFitsInterpreter, wheelFitsPlatform, wheelTagProblems } from './artefact-rules';
+import { interpreterMinor, isCargoBuildOutput, missingHostWheelProblem, sdistContentProblems, tagFitsInterpreter, wheelFitsPlatform, wheelServesInterpreter, wheelTagProblems } from './artefact-rules';
 
 describe('artefact-rules', () => {
   it('reads the major.minor from a manifest interpreter', () => {
@@ -48,12 +48,32 @@ describe('artefact-rules', () => {
   });
 
   it('names each missing and each forbidden entry of an sdist', () => {
-    const entries = ['p-1.0/src/lib.rs', 'p-1.0/pyproject.toml', 'p-1.0/python/pkg/__init__.py', 'p-1.0/python/pkg/_native.cpython-312-x86_64-linux-gnu.so', 'p-1.0/target/release/x'];
+    const entries = ['p-1.0/Cargo.toml', 'p-1.0/src/lib.rs', 'p-1.0/pyproject.toml', 'p-1.0/python/pkg/__init__.py', 'p-1.0/python/pkg/_native.cpython-312-x86_64-linux-gnu.so', 'p-1.0/target/release/x'];
     const problems = sdistContentProblems('p-1.0.tar.gz', entries, 'pkg');
     expect(problems).toEqual([
       expect.stringContaining('does not contain Cargo.lock'),
-      expect.stringContaining('contains a target/ build folder'),
+      expect.stringContaining('contains a Cargo target/ build folder: target/release/x'),
       expect.stringContaining('contains a compiled extension'),
     ]);
+  });
+
+  it('accepts a source folder named target (a crate module) but flags Cargo output beside any Cargo.toml', () => {
+    const vendored = ['p-1.0/Cargo.toml', 'p-1.0/Cargo.lock', 'p-1.0/src/lib.rs', 'p-1.0/pyproject.toml', 'p-1.0/vendor/cc/Cargo.toml', 'p-1.0/vendor/cc/src/target/apple.rs', 'p-1.0/vendor/cc/src/target.rs'];
+    expect(sdistContentProblems('p-1.0.tar.gz', vendored, 'pkg', false)).toEqual([]);
+    const paths = ['Cargo.toml', 'crates/core/Cargo.toml'];
+    expect(isCargoBuildOutput('target/CACHEDIR.TAG', paths)).toBe(true);
+    expect(isCargoBuildOutput('crates/core/target/debug/deps/libcore.rlib', paths)).toBe(true);
+    expect(isCargoBuildOutput('target/x86_64-unknown-linux-gnu/profiling/build/out', paths)).toBe(true);
+    expect(isCargoBuildOutput('target/custom/deps/libx.rlib', paths)).toBe(true);
+    expect(isCargoBuildOutput('docs/target/release/notes.md', paths)).toBe(false);
+    expect(isCargoBuildOutput('target/README.md', paths)).toBe(false);
+  });
+
+  it('serves every CPython from an abi3 wheel at or below it, and each cpXY wheel only its own', () => {
+    const abi3 = ['cp310-abi3-manylinux_2_34_x86_64'];
+    expect(['3.10', '3.12', '3.13'].map((minor) => wheelServesInterpreter(abi3, minor))).toEqual([true, true, true]);
+    expect(wheelServesInterpreter(abi3, '3.9')).toBe(false);
+    expect(wheelServesInterpreter(['cp312-cp312-manylinux_2_34_x86_64'], '3.13')).toBe(false);
+    expect(wheelServesInterpreter(['py3-none-manylinux_2_34_x86_64'], '3.13')).toBe(true);
   });
 });

@@ -35,8 +35,16 @@ export function tagFitsInterpreter(tag: string, minor: string): boolean {
   return abi === 'abi3' && abi3From !== undefined && Number(abi3From) <= Number(minor.split('.')[1]);
 }
 
+/**
+ * Whether a wheel installs on CPython `minor`: one of its tags fits, so an abi3 wheel built once with an older
+ * interpreter serves every newer one, as do the py3-none wheels of cffi and bin bindings.
+ */
+export function wheelServesInterpreter(tags: readonly string[], minor: string): boolean {
+  return tags.some((tag) => tagFitsInterpreter(tag, minor));
+}
+
 export function wheelTagProblems(file: string, tags: readonly string[], minor: string | null): string[] {
-  if (minor === null || tags.some((tag) => tagFitsInterpreter(tag, minor))) return [];
+  if (minor === null || wheelServesInterpreter(tags, minor)) return [];
   return [
     `${file}: [wheel tag rule] listed for CPython ${minor}, but its tags (${tags.join(', ')}) need another interpreter; expected cp${minor.replace('.', '')}-cp${minor.replace('.', '')} or abi3. Rebuild with maturin for that interpreter.`,
   ];
@@ -55,6 +63,27 @@ export function wheelFitsPlatform(tags: readonly string[], platform: NodeJS.Plat
 export function missingHostWheelProblem(artefactDir: string, minor: string, platform: NodeJS.Platform, listed: readonly string[]): string {
   const prefixes = expectedPlatformPrefixes(platform).map((prefix) => `${prefix}*`).join(' or ');
   return `${artefactDir}: [platform tag rule] no wheel for CPython ${minor} on ${platform} (${prefixes}); the folder holds ${listed.join(', ') || 'none'}. Build on this platform or add its wheels.`;
+}
+
+/** What Cargo (and maturin, with wheels/) writes at the top of a target folder; any profile holds deps/ or build/. */
+const CARGO_TARGET_TOP_LEVEL = new Set(['CACHEDIR.TAG', '.rustc_info.json', 'release', 'debug', 'wheels', 'tmp', 'doc', 'package', 'nextest']);
+const CARGO_PROFILE_FOLDERS = new Set(['deps', 'build', '.fingerprint', 'incremental']);
+
+/**
+ * A path inside a Cargo build folder: `target/` directly beside a Cargo.toml of the sdist, holding what Cargo
+ * writes there. A source folder that happens to be named target (a crate's `src/target/` module) is not one.
+ */
+export function isCargoBuildOutput(path: string, sdistPaths: readonly string[]): boolean {
+  const segments = path.split('/');
+  for (let index = 0; index < segments.length - 1; index++) {
+    if (segments[index] !== 'target') continue;
+    const crateFolder = segments.slice(0, index).join('/');
+    if (!sdistPaths.includes(crateFolder === '' ? 'Cargo.toml' : `${crateFolder}/Cargo.toml`)) continue;
+    const [top = '', profileChild = '', tripleChild = ''] = segments.slice(index + 1);
+    // target/<profile>/deps/... and target/<triple>/<profile>/deps/... for custom profiles and cross builds.
+    if (CARGO_TARGET_TOP_LEVEL.has(top) || CARGO_PROFILE_FOLDERS.has(profileChild) || CARGO_PROFILE_FOLDERS.has(tripleChild)) return true;
+  }
+  return false;
 }
 
 /**
@@ -77,7 +106,7 @@ export function sdistContentProblems(file: string, entries: readonly string[], i
     if (!inside.some(present)) problems.push(`${file}: [sdist content rule] does not contain ${what}; check [tool.maturin] include/exclude in pyproject.toml.`);
   }
   const forbidden: [string, (path: string) => boolean][] = [
-    ['a target/ build folder', (path) => /(^|\/)target\//.test(path)],
+    ['a Cargo target/ build folder', (path) => isCargoBuildOutput(path, inside)],
     ['a wheel (*.whl)', (path) => path.endsWith('.whl')],
     ['a compiled extension (*.so, *.pyd, *.dylib)', (path) => /\.(so|pyd|dylib)$/.test(path) || /\.so\.\d/.test(path)],
   ];

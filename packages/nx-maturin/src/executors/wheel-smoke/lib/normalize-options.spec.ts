@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { normalizeOptions } from './normalize-options';
 
 describe('wheel-smoke normalizeOptions', () => {
@@ -12,6 +15,7 @@ describe('wheel-smoke normalizeOptions', () => {
       buildTarget: 'hello:build',
       pythonPackage: true,
       checkWheelContentsIgnore: [],
+      twineStrict: true,
       indexUrl: 'https://pypi.org/simple',
       noIndex: false,
       pyprojectFile: '/ws/libs/hello/pyproject.toml',
@@ -56,5 +60,24 @@ describe('wheel-smoke normalizeOptions', () => {
 
   it('names the missing importName option', () => {
     expect(() => normalizeOptions({ artefactDir: 'out' } as never, '/ws', 'hello')).toThrow(/option "importName" is missing/);
+  });
+
+  it('ignores W007 (empty library) for a bin wheel, decided from [tool.maturin].bindings, and only there', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'smoke-options-'));
+    try {
+      const project = (root: string, bindings: string) => {
+        mkdirSync(join(workspace, root), { recursive: true });
+        writeFileSync(join(workspace, root, 'pyproject.toml'), `[build-system]\nrequires = ["maturin>=1,<2"]\nbuild-backend = "maturin"\n\n[tool.maturin]\nbindings = "${bindings}"\n`);
+        return normalizeOptions({ artefactDir: `${root}/target/wheels`, importName: 'tool', checkWheelContentsIgnore: ['W005'] }, workspace, root, root).checkWheelContentsIgnore;
+      };
+      expect(project('tools/bin', 'bin')).toEqual(['W005', 'W007']);
+      expect(project('libs/ext', 'pyo3')).toEqual(['W005']);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('runs twine check --strict unless twineStrict is false', () => {
+    expect(normalizeOptions({ artefactDir: 'out', importName: 'pkg', twineStrict: false }, '/ws', 'hello').twineStrict).toBe(false);
   });
 });

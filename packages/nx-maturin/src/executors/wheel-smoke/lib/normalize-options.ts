@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { readTomlFile, tomlPath } from '../../../lib/toml-file';
 import type { WheelSmokeExecutorSchema } from '../schema';
 import { normalizePythonVersions } from '../../../plugins/plugin-options';
 
@@ -14,8 +16,10 @@ export interface NormalizedWheelSmokeOptions {
   buildTarget: string;
   /** False for a pure Rust extension module: no Python package folder is expected in the sdist. */
   pythonPackage: boolean;
-  /** check-wheel-contents codes the project lives with, e.g. W005. */
+  /** check-wheel-contents codes the project lives with, e.g. W005; W007 added for bin bindings. */
   checkWheelContentsIgnore: string[];
+  /** `twine check --strict` (warnings fail) rather than `twine check` (only errors fail). */
+  twineStrict: boolean;
   /** Where the project's dependencies come from (the project itself always comes from the artefact folder). */
   indexUrl: string;
   /** Dependencies only from the artefact folder (`--no-index --find-links`). */
@@ -47,6 +51,7 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
       `wheel-smoke for ${projectName}: option "sdistInterpreter" is "${sdistInterpreter}", which is not one of pythonVersions (${pythonVersions.join(', ')}); pick one of them.`,
     );
   }
+  const pyprojectFile = projectRoot === undefined ? undefined : join(workspaceRoot, projectRoot, 'pyproject.toml');
   const absolute = (path: string) => (isAbsolute(path) ? path : join(workspaceRoot, path));
   const configuredTarget = options.sdistCargoTargetDir;
   const sdistCargoTargetDir = configuredTarget === undefined ? undefined : absolute(configuredTarget);
@@ -62,10 +67,11 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
     smokeScripts: (options.smokeScripts ?? []).map(absolute),
     commands: options.commands ?? [['-m', options.importName, '--help']],
     pythonPackage: options.pythonPackage ?? true,
-    checkWheelContentsIgnore: normalizeCodes(options.checkWheelContentsIgnore),
+    checkWheelContentsIgnore: withBinWheelCodes(normalizeCodes(options.checkWheelContentsIgnore), pyprojectFile),
+    twineStrict: options.twineStrict ?? true,
     indexUrl: options.indexUrl ?? DEFAULT_INDEX_URL,
     noIndex: options.noIndex ?? false,
-    pyprojectFile: projectRoot === undefined ? undefined : join(workspaceRoot, projectRoot, 'pyproject.toml'),
+    pyprojectFile,
     sdistInterpreter,
     sdistProfile: options.sdistProfile ?? 'release',
     sdistCargoTargetDir,
@@ -77,4 +83,13 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
 function normalizeCodes(raw: string[] | string | undefined): string[] {
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : raw.split(',');
   return list.map((code) => code.trim().toUpperCase()).filter((code) => code.length > 0);
+}
+
+/**
+ * A maturin bin wheel (`[tool.maturin].bindings = "bin"`) holds only the executable under `.data/scripts/`, so
+ * check-wheel-contents always reports W007 (library is empty) for it: that is the wheel's shape, not a mistake.
+ */
+function withBinWheelCodes(codes: string[], pyprojectFile: string | undefined): string[] {
+  if (pyprojectFile === undefined || !existsSync(pyprojectFile) || codes.includes('W007')) return codes;
+  return tomlPath(readTomlFile(pyprojectFile), ['tool', 'maturin', 'bindings']) === 'bin' ? [...codes, 'W007'] : codes;
 }

@@ -1,0 +1,32 @@
+import type { ArtefactEntry } from '../../../lib/artefact-manifest';
+import type { PythonInterpreter } from '../../../lib/python-discovery';
+import { oldestInterpreterFirst, recordIfAlreadyServed } from './interpreter-coverage';
+
+const cpython = (version: string): PythonInterpreter => ({ requested: version.split('.').slice(0, 2).join('.'), version, executable: `/usr/bin/python${version}`, source: 'PATH' });
+const wheel = (file: string, tag: string, interpreter: string): ArtefactEntry => ({ file, size: 1, sha256: 'x', kind: 'wheel', tags: [tag], interpreter });
+
+describe('interpreter-coverage', () => {
+  it('orders interpreters oldest first, by number rather than text', () => {
+    expect(oldestInterpreterFirst([cpython('3.13.0'), cpython('3.9.18'), cpython('3.12.1')]).map((interpreter) => interpreter.version)).toEqual(['3.9.18', '3.12.1', '3.13.0']);
+  });
+
+  it('records an abi3 wheel built with 3.12 as serving 3.13, so the 3.13 build is skipped', () => {
+    const entries = [wheel('w-1.0-cp310-abi3-manylinux_2_34_x86_64.whl', 'cp310-abi3-manylinux_2_34_x86_64', 'CPython 3.12.1')];
+    expect(recordIfAlreadyServed(entries, cpython('3.13.0'))).toBe(true);
+    expect(entries[0]!.interpreter).toBe('CPython 3.12.1, CPython 3.13.0');
+  });
+
+  it('records a py3-none wheel (cffi, bin bindings) as serving every interpreter', () => {
+    const entries = [wheel('b-1.0-py3-none-manylinux_2_34_x86_64.whl', 'py3-none-manylinux_2_34_x86_64', 'CPython 3.12.1')];
+    expect(recordIfAlreadyServed(entries, cpython('3.13.0'))).toBe(true);
+  });
+
+  it('builds again for an interpreter that only a version-specific wheel or no wheel fits', () => {
+    const entries = [wheel('e-1.0-cp312-cp312-manylinux_2_34_x86_64.whl', 'cp312-cp312-manylinux_2_34_x86_64', 'CPython 3.12.1')];
+    expect(recordIfAlreadyServed(entries, cpython('3.13.0'))).toBe(false);
+    expect(recordIfAlreadyServed([], cpython('3.12.1'))).toBe(false);
+    expect(entries[0]!.interpreter).toBe('CPython 3.12.1');
+    const newerAbi3 = [wheel('w-1.0-cp313-abi3-manylinux_2_34_x86_64.whl', 'cp313-abi3-manylinux_2_34_x86_64', 'CPython 3.13.0')];
+    expect(recordIfAlreadyServed(newerAbi3, cpython('3.12.1'))).toBe(false);
+  });
+});
