@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { findLocalCrates } from './local-crates';
+import { findLocalCrates, type LocalCratesEntry, type LocalCratesMemo } from './local-crates';
 
 describe('findLocalCrates', () => {
   let root: string;
@@ -26,5 +26,21 @@ describe('findLocalCrates', () => {
     write('a/Cargo.toml', '[package]\nname = "a"\n[dependencies]\nb = { path = "../b" }\ngone = { path = "../gone" }\nfar = { path = "../../far" }\n');
     write('b/Cargo.toml', '[package]\nname = "b"\n[dependencies]\na = { path = "../a" }\n');
     expect(findLocalCrates(root, 'a/Cargo.toml')).toEqual({ cargoWorkspaceDir: 'a', crates: ['b', 'gone'] });
+  });
+
+  it('reuses a remembered result while every manifest it read, or found missing, is unchanged', () => {
+    write('py/Cargo.toml', '[package]\nname = "py"\n[dependencies]\ncore = { path = "../core" }\n');
+    write('core/Cargo.toml', '[package]\nname = "core"\n');
+    const entries = new Map<string, LocalCratesEntry>();
+    const memo: LocalCratesMemo = { getLocalCrates: (file) => entries.get(file), setLocalCrates: (file, entry) => entries.set(file, entry) };
+    expect(findLocalCrates(root, 'py/Cargo.toml', memo).crates).toEqual(['core']);
+    entries.get('py/Cargo.toml')!.result = { cargoWorkspaceDir: 'py', crates: ['served-from-memo'] };
+    expect(findLocalCrates(root, 'py/Cargo.toml', memo).crates).toEqual(['served-from-memo']);
+    // A dependency's manifest changes.
+    write('core/Cargo.toml', '[package]\nname = "core"\n[build-dependencies]\ngen = { path = "../gen" }\n');
+    expect(findLocalCrates(root, 'py/Cargo.toml', memo).crates).toEqual(['core', 'gen']);
+    // A Cargo workspace appears above the crate, where there was no manifest before.
+    write('Cargo.toml', '[workspace]\nmembers = ["py", "core"]\n[patch.crates-io]\nfork = { path = "fork" }\n');
+    expect(findLocalCrates(root, 'py/Cargo.toml', memo)).toEqual({ cargoWorkspaceDir: '', crates: ['core', 'fork', 'gen'] });
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parseToml, tomlPath, type TomlTable } from '../lib/toml-file';
@@ -10,10 +11,34 @@ const DEPENDENCY_TABLES = ['dependencies', 'build-dependencies'];
  * through `[workspace.dependencies]` of the crate's Cargo workspace), theirs in turn, and the `[patch]` paths of the
  * crate's Cargo workspace. The crate's own dev-dependencies count (its tests compile them); those of the crates it
  * depends on never get compiled. Only manifests are read, so this costs no cargo process on a graph computation.
- * Crates outside the Nx workspace are left out: Nx cannot hash them.
+ * Crates outside the Nx workspace are left out: Nx cannot hash them. With a memo, a result is reused while every
+ * manifest it was read from (and every one found missing) is unchanged, so a large Cargo workspace is parsed once.
  */
-export function findLocalCrates(workspaceRoot: string, manifestFile: string): LocalCrates {
+export function findLocalCrates(workspaceRoot: string, manifestFile: string, memo?: LocalCratesMemo): LocalCrates {
+  const remembered = memo?.getLocalCrates(manifestFile);
+  if (remembered !== undefined && fingerprint(remembered.files.map((file) => [file, readText(workspaceRoot, file)])) === remembered.fingerprint) {
+    return remembered.result;
+  }
   const manifests = new ManifestReader(workspaceRoot);
+  const result = resolveLocalCrates(manifests, manifestFile);
+  memo?.setLocalCrates(manifestFile, { files: [...manifests.texts.keys()], fingerprint: fingerprint([...manifests.texts]), result });
+  return result;
+}
+
+/** A remembered {@link findLocalCrates} result and the manifests it came from. */
+export interface LocalCratesEntry {
+  files: string[];
+  /** Hash of each file's name and text (or absence), in `files` order. */
+  fingerprint: string;
+  result: LocalCrates;
+}
+
+export interface LocalCratesMemo {
+  getLocalCrates(manifestFile: string): LocalCratesEntry | undefined;
+  setLocalCrates(manifestFile: string, entry: LocalCratesEntry): void;
+}
+
+function resolveLocalCrates(manifests: ManifestReader, manifestFile: string): LocalCrates {
   const crateDir = folderOf(manifestFile);
   const crateManifest = manifests.read(manifestFile);
   const cargoWorkspaceDir = (crateManifest && manifests.workspaceOf(crateDir, crateManifest)?.dir) ?? crateDir;
@@ -81,20 +106,20 @@ function patchPaths(workspace: CargoWorkspace): string[] {
     .flatMap((patch) => (typeof patch['path'] === 'string' ? [joinFolder(workspace.dir, patch['path'])] : []));
 }
 
-/** Parses each manifest once per call; a missing manifest is undefined (Cargo reports it at build time). */
+/**
+ * Parses each manifest once per call and keeps the texts it read (undefined for a missing manifest, which Cargo
+ * reports at build time).
+ */
 class ManifestReader {
+  readonly texts = new Map<string, string | undefined>();
   private readonly parsed = new Map<string, TomlTable | undefined>();
 
   constructor(private readonly workspaceRoot: string) {}
 
   read(file: string): TomlTable | undefined {
     if (!this.parsed.has(file)) {
-      let text: string | undefined;
-      try {
-        text = readFileSync(join(this.workspaceRoot, file), 'utf8');
-      } catch {
-        text = undefined;
-      }
+      const text = readText(this.workspaceRoot, file);
+      this.texts.set(file, text);
       this.parsed.set(file, text === undefined ? undefined : parseToml(text, file));
     }
     return this.parsed.get(file);
@@ -115,6 +140,20 @@ class ManifestReader {
     }
     return undefined;
   }
+}
+
+function readText(workspaceRoot: string, file: string): string | undefined {
+  try {
+    return readFileSync(join(workspaceRoot, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function fingerprint(files: [string, string | undefined][]): string {
+  const hash = createHash('sha256');
+  for (const [file, text] of files) hash.update(`${file}\0${text === undefined ? 'missing' : `=${text}`}\0`);
+  return hash.digest('hex');
 }
 
 /** The folders above `dir`, nearest first, up to the Nx workspace root (''). */

@@ -305,8 +305,10 @@ describe('nx-maturin createNodes', () => {
     await infer(['p/pyproject.toml']);
     const [cacheFile] = cacheFiles();
     const file = join(root, '.nx', 'workspace-data', cacheFile!);
-    const entries = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { distributionName: string }>;
-    for (const entry of Object.values(entries)) entry.distributionName = 'served-from-cache';
+    const entries = JSON.parse(readFileSync(file, 'utf8')) as { layouts: Record<string, { distributionName: string }>; localCrates: Record<string, unknown> };
+    // The local crates are remembered with the manifests they were read from (see local-crates.spec.ts).
+    expect(Object.keys(entries.localCrates)).toEqual(['p/Cargo.toml']);
+    for (const entry of Object.values(entries.layouts)) entry.distributionName = 'served-from-cache';
     writeFileSync(file, JSON.stringify(entries));
 
     expect(Object.values(await inferOne('p/pyproject.toml'))[0]!.name).toBe('served-from-cache');

@@ -17,7 +17,7 @@ export type { MaturinPluginOptions } from './plugin-options';
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 const PLUGIN_VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 /** The code that turns manifests into layouts: a plugin developed in place changes it without a version bump. */
-const LAYOUT_CODE = readFileSync(require.resolve('./maturin-project'), 'utf8');
+const LAYOUT_CODE = ['./maturin-project', './local-crates'].map((module) => readFileSync(require.resolve(module), 'utf8')).join('\n');
 
 export const createNodes: CreateNodes<MaturinPluginOptions> = [
   '**/pyproject.toml',
@@ -54,7 +54,7 @@ function createNodesForPyproject(
 ): CreateNodesResult {
   const layout = readLayout(context.workspaceRoot, pyprojectFile, cache);
   if (layout === null) return {};
-  const project = locateOnDisk(context.workspaceRoot, layout);
+  const project = locateOnDisk(context.workspaceRoot, layout, cache);
   const name = options.projectNames[project.root] ?? project.distributionName;
   return {
     projects: {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { TomlFileError, TomlTable, tomlPath, tomlString } from '../lib/toml-file';
-import { findLocalCrates } from './local-crates';
+import { findLocalCrates, type LocalCratesMemo } from './local-crates';
 
 /** What inference needs to know about one maturin project, read from its pyproject.toml and Cargo.toml. */
 export interface MaturinProject {
@@ -178,7 +178,8 @@ function readIncludeGlobs(pyproject: TomlTable): string[] {
   return globs.map((glob) => glob.split('\\').join('/'));
 }
 
-export function locateOnDisk(workspaceRoot: string, project: MaturinProject): MaturinProjectOnDisk {
+/** `memo` lets inference reuse the local crates found on an earlier graph computation (see {@link findLocalCrates}). */
+export function locateOnDisk(workspaceRoot: string, project: MaturinProject, memo?: LocalCratesMemo): MaturinProjectOnDisk {
   const packageCandidate = posix.join(project.pythonSource, project.importName);
   const pythonPackageDir = existsSync(join(workspaceRoot, project.root, packageCandidate, '__init__.py')) ? packageCandidate : undefined;
   const cargoLockFile = findCargoLock(workspaceRoot, project);
@@ -190,7 +191,7 @@ export function locateOnDisk(workspaceRoot: string, project: MaturinProject): Ma
     smokeScripts: findSmokeScripts(workspaceRoot, project.root),
     hasMainModule: pythonPackageDir !== undefined && existsSync(join(workspaceRoot, project.root, pythonPackageDir, '__main__.py')),
     cargoWorkspaceInputs: findCargoWorkspaceInputs(workspaceRoot, project),
-    ...findOutsideSources(workspaceRoot, project),
+    ...findOutsideSources(workspaceRoot, project, memo),
   };
 }
 
@@ -198,9 +199,9 @@ export function locateOnDisk(workspaceRoot: string, project: MaturinProject): Ma
  * What the build reads beyond the project folder (which is an input as a whole), and where inside that folder Cargo
  * writes, so build output never counts as a source.
  */
-function findOutsideSources(workspaceRoot: string, project: MaturinProject): Pick<MaturinProjectOnDisk, 'outsideSourceInputs' | 'buildOutputFolders'> {
+function findOutsideSources(workspaceRoot: string, project: MaturinProject, memo: LocalCratesMemo | undefined): Pick<MaturinProjectOnDisk, 'outsideSourceInputs' | 'buildOutputFolders'> {
   const manifestFile = posix.join(project.root, project.cargoManifest);
-  const { cargoWorkspaceDir, crates } = findLocalCrates(workspaceRoot, manifestFile);
+  const { cargoWorkspaceDir, crates } = findLocalCrates(workspaceRoot, manifestFile, memo);
   const outside = (path: string) => posix.relative(project.root, path).startsWith('..');
   const folders = [posix.dirname(manifestFile), posix.join(project.root, project.pythonSource), ...crates].filter(outside);
   const outsideSourceInputs = [...new Set(folders)].flatMap((folder) => [`{workspaceRoot}/${folder}/**/*`, `!{workspaceRoot}/${folder}/target/**/*`]);
