@@ -10,7 +10,7 @@ import { runCaptured } from './run-process';
  */
 export async function cargoTargetDirectory(projectDirectory: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const pyprojectFile = join(projectDirectory, 'pyproject.toml');
-  const manifest = join(projectDirectory, cargoManifestPath(readTomlFile(pyprojectFile)));
+  const manifest = join(projectDirectory, cargoManifestPath(readTomlFile(pyprojectFile), projectDirectory));
   const { stdout } = await runCaptured('cargo', ['metadata', '--format-version', '1', '--no-deps', '--offline', '--manifest-path', manifest], { cwd: projectDirectory, env });
   let targetDirectory: unknown;
   try {

@@ -43,26 +43,19 @@ function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefi
 }
 
 /**
- * What maturin puts in the sdist, and so what a wheel can depend on. With the Python package beside pyproject
- * (`python-source` unset or "."), maturin packs the whole project folder, so every file but build output counts.
+ * What a build or test can read: the whole project folder but Cargo's build output, the Cargo files around it, and
+ * what maturin takes from outside the folder (local crates, include globs). The whole folder rather than a list of
+ * the sdist's parts: a crate's build.rs may compile any file there (C sources, vendored crates), and a missed input
+ * hands back a stale wheel while an extra one only costs a rebuild.
  */
-function buildSourceInputs(project: MaturinProjectOnDisk): string[] {
-  if (project.pythonSource === '' || project.pythonSource === '.') {
-    return ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput, ...project.cargoWorkspaceInputs];
-  }
-  const crateRoot = posix.dirname(`{projectRoot}/${project.cargoManifest}`);
-  const inputs = [
-    '{projectRoot}/pyproject.toml',
-    `{projectRoot}/${project.cargoManifest}`,
+function projectSourceInputs(project: MaturinProjectOnDisk): string[] {
+  return [
+    '{projectRoot}/**/*',
+    ...project.buildOutputFolders.map((folder) => `!{projectRoot}/${folder}/**/*`),
     project.cargoLockInput,
-    `${crateRoot}/src/**/*`,
-    `${crateRoot}/build.rs`,
     ...project.cargoWorkspaceInputs,
-    '{projectRoot}/README*',
-    '{projectRoot}/LICENSE*',
+    ...project.outsideSourceInputs,
   ];
-  if (project.pythonPackageDir) inputs.push(`{projectRoot}/${project.pythonPackageDir}/**/*`);
-  return inputs;
 }
 
 /**
@@ -75,15 +68,28 @@ function toolingInputs(options: NormalizedMaturinPluginOptions, pluginProject: P
 }
 
 /**
- * The default smoke commands. A package with `__main__` keeps the executor's `python -m <package> --help`; bin
- * bindings run the installed binary with `--help`; any other package is imported (a library has nothing to run),
- * and its first console script, when it declares one, runs with `--help`.
+ * The default smoke commands. The compiled extension is always imported, since a package's `__init__.py` need not
+ * load it (and may fall back to pure Python without it); a package with `__main__` also runs `python -m <package>
+ * --help`; bin bindings run the installed binary with `--help`; any other package's first console script, when it
+ * declares one, runs with `--help`.
  */
-function smokeCommandOption(project: MaturinProjectOnDisk): { commands?: string[][] } {
-  if (project.hasMainModule) return {};
+function smokeCommandOption(project: MaturinProjectOnDisk): { commands: string[][] } {
   const runExecutable = (name: string) => ['-c', RUN_INSTALLED_EXECUTABLE, name];
   if (project.bindings === 'bin') return { commands: project.executables.slice(0, 1).map(runExecutable) };
-  return { commands: [['-c', `import ${project.importName}`], ...project.executables.slice(0, 1).map(runExecutable)] };
+  const extension = extensionModule(project);
+  const importCommand = ['-c', extension === project.importName ? `import ${extension}` : `import ${project.importName}, ${extension}`];
+  if (project.hasMainModule) return { commands: [['-m', project.importName, '--help'], importCommand] };
+  return { commands: [importCommand, ...project.executables.slice(0, 1).map(runExecutable)] };
+}
+
+/**
+ * The dotted name the compiled extension installs as, by maturin's layout rules: a dotted module-name is that module;
+ * beside a Python package of the same name it is `<name>.<name>`; a pure Rust module is the top-level module itself
+ * (maturin generates its `__init__.py`, which imports the extension).
+ */
+function extensionModule(project: MaturinProjectOnDisk): string {
+  if (project.moduleName.includes('.')) return project.moduleName;
+  return project.pythonPackageDir === undefined ? project.moduleName : `${project.moduleName}.${project.moduleName}`;
 }
 
 /** Runs `<venv scripts>/<argv[1]> --help` with the venv's own Python, on any OS, and fails when it is missing. */
@@ -167,7 +173,7 @@ export function createInferredTargets(
       continuous: false,
       // The release policy (version-sync) guards publishing; a build runs it first only when the workspace asks.
       dependsOn: [...(options.versionSyncBeforeBuild ? [names.versionSync] : []), ...pluginBuild],
-      inputs: [...buildSourceInputs(project), ...tooling, ...BUILD_ENVIRONMENT.map((env) => ({ env }))],
+      inputs: [...projectSourceInputs(project), ...tooling, ...BUILD_ENVIRONMENT.map((env) => ({ env }))],
       outputs: ['{options.outputDir}'],
       metadata: {
         technologies: TECHNOLOGIES,
@@ -181,7 +187,7 @@ export function createInferredTargets(
       cache: true,
       continuous: false,
       dependsOn: [...pluginBuild],
-      inputs: ['{projectRoot}/**/*', '!{projectRoot}/target/**/*', project.cargoLockInput, ...project.cargoWorkspaceInputs, ...tooling, ...BUILD_ENVIRONMENT.map((env) => ({ env }))],
+      inputs: [...projectSourceInputs(project), ...tooling, ...BUILD_ENVIRONMENT.map((env) => ({ env }))],
       outputs: [],
       metadata: {
         technologies: TECHNOLOGIES,

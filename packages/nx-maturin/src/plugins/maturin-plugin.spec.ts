@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FIXTURES, REPOSITORY_ROOT } from '../test-support/temp-workspace';
+import { locateVersionFiles } from '../lib/versions/version-files';
 import { createNodes, findPluginProject } from './maturin-plugin';
 import { toolchainFingerprintInput } from './toolchain-input';
 
@@ -44,14 +45,9 @@ describe('nx-maturin createNodes', () => {
     const { inputs, ...build } = project.targets['build']!;
     expect((inputs as unknown[]).filter((input) => typeof input === 'string')).toMatchInlineSnapshot(`
 [
-  "{projectRoot}/pyproject.toml",
-  "{projectRoot}/Cargo.toml",
+  "{projectRoot}/**/*",
+  "!{projectRoot}/target/**/*",
   "{projectRoot}/Cargo.lock",
-  "{projectRoot}/src/**/*",
-  "{projectRoot}/build.rs",
-  "{projectRoot}/README*",
-  "{projectRoot}/LICENSE*",
-  "{projectRoot}/python/rec_pkg/**/*",
   "{workspaceRoot}/tools/requirements.txt",
 ]
 `);
@@ -94,8 +90,8 @@ describe('nx-maturin createNodes', () => {
       dependsOn: ['build'],
       options: { importName: 'rec_pkg', smokeScripts: ['rec/scripts/smoke_trace.py'], artefactDir: 'rec/target/wheels' },
     });
-    // A package with __main__ keeps the executor's default smoke (`-m rec_pkg --help`).
-    expect(project.targets['smoke']!['options']).not.toHaveProperty('commands');
+    // A package with __main__ runs it with --help, and the extension is imported whatever __init__.py does.
+    expect(project.targets['smoke']!['options']).toMatchObject({ commands: [['-m', 'rec_pkg', '--help'], ['-c', 'import rec_pkg, rec_pkg._native']] });
     expect(project.targets['publish']).toMatchObject({ dependsOn: ['version-sync', 'smoke'], cache: false, defaultConfiguration: 'local' });
     expect(project.targets['version-sync']!['inputs']).toContain('{projectRoot}/python/rec_pkg/__init__.py');
   });
@@ -146,12 +142,13 @@ describe('nx-maturin createNodes', () => {
     cpSync(join(FIXTURES, 'layout-manifest-path'), join(root, 'mp'), { recursive: true });
     const project = (await inferOne('mp/pyproject.toml'))['mp']!;
     expect(project.name).toBe('layout-manifest-path');
+    // The whole folder, but Cargo's output beside the crate under rust/.
     expect(project.targets['build']!['inputs']).toEqual(
-      expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/rust/Cargo.lock', '{projectRoot}/rust/src/**/*', '{projectRoot}/src/layout_manifest_path/**/*']),
+      expect.arrayContaining(['{projectRoot}/**/*', '!{projectRoot}/target/**/*', '!{projectRoot}/rust/target/**/*', '{projectRoot}/rust/Cargo.lock']),
     );
     expect(project.targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/layout_manifest_path/__init__.py']));
-    // No __main__: the default smoke imports the library.
-    expect(project.targets['smoke']!['options']).toMatchObject({ importName: 'layout_manifest_path', commands: [['-c', 'import layout_manifest_path']] });
+    // No __main__: the default smoke imports the library and its extension.
+    expect(project.targets['smoke']!['options']).toMatchObject({ importName: 'layout_manifest_path', commands: [['-c', 'import layout_manifest_path, layout_manifest_path._native']] });
   });
 
   it('reads the fixture without [project] in a Cargo workspace with an inherited version and a path dependency', async () => {
@@ -165,8 +162,7 @@ describe('nx-maturin createNodes', () => {
   "{workspaceRoot}/cw/Cargo.lock",
   "{workspaceRoot}/cw/.cargo/config.toml",
   "{workspaceRoot}/cw/Cargo.toml",
-  "{workspaceRoot}/cw/shared/Cargo.toml",
-  "{workspaceRoot}/cw/shared/src/**/*",
+  "{workspaceRoot}/cw/shared/**/*",
 ]
 `);
   });
@@ -185,6 +181,78 @@ describe('nx-maturin createNodes', () => {
     const runs = (options: unknown) => ((options as { commands: string[][] }).commands ?? []).map((command) => (command[1]!.startsWith('import shutil') ? `run ${command[2]} --help` : command.join(' ')));
     expect(runs((await inferOne('tool/pyproject.toml'))['tool']!.targets['smoke']!['options'])).toEqual(['run tool-cli --help']);
     expect(runs((await inferOne('lib/pyproject.toml'))['lib']!.targets['smoke']!['options'])).toEqual(['-c import lib', 'run lib-cli --help']);
+  });
+
+  it('imports the compiled extension in the default smoke, wherever maturin installs it', async () => {
+    // A dotted module-name deep inside the package: __init__.py need not import it.
+    write('deep/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "deep"\nversion = "0.1.0"\n[tool.maturin]\npython-source = "src"\nmodule-name = "deep.bindings._rust"\n`);
+    write('deep/src/deep/__init__.py', '');
+    // No dot beside a package of the same name: maturin installs the extension as <name>.<name>.
+    write('mixed/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "mixed"\nversion = "0.1.0"\n`);
+    write('mixed/mixed/__init__.py', '');
+    // A pure Rust module: maturin's generated __init__.py imports the extension itself.
+    write('pure/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "pure"\nversion = "0.1.0"\n`);
+    const commands = async (name: string) => ((await inferOne(`${name}/pyproject.toml`))[name]!.targets['smoke']!['options'] as { commands: string[][] }).commands;
+    expect(await commands('deep')).toEqual([['-c', 'import deep, deep.bindings._rust']]);
+    expect(await commands('mixed')).toEqual([['-c', 'import mixed, mixed.mixed']]);
+    expect(await commands('pure')).toEqual([['-c', 'import pure']]);
+    expect((await inferOne('deep/pyproject.toml'))['deep']!.targets['publish']!['options']).toMatchObject({ commands: [['-c', 'import deep, deep.bindings._rust']] });
+  });
+
+  it("follows maturin's automatic layout: no Cargo.toml beside pyproject, the crate in rust/, the package in src/", async () => {
+    write('auto/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "auto-layout"\nversion = "0.1.0"\n[tool.maturin]\nmodule-name = "auto_layout._native"\n`);
+    write('auto/rust/Cargo.toml', '[package]\nname = "auto-layout"\nversion = "0.1.0"\n[lib]\nname = "_native"\ncrate-type = ["cdylib"]\n');
+    write('auto/src/auto_layout/__init__.py', '');
+    const targets = (await inferOne('auto/pyproject.toml'))['auto']!.targets;
+    expect(targets['build']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '!{projectRoot}/rust/target/**/*', '{projectRoot}/rust/Cargo.lock']));
+    expect(targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/auto_layout/__init__.py']));
+    expect(targets['smoke']!['options']).not.toHaveProperty('pythonPackage');
+    expect(targets['smoke']!['options']).toMatchObject({ importName: 'auto_layout', commands: [['-c', 'import auto_layout, auto_layout._native']] });
+    // version-sync (and build, test) read the same manifest.
+    expect(locateVersionFiles(root, 'auto')).toMatchObject({ cargoManifestFile: join(root, 'auto', 'rust', 'Cargo.toml'), pythonInitFile: join(root, 'auto', 'src', 'auto_layout', '__init__.py') });
+  });
+
+  it('hashes every local crate the extension is built from, inside or outside the project, and include globs reaching out', async () => {
+    write(
+      'Cargo.toml',
+      '[workspace]\nmembers = ["crates/*", "py/rust"]\n[workspace.dependencies]\ncore = { path = "crates/core" }\nutil = { path = "crates/util" }\ntestkit = { path = "crates/testkit" }\nserde = "1"\n',
+    );
+    write('Cargo.lock', '');
+    write('crates/core/Cargo.toml', '[package]\nname = "core"\n[dependencies]\nutil = { workspace = true }\n[dev-dependencies]\ntestkit = { workspace = true }\n');
+    write('crates/util/Cargo.toml', '[package]\nname = "util"\n[build-dependencies]\ngen = { path = "../gen" }\n');
+    for (const crate of ['gen', 'testkit', 'unused', 'deep', 'bench']) write(`crates/${crate}/Cargo.toml`, `[package]\nname = "${crate}"\n`);
+    write(
+      'py/pyproject.toml',
+      `${MATURIN_BACKEND}[project]\nname = "py"\nversion = "0.1.0"\n[tool.maturin]\nmanifest-path = "rust/Cargo.toml"\npython-source = "python"\n` +
+        'include = ["../vendor/yy/**/*", { path = "c/**/*", format = "sdist" }, { path = "../wheel-only/*", format = "wheel" }]\n',
+    );
+    write(
+      'py/rust/Cargo.toml',
+      '[package]\nname = "py"\n[dependencies]\ncore = { workspace = true }\nlocal = { path = "../local" }\nserde = { workspace = true }\n[dev-dependencies]\nbench = { path = "../../crates/bench" }\n',
+    );
+    write('py/local/Cargo.toml', '[package]\nname = "local"\n[target.\'cfg(unix)\'.dependencies]\ndeep = { path = "../../crates/deep" }\n');
+    const inputs = (await inferOne('py/pyproject.toml'))['py']!.targets['build']!['inputs'] as unknown[];
+    // A crate's dev-dependencies count only for the crate itself (testkit is core's); py/local is inside the project.
+    expect(inputs.filter((input) => typeof input === 'string')).toMatchInlineSnapshot(`
+[
+  "{projectRoot}/**/*",
+  "!{projectRoot}/target/**/*",
+  "{workspaceRoot}/Cargo.lock",
+  "{workspaceRoot}/Cargo.toml",
+  "{workspaceRoot}/crates/bench/**/*",
+  "!{workspaceRoot}/crates/bench/target/**/*",
+  "{workspaceRoot}/crates/core/**/*",
+  "!{workspaceRoot}/crates/core/target/**/*",
+  "{workspaceRoot}/crates/deep/**/*",
+  "!{workspaceRoot}/crates/deep/target/**/*",
+  "{workspaceRoot}/crates/gen/**/*",
+  "!{workspaceRoot}/crates/gen/target/**/*",
+  "{workspaceRoot}/crates/util/**/*",
+  "!{workspaceRoot}/crates/util/target/**/*",
+  "{workspaceRoot}/vendor/yy/**/*",
+]
+`);
+    expect((await inferOne('py/pyproject.toml'))['py']!.targets['test']!['inputs']).toEqual(expect.arrayContaining(['{workspaceRoot}/crates/core/**/*', '{workspaceRoot}/crates/bench/**/*']));
   });
 
   it('names a pure Rust project after its distribution and finds the Cargo workspace lock file above it', async () => {
@@ -237,8 +305,10 @@ describe('nx-maturin createNodes', () => {
     await infer(['p/pyproject.toml']);
     const [cacheFile] = cacheFiles();
     const file = join(root, '.nx', 'workspace-data', cacheFile!);
-    const entries = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { distributionName: string }>;
-    for (const entry of Object.values(entries)) entry.distributionName = 'served-from-cache';
+    const entries = JSON.parse(readFileSync(file, 'utf8')) as { layouts: Record<string, { distributionName: string }>; localCrates: Record<string, unknown> };
+    // The local crates are remembered with the manifests they were read from (see local-crates.spec.ts).
+    expect(Object.keys(entries.localCrates)).toEqual(['p/Cargo.toml']);
+    for (const entry of Object.values(entries.layouts)) entry.distributionName = 'served-from-cache';
     writeFileSync(file, JSON.stringify(entries));
 
     expect(Object.values(await inferOne('p/pyproject.toml'))[0]!.name).toBe('served-from-cache');

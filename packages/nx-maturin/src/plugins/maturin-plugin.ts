@@ -9,7 +9,7 @@ import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { parseToml, TomlFileError } from '../lib/toml-file';
 import { createInferredTargets } from './inferred-targets';
 import { LayoutCache } from './layout-cache';
-import { cargoManifestPath, describeMaturinProject, isMaturinPyproject, locateOnDisk, type MaturinProject } from './maturin-project';
+import { describeMaturinProject, isMaturinPyproject, locateOnDisk, maturinPaths, type MaturinPaths, type MaturinProject } from './maturin-project';
 import { normalizePluginOptions, type MaturinPluginOptions, type NormalizedMaturinPluginOptions } from './plugin-options';
 
 export type { MaturinPluginOptions } from './plugin-options';
@@ -17,7 +17,7 @@ export type { MaturinPluginOptions } from './plugin-options';
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 const PLUGIN_VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 /** The code that turns manifests into layouts: a plugin developed in place changes it without a version bump. */
-const LAYOUT_CODE = readFileSync(require.resolve('./maturin-project'), 'utf8');
+const LAYOUT_CODE = ['./maturin-project', './local-crates'].map((module) => readFileSync(require.resolve(module), 'utf8')).join('\n');
 
 export const createNodes: CreateNodes<MaturinPluginOptions> = [
   '**/pyproject.toml',
@@ -54,7 +54,7 @@ function createNodesForPyproject(
 ): CreateNodesResult {
   const layout = readLayout(context.workspaceRoot, pyprojectFile, cache);
   if (layout === null) return {};
-  const project = locateOnDisk(context.workspaceRoot, layout);
+  const project = locateOnDisk(context.workspaceRoot, layout, cache);
   const name = options.projectNames[project.root] ?? project.distributionName;
   return {
     projects: {
@@ -110,20 +110,21 @@ function readLayout(workspaceRoot: string, pyprojectFile: string, cache: LayoutC
   if (!pyprojectText.includes('maturin')) return null;
   const pyproject = parseToml(pyprojectText, pyprojectFile);
   if (!isMaturinPyproject(pyproject)) return null;
-  let manifest: string;
+  let paths: MaturinPaths;
   try {
-    manifest = cargoManifestPath(pyproject);
+    paths = maturinPaths(pyproject, join(workspaceRoot, posix.dirname(pyprojectFile)));
   } catch (error) {
     throw new TomlFileError(pyprojectFile, undefined, (error as Error).message);
   }
-  const manifestFile = posix.join(posix.dirname(pyprojectFile), manifest);
+  const manifestFile = posix.join(posix.dirname(pyprojectFile), paths.cargoManifest);
   const manifestPath = join(workspaceRoot, manifestFile);
   const cargoText = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : '';
-  const key = hashArray([pyprojectFile, pyprojectText, cargoText]);
+  // The paths come from files existing (maturin's automatic src layout), not only from the manifests' text.
+  const key = hashArray([pyprojectFile, pyprojectText, paths.cargoManifest, paths.pythonSource, cargoText]);
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const cargoToml = cargoText ? parseToml(cargoText, manifestFile) : undefined;
-  const layout = describeMaturinProject(pyprojectFile, pyproject, cargoToml);
+  const layout = describeMaturinProject(pyprojectFile, pyproject, cargoToml, paths);
   cache.set(key, layout);
   return layout;
 }

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { TomlFileError, TomlTable, tomlPath, tomlString } from '../lib/toml-file';
+import { findLocalCrates, type LocalCratesMemo } from './local-crates';
 
 /** What inference needs to know about one maturin project, read from its pyproject.toml and Cargo.toml. */
 export interface MaturinProject {
@@ -13,8 +14,10 @@ export interface MaturinProject {
   pythonSource: string;
   /** The importable top-level package or module, e.g. `codetracer_python_recorder`. */
   importName: string;
-  /** Folders of `path = "..."` dependencies in Cargo.toml, relative to `root` (`/`-separated). */
-  pathDependencies: string[];
+  /** maturin's module name: `[tool.maturin].module-name`, else Cargo's `[lib].name`, else the distribution name. */
+  moduleName: string;
+  /** `[tool.maturin].include` globs that reach the sdist, relative to `root` (`/`-separated). */
+  includeGlobs: string[];
   /** `[tool.maturin].bindings` (`pyo3`, `cffi`, `bin`, `uniffi`), when set. */
   bindings: string | undefined;
   /** Executables the wheel installs: `[project.scripts]` names, or for bin bindings the Cargo binary. */
@@ -36,22 +39,69 @@ export interface MaturinProjectOnDisk extends MaturinProject {
   /**
    * Cargo files outside the crate that change what it builds, as Nx inputs: the Cargo workspace root manifest,
    * `.cargo/config.toml`, `rust-toolchain.toml` (the crate's folder and each one above it, up to the Nx workspace
-   * root), and path dependencies outside the project.
+   * root).
    */
   cargoWorkspaceInputs: string[];
+  /**
+   * Nx inputs for what maturin builds from outside the project folder: local crates (see {@link findLocalCrates}),
+   * the crate itself or the Python source when they lie outside, and `[tool.maturin].include` globs reaching out.
+   */
+  outsideSourceInputs: string[];
+  /** Folders under the project, relative to `root`, that hold Cargo's build output (`target/` of the Cargo workspace). */
+  buildOutputFolders: string[];
+}
+
+/** Where maturin finds the Cargo manifest and the Python source of one project, both relative to pyproject's folder. */
+export interface MaturinPaths {
+  cargoManifest: string;
+  /** '' when the Python package (if any) sits beside pyproject. */
+  pythonSource: string;
 }
 
 /**
- * The Cargo manifest maturin builds, relative to the folder of pyproject.toml: `[tool.maturin].manifest-path`, else
- * `Cargo.toml` beside pyproject. Inference, cache inputs, version-sync, build and test all ask this one function.
+ * The paths maturin resolves for a project, by maturin's own rules (`project_layout.rs`):
+ * - the manifest is `[tool.maturin].manifest-path`; without it, `rust/Cargo.toml` when that file exists and either
+ *   `python-source` is set or the automatic src layout applies; else `Cargo.toml` beside pyproject;
+ * - the Python source is `python-source`; without it, `src` when the automatic src layout applies; else pyproject's
+ *   folder.
+ * The automatic src layout: `[project].name` is set, `rust/Cargo.toml` exists, and `src/<name with - as _>/__init__.py`
+ * (or `src/<entry of python-packages>/__init__.py`) exists. Inference, cache inputs, version-sync, build and test all
+ * ask this one function; `projectDirectory` is pyproject's folder on disk.
  */
-export function cargoManifestPath(pyproject: TomlTable): string {
-  const configured = tomlPath(pyproject, ['tool', 'maturin', 'manifest-path']);
-  if (configured === undefined) return 'Cargo.toml';
-  if (typeof configured !== 'string' || configured.trim() === '') {
-    throw new Error(`[tool.maturin].manifest-path is ${JSON.stringify(configured)}; expected a path to a Cargo.toml relative to pyproject.toml, e.g. "rust/Cargo.toml"`);
+export function maturinPaths(pyproject: TomlTable, projectDirectory: string): MaturinPaths {
+  const configuredManifest = tomlPath(pyproject, ['tool', 'maturin', 'manifest-path']);
+  if (configuredManifest !== undefined && (typeof configuredManifest !== 'string' || configuredManifest.trim() === '')) {
+    throw new Error(`[tool.maturin].manifest-path is ${JSON.stringify(configuredManifest)}; expected a path to a Cargo.toml relative to pyproject.toml, e.g. "rust/Cargo.toml"`);
   }
-  return posix.normalize(configured.split('\\').join('/'));
+  const configuredSource = tomlPath(pyproject, ['tool', 'maturin', 'python-source']);
+  if (configuredSource !== undefined && typeof configuredSource !== 'string') {
+    throw new Error(`[tool.maturin].python-source is ${JSON.stringify(configuredSource)}; expected a folder relative to pyproject.toml, e.g. "python"`);
+  }
+  const rustManifestExists = isFile(join(projectDirectory, 'rust', 'Cargo.toml'));
+  const srcLayout = configuredSource === undefined && rustManifestExists && hasSrcLayoutPackage(pyproject, projectDirectory);
+  const cargoManifest =
+    typeof configuredManifest === 'string'
+      ? posix.normalize(configuredManifest.split('\\').join('/'))
+      : rustManifestExists && (configuredSource !== undefined || srcLayout) ? 'rust/Cargo.toml' : 'Cargo.toml';
+  const pythonSource = configuredSource !== undefined ? configuredSource.split('\\').join('/') : srcLayout ? 'src' : '';
+  return { cargoManifest, pythonSource };
+}
+
+/** The Cargo manifest maturin builds, relative to pyproject's folder (see {@link maturinPaths}). */
+export function cargoManifestPath(pyproject: TomlTable, projectDirectory: string): string {
+  return maturinPaths(pyproject, projectDirectory).cargoManifest;
+}
+
+function hasSrcLayoutPackage(pyproject: TomlTable, projectDirectory: string): boolean {
+  const projectName = tomlPath(pyproject, ['project', 'name']);
+  if (typeof projectName !== 'string') return false;
+  const pythonPackages = tomlPath(pyproject, ['tool', 'maturin', 'python-packages']);
+  const packages = [projectName.replace(/-/g, '_'), ...(Array.isArray(pythonPackages) ? pythonPackages.filter((entry): entry is string => typeof entry === 'string') : [])];
+  return packages.some((name) => isFile(join(projectDirectory, 'src', name, '__init__.py')));
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 /** True when maturin takes the version from Cargo: `dynamic = ["version"]`, or no `[project]` table at all. */
@@ -65,38 +115,32 @@ export function isMaturinPyproject(pyproject: TomlTable): boolean {
 }
 
 /**
- * Reads the layout maturin would use from the parsed manifests alone, so the result can be cached by their
- * content. `cargoToml` may be undefined when the manifest is missing: inference still names the project, and the
+ * Reads the layout maturin would use from the parsed manifests and the paths {@link maturinPaths} resolved, so the
+ * result can be cached by those. `cargoToml` may be undefined when the manifest is missing: inference still names the project, and the
  * build reports the missing manifest. A field of the wrong type is an error that names the file and the field.
  */
 export function describeMaturinProject(
   pyprojectFile: string,
   pyproject: TomlTable,
   cargoToml: TomlTable | undefined,
+  paths: MaturinPaths,
 ): MaturinProject {
   const root = dirname(pyprojectFile) === '.' ? '' : dirname(pyprojectFile).split('\\').join('/');
-  let cargoManifest: string;
-  try {
-    cargoManifest = cargoManifestPath(pyproject);
-  } catch (error) {
-    throw new TomlFileError(pyprojectFile, undefined, (error as Error).message);
-  }
+  const { cargoManifest, pythonSource } = paths;
   const cargoFile = posix.join(root, cargoManifest);
   const fromPyproject = (path: string[], example: string) => optionalString(pyproject, path, pyprojectFile, example);
   const fromCargo = (path: string[], example: string) => (cargoToml ? optionalString(cargoToml, path, cargoFile, example) : undefined);
   const distributionName = fromPyproject(['project', 'name'], 'my-package') ?? fromCargo(['package', 'name'], 'my-crate') ?? posix.basename(root);
   const moduleName = fromPyproject(['tool', 'maturin', 'module-name'], 'my_package._native') ?? fromCargo(['lib', 'name'], 'my_module') ?? distributionName.replace(/[-.]/g, '_');
   const importName = moduleName.split('.')[0] ?? moduleName;
-  const pythonSource = fromPyproject(['tool', 'maturin', 'python-source'], 'python') ?? '';
-  const crateDir = posix.dirname(cargoManifest);
-  const pathDependencies = cargoToml ? readPathDependencies(cargoToml).map((path) => posix.normalize(posix.join(crateDir, path))) : [];
+  const includeGlobs = readIncludeGlobs(pyproject);
   const bindings = fromPyproject(['tool', 'maturin', 'bindings'], 'pyo3');
   const scripts = tomlPath(pyproject, ['project', 'scripts']);
   const executables =
     bindings === 'bin'
       ? [firstBinName(cargoToml) ?? fromCargo(['package', 'name'], 'my-crate') ?? distributionName]
       : typeof scripts === 'object' && scripts !== null ? Object.keys(scripts).sort() : [];
-  return { root, distributionName, cargoManifest, pythonSource, importName, pathDependencies, bindings, executables };
+  return { root, distributionName, cargoManifest, pythonSource, importName, moduleName, includeGlobs, bindings, executables };
 }
 
 /** The name of the first `[[bin]]` target, which maturin's bin bindings install as the wheel's script. */
@@ -114,28 +158,28 @@ function optionalString(table: TomlTable, path: string[], file: string, example:
   throw new TomlFileError(file, undefined, `${field} is ${JSON.stringify(value)}; expected a string such as "${example}"`);
 }
 
-/** `path = "..."` entries of every dependency table (normal, dev, build, per target). */
-function readPathDependencies(cargoToml: TomlTable): string[] {
-  const tables: unknown[] = [cargoToml['dependencies'], cargoToml['build-dependencies'], cargoToml['dev-dependencies']];
-  const targets = cargoToml['target'];
-  if (typeof targets === 'object' && targets !== null) {
-    for (const target of Object.values(targets as TomlTable)) {
-      const table = target as TomlTable;
-      tables.push(table['dependencies'], table['build-dependencies'], table['dev-dependencies']);
+/**
+ * `[tool.maturin].include` globs that maturin applies to the sdist (a plain glob, or `{ path, format }` whose format
+ * names the sdist or is missing); `from = "out-dir"` entries are build output, not sources.
+ */
+function readIncludeGlobs(pyproject: TomlTable): string[] {
+  const include = tomlPath(pyproject, ['tool', 'maturin', 'include']);
+  if (!Array.isArray(include)) return [];
+  const globs: string[] = [];
+  for (const entry of include as unknown[]) {
+    if (typeof entry === 'string') {
+      globs.push(entry);
+    } else if (typeof entry === 'object' && entry !== null && !('from' in entry)) {
+      const { path, format } = entry as TomlTable;
+      const formats = Array.isArray(format) ? format : [format ?? 'sdist'];
+      if (typeof path === 'string' && formats.includes('sdist')) globs.push(path);
     }
   }
-  const paths = new Set<string>();
-  for (const table of tables) {
-    if (typeof table !== 'object' || table === null) continue;
-    for (const dependency of Object.values(table as TomlTable)) {
-      const path = typeof dependency === 'object' && dependency !== null ? (dependency as TomlTable)['path'] : undefined;
-      if (typeof path === 'string') paths.add(path.split('\\').join('/'));
-    }
-  }
-  return [...paths].sort();
+  return globs.map((glob) => glob.split('\\').join('/'));
 }
 
-export function locateOnDisk(workspaceRoot: string, project: MaturinProject): MaturinProjectOnDisk {
+/** `memo` lets inference reuse the local crates found on an earlier graph computation (see {@link findLocalCrates}). */
+export function locateOnDisk(workspaceRoot: string, project: MaturinProject, memo?: LocalCratesMemo): MaturinProjectOnDisk {
   const packageCandidate = posix.join(project.pythonSource, project.importName);
   const pythonPackageDir = existsSync(join(workspaceRoot, project.root, packageCandidate, '__init__.py')) ? packageCandidate : undefined;
   const cargoLockFile = findCargoLock(workspaceRoot, project);
@@ -147,7 +191,27 @@ export function locateOnDisk(workspaceRoot: string, project: MaturinProject): Ma
     smokeScripts: findSmokeScripts(workspaceRoot, project.root),
     hasMainModule: pythonPackageDir !== undefined && existsSync(join(workspaceRoot, project.root, pythonPackageDir, '__main__.py')),
     cargoWorkspaceInputs: findCargoWorkspaceInputs(workspaceRoot, project),
+    ...findOutsideSources(workspaceRoot, project, memo),
   };
+}
+
+/**
+ * What the build reads beyond the project folder (which is an input as a whole), and where inside that folder Cargo
+ * writes, so build output never counts as a source.
+ */
+function findOutsideSources(workspaceRoot: string, project: MaturinProject, memo: LocalCratesMemo | undefined): Pick<MaturinProjectOnDisk, 'outsideSourceInputs' | 'buildOutputFolders'> {
+  const manifestFile = posix.join(project.root, project.cargoManifest);
+  const { cargoWorkspaceDir, crates } = findLocalCrates(workspaceRoot, manifestFile, memo);
+  const outside = (path: string) => posix.relative(project.root, path).startsWith('..');
+  const folders = [posix.dirname(manifestFile), posix.join(project.root, project.pythonSource), ...crates].filter(outside);
+  const outsideSourceInputs = [...new Set(folders)].flatMap((folder) => [`{workspaceRoot}/${folder}/**/*`, `!{workspaceRoot}/${folder}/target/**/*`]);
+  for (const glob of project.includeGlobs) {
+    const path = posix.normalize(posix.join(project.root, glob));
+    if (outside(path)) outsideSourceInputs.push(`{workspaceRoot}/${path}`);
+  }
+  const targetFolder = posix.relative(project.root, posix.join(cargoWorkspaceDir, 'target'));
+  const buildOutputFolders = ['target', ...(targetFolder.startsWith('..') || targetFolder === 'target' ? [] : [targetFolder])];
+  return { outsideSourceInputs, buildOutputFolders };
 }
 
 const CARGO_CONFIG_FILES = ['.cargo/config.toml', '.cargo/config', 'rust-toolchain.toml', 'rust-toolchain'];
@@ -165,12 +229,6 @@ function findCargoWorkspaceInputs(workspaceRoot: string, project: MaturinProject
       inputs.push(asInput(project.root, manifest));
     }
     if (here === '' || dir === '/') break;
-  }
-  for (const dependency of project.pathDependencies) {
-    const folder = posix.join(project.root, dependency);
-    if (!posix.relative(project.root, folder).startsWith('..')) continue; // inside the project: already an input
-    inputs.push(asInput(project.root, posix.join(folder, 'Cargo.toml')), asInput(project.root, posix.join(folder, 'src')) + '/**/*');
-    if (existsSync(join(workspaceRoot, folder, 'build.rs'))) inputs.push(asInput(project.root, posix.join(folder, 'build.rs')));
   }
   return inputs;
 }

@@ -44,7 +44,8 @@ export default class MaturinVersionActions extends VersionActions {
     metadata: Record<string, unknown> | undefined,
   ): Promise<{ currentVersion: string | null; logText: string }> {
     const files = locateVersionFiles(tree.root, this.projectGraphNode.data.root);
-    const distribution = tomlString(files.pyproject, ['project', 'name']) ?? this.projectGraphNode.name;
+    // Without [project], maturin names the distribution after the crate; the Nx project name may be anything.
+    const distribution = tomlString(files.pyproject, ['project', 'name']) ?? files.crateName ?? this.projectGraphNode.name;
     const registry = typeof metadata?.['registry'] === 'string' ? metadata['registry'] : 'https://pypi.org';
     const found = await latestVersionOnIndex(registry, distribution);
     return { currentVersion: found.version, logText: found.logText };

@@ -79,7 +79,7 @@ async function testWithInterpreter(
 }
 
 function cargoManifestOf(projectDir: string): string {
-  return cargoManifestPath(readTomlFile(join(projectDir, 'pyproject.toml')));
+  return cargoManifestPath(readTomlFile(join(projectDir, 'pyproject.toml')), projectDir);
 }
 
 /** pytest's own configuration decides where tests are; without one, a tests/ folder is the convention. */

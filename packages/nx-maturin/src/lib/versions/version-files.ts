@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { cargoManifestPath, describeMaturinProject, locateOnDisk, versionComesFromCargo } from '../../plugins/maturin-project';
+import { describeMaturinProject, locateOnDisk, maturinPaths, versionComesFromCargo, type MaturinPaths } from '../../plugins/maturin-project';
 import { readTomlFile, tomlPath, tomlString, type TomlTable } from '../toml-file';
 
 /** Where each file that states a maturin project's version lives; shared by the reader and the writer. */
@@ -28,9 +28,10 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string): 
   const projectDir = resolve(workspaceRoot, projectRoot);
   const pyprojectFile = join(projectDir, 'pyproject.toml');
   const pyproject = readTomlFile(pyprojectFile);
-  const cargoManifestFile = join(projectDir, manifestPathOf(pyprojectFile, pyproject));
+  const paths = maturinPathsOf(pyprojectFile, pyproject, projectDir);
+  const cargoManifestFile = join(projectDir, paths.cargoManifest);
   const cargoToml = readTomlFile(cargoManifestFile);
-  const layout = locateOnDisk(workspaceRoot, describeMaturinProject(displayPath(workspaceRoot, pyprojectFile), pyproject, cargoToml));
+  const layout = locateOnDisk(workspaceRoot, describeMaturinProject(displayPath(workspaceRoot, pyprojectFile), pyproject, cargoToml, paths));
   const changelogFile = join(projectDir, 'CHANGELOG.md');
   return {
     workspaceRoot,
@@ -46,9 +47,9 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string): 
   };
 }
 
-function manifestPathOf(pyprojectFile: string, pyproject: TomlTable): string {
+function maturinPathsOf(pyprojectFile: string, pyproject: TomlTable, projectDir: string): MaturinPaths {
   try {
-    return cargoManifestPath(pyproject);
+    return maturinPaths(pyproject, projectDir);
   } catch (error) {
     throw new Error(`${pyprojectFile}: ${(error as Error).message}`);
   }
