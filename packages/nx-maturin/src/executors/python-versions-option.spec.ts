@@ -4,6 +4,7 @@ import buildSchema from './maturin-build/schema.json';
 import testSchema from './maturin-test/schema.json';
 import smokeSchema from './wheel-smoke/schema.json';
 
+type CommandLineOptions = Parameters<typeof combineOptionsForExecutor>[0];
 type Schema = Parameters<typeof combineOptionsForExecutor>[3];
 
 /**
@@ -11,10 +12,11 @@ type Schema = Parameters<typeof combineOptionsForExecutor>[3];
  * `--pythonVersions=3.12` as the number 3.12 and `--pythonVersions=3.12,3.13` as a string.
  */
 describe('the pythonVersions option of every executor that has it', () => {
-  const combine = (schema: { required?: string[] }, pythonVersions: unknown) => {
+  const combine = (schema: object, pythonVersions: unknown) => {
     // The required string options (wheel-smoke's artefactDir and importName) as an inferred target sets them.
-    const required = Object.fromEntries((schema.required ?? []).map((name) => [name, 'placeholder']));
-    return combineOptionsForExecutor({ pythonVersions }, '', { options: { ...required, pythonVersions: ['3.12', '3.13'] } }, schema as Schema, 'hello', '');
+    const names = 'required' in schema && Array.isArray(schema.required) ? (schema.required as string[]) : [];
+    const required = Object.fromEntries(names.map((name) => [name, 'placeholder']));
+    return combineOptionsForExecutor({ pythonVersions } as CommandLineOptions, '', { options: { ...required, pythonVersions: ['3.12', '3.13'] } }, schema as Schema, 'hello', '');
   };
 
   it.each([
