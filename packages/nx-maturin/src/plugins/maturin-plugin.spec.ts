@@ -97,7 +97,7 @@ describe('nx-maturin createNodes', () => {
     // A package with __main__ keeps the executor's default smoke (`-m rec_pkg --help`).
     expect(project.targets['smoke']!['options']).not.toHaveProperty('commands');
     expect(project.targets['publish']).toMatchObject({ dependsOn: ['version-sync', 'smoke'], cache: false, defaultConfiguration: 'local' });
-    expect(project.targets['version-sync']!['inputs']).toContain('{projectRoot}/python/rec_pkg/__init__.py');
+    expect(project.targets['version-sync']!['inputs']).toContain('{projectRoot}/python/rec_pkg/**/*.py');
   });
 
   it('gives every target a help command that only prints help', async () => {
@@ -149,7 +149,7 @@ describe('nx-maturin createNodes', () => {
     expect(project.targets['build']!['inputs']).toEqual(
       expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/rust/Cargo.lock', '{projectRoot}/rust/src/**/*', '{projectRoot}/src/layout_manifest_path/**/*']),
     );
-    expect(project.targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/layout_manifest_path/__init__.py']));
+    expect(project.targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/layout_manifest_path/**/*.py']));
     // No __main__: the default smoke imports the library.
     expect(project.targets['smoke']!['options']).toMatchObject({ importName: 'layout_manifest_path', commands: [['-c', 'import layout_manifest_path']] });
   });
