@@ -27,7 +27,10 @@ describe('the pythonVersions option of every executor that has it', () => {
     expect(normalizePythonVersions(combine(schema, 3.12)['pythonVersions'])).toEqual(['3.12']);
     expect(normalizePythonVersions(combine(schema, '3.13')['pythonVersions'])).toEqual(['3.13']);
     expect(normalizePythonVersions(combine(schema, '3.12,3.13')['pythonVersions'])).toEqual(['3.12', '3.13']);
+    // `--pythonVersions=3.10` would reach Nx as the number 3.1; a trailing comma keeps it a string.
+    expect(normalizePythonVersions(combine(schema, '3.10,')['pythonVersions'])).toEqual(['3.10']);
     expect(normalizePythonVersions(combine(schema, ['3.12', '3.13'])['pythonVersions'])).toEqual(['3.12', '3.13']);
     expect(() => combine(schema, { version: '3.12' })).toThrow(/Property 'pythonVersions' does not match the schema/);
+    expect(() => combine(schema, ['3.12', 'py3'])).toThrow(/Property 'pythonVersions' does not match the schema/);
   });
 });
