@@ -5,7 +5,7 @@ import { runCaptured } from '../lib/run-process';
 import { tomlString } from '../lib/toml-file';
 import { semverToPep440 } from '../lib/versions/pep440';
 import { locateVersionFiles, normalizeVersionFileOptions, type VersionFileOptions } from '../lib/versions/version-files';
-import { agreedVersion, formatVersionTable, readVersionSources, type VersionCheckInput } from '../lib/versions/version-sources';
+import { agreedVersion, formatVersionTable, independentCargoHint, readVersionSources, type VersionCheckInput } from '../lib/versions/version-sources';
 import { planVersionWrite } from '../lib/versions/write-version';
 import { latestVersionOnIndex } from './registry-version';
 
@@ -54,7 +54,8 @@ export default class MaturinVersionActions extends VersionActions {
     if (current === undefined) {
       throw new Error(
         `The version sources of ${input.projectName} do not agree, so its current version is unknown:\n${formatVersionTable(sources)}\n` +
-          `Next step: run \`nx run ${input.projectName}:version-write --write=<current version>\`, commit, and release again.`,
+          `Next step: run \`nx run ${input.projectName}:version-write --write=<current version>\`, commit, and release again.` +
+          independentCargoHint(sources),
       );
     }
     const files = locateVersionFiles(tree.root, input.projectRoot, input);

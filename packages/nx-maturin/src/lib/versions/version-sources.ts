@@ -35,10 +35,25 @@ export class VersionMismatchError extends Error {
     super(
       `The version sources of ${projectName} do not agree:\n${formatVersionTable(sources)}\n` +
         `Next step: fix the marked rows, or run \`nx run ${projectName}:version-write --write=<version>\` to set one version ` +
-        'in Cargo.toml, Cargo.lock, pyproject.toml and __version__ (the CHANGELOG heading and the tag are not written).',
+        'in Cargo.toml, Cargo.lock, pyproject.toml and __version__ (the CHANGELOG heading and the tag are not written).' +
+        independentCargoHint(sources),
     );
     this.name = 'VersionMismatchError';
   }
+}
+
+/**
+ * A static pyproject version that differs from Cargo's may be deliberate (private crates on their own scheme);
+ * the option for that is named then, rather than leaving version-write, which would move the crates, as the only way out.
+ */
+export function independentCargoHint(sources: readonly VersionSource[]): string {
+  const cargo = sources.find((source) => source.name.startsWith('Cargo'));
+  const pyproject = sources.find((source) => source.name === 'pyproject.toml [project].version');
+  if (!cargo?.normalized || !pyproject?.normalized || cargo.normalized === pyproject.normalized) return '';
+  return (
+    '\nIf the Rust crates keep their own version on purpose, set the version-sync option `cargoVersion: "independent"` ' +
+    '(nx.json targetDefaults for version-sync and version-write, or the project\'s project.json): pyproject.toml is then the release version.'
+  );
 }
 
 /** The tag a GitHub Actions run was started for, or undefined when it was not started by a tag. */
@@ -180,7 +195,8 @@ function readInheritingMembersLockSource(files: VersionFiles, show: (file: strin
   if (files.inheritingMembers.length === 0 || files.cargoLockFile === undefined) return undefined;
   const file = show(files.cargoLockFile);
   const lock = parseToml(readFileSync(files.cargoLockFile, 'utf8'), files.cargoLockFile);
-  const name = `Cargo.lock [[package]].version of the other members inheriting it (${files.inheritingMembers.join(', ')})`;
+  const members = files.inheritingMembers;
+  const name = `Cargo.lock [[package]].version of the other members inheriting it (${members.length === 1 ? members[0] : `${members.length} crates`})`;
   const versions = new Map<string, string[]>();
   for (const member of files.inheritingMembers) {
     // A member with no entry (a [workspace.dependencies] path crate nothing uses) is not locked, so nothing can lag.
