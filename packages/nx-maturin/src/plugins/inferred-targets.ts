@@ -38,7 +38,8 @@ function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefi
     '{projectRoot}/CHANGELOG.md',
     { env: 'GITHUB_REF' },
   ];
-  if (project.pythonPackageDir) inputs.push(`{projectRoot}/${project.pythonPackageDir}/__init__.py`);
+  // `__version__` may live in a module that `__init__.py` re-exports it from (`from .about import __version__`).
+  if (project.pythonPackageDir) inputs.push(`{projectRoot}/${project.pythonPackageDir}/**/*.py`);
   return inputs;
 }
 

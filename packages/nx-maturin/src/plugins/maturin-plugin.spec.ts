@@ -93,7 +93,7 @@ describe('nx-maturin createNodes', () => {
     // A package with __main__ runs it with --help, and the extension is imported whatever __init__.py does.
     expect(project.targets['smoke']!['options']).toMatchObject({ commands: [['-m', 'rec_pkg', '--help'], ['-c', 'import rec_pkg, rec_pkg._native']] });
     expect(project.targets['publish']).toMatchObject({ dependsOn: ['version-sync', 'smoke'], cache: false, defaultConfiguration: 'local' });
-    expect(project.targets['version-sync']!['inputs']).toContain('{projectRoot}/python/rec_pkg/__init__.py');
+    expect(project.targets['version-sync']!['inputs']).toContain('{projectRoot}/python/rec_pkg/**/*.py');
   });
 
   it('gives every target a help command that only prints help', async () => {
@@ -146,7 +146,7 @@ describe('nx-maturin createNodes', () => {
     expect(project.targets['build']!['inputs']).toEqual(
       expect.arrayContaining(['{projectRoot}/**/*', '!{projectRoot}/target/**/*', '!{projectRoot}/rust/target/**/*', '{projectRoot}/rust/Cargo.lock']),
     );
-    expect(project.targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/layout_manifest_path/__init__.py']));
+    expect(project.targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/layout_manifest_path/**/*.py']));
     // No __main__: the default smoke imports the library and its extension.
     expect(project.targets['smoke']!['options']).toMatchObject({ importName: 'layout_manifest_path', commands: [['-c', 'import layout_manifest_path, layout_manifest_path._native']] });
   });

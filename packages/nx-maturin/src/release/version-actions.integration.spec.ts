@@ -96,4 +96,28 @@ describe('nx release with maturin version actions', () => {
     expect(await ws.git(['rev-parse', 'HEAD'])).toBe(head);
     expect(ws.read('libs/hello/pyproject.toml')).toContain('version = "0.2.0"');
   });
+
+  it('shows why the current version is unknown, which nx release would otherwise replace with its own message', async () => {
+    ws.write('libs/hello/pyproject.toml', ws.read('libs/hello/pyproject.toml').replace('version = "0.2.0"', 'version = "0.2.5"'));
+    await ws.git(['commit', '-q', '-am', 'chore: pyproject ahead of Cargo']);
+    const run = await ws.nx(['release', 'version', 'patch', '--dry-run']);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.all).toContain('hello: The version sources of hello do not agree, so its current version is unknown:');
+    expect(run.all).toMatch(/✗\s+pyproject.toml \[project\].version\s+libs\/hello\/pyproject.toml\s+0.2.5/);
+    expect(run.all).toContain('nx run hello:version-write --write=<current version>');
+  });
+
+  it('takes the version-sync options from the project: an independent Cargo version is neither compared nor written', async () => {
+    ws.write('libs/hello/Cargo.toml', ws.read('libs/hello/Cargo.toml').replace('version = "0.2.0"', 'version = "0.9.0"'));
+    ws.write('libs/hello/Cargo.lock', ws.read('libs/hello/Cargo.lock').replace('name = "hello-maturin"\nversion = "0.2.0"', 'name = "hello-maturin"\nversion = "0.9.0"'));
+    const nxJson = JSON.parse(ws.read('nx.json')) as Record<string, unknown>;
+    nxJson['targetDefaults'] = { ...(nxJson['targetDefaults'] as object), 'version-sync': { options: { cargoVersion: 'independent', changelog: false } } };
+    ws.write('nx.json', JSON.stringify(nxJson, null, 2));
+    await ws.git(['commit', '-q', '-am', 'chore: the crate keeps its own version']);
+    const run = await ws.nx(['release', 'version', 'patch']);
+    expect(run.exitCode === 0 ? '' : run.all).toBe('');
+    expect(ws.read('libs/hello/pyproject.toml')).toContain('version = "0.2.1"');
+    expect(ws.read('libs/hello/Cargo.toml')).toContain('version = "0.9.0"');
+    expect(ws.read('libs/hello/Cargo.lock')).toContain('name = "hello-maturin"\nversion = "0.9.0"');
+  });
 });

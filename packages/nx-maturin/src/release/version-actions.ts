@@ -1,11 +1,11 @@
-import type { Tree } from '@nx/devkit';
+import { logger, type Tree } from '@nx/devkit';
 import { relative } from 'node:path';
 import { VersionActions } from 'nx/release';
 import { runCaptured } from '../lib/run-process';
 import { tomlString } from '../lib/toml-file';
 import { semverToPep440 } from '../lib/versions/pep440';
-import { locateVersionFiles } from '../lib/versions/version-files';
-import { agreedVersion, formatVersionTable, readVersionSources, type VersionCheckInput } from '../lib/versions/version-sources';
+import { locateVersionFiles, normalizeVersionFileOptions, type VersionFileOptions } from '../lib/versions/version-files';
+import { agreedVersion, formatVersionTable, independentCargoHint, readVersionSources, type VersionCheckInput } from '../lib/versions/version-sources';
 import { planVersionWrite } from '../lib/versions/write-version';
 import { latestVersionOnIndex } from './registry-version';
 
@@ -13,30 +13,54 @@ import { latestVersionOnIndex } from './registry-version';
  * `nx release` for maturin projects: the current version comes from the project's manifests (which must agree),
  * and a new version is written to every file that states it, SemVer in Cargo's files and PEP 440 in Python's.
  */
+const VERSION_SYNC_EXECUTOR = '@codetracer/nx-maturin:version-sync';
+
 export default class MaturinVersionActions extends VersionActions {
   validManifestFilenames = ['pyproject.toml'];
 
   private get checkInput(): VersionCheckInput {
-    return { workspaceRoot: '', projectRoot: this.projectGraphNode.data.root, projectName: this.projectGraphNode.name };
+    return { workspaceRoot: '', projectRoot: this.projectGraphNode.data.root, projectName: this.projectGraphNode.name, ...this.versionFileOptions };
+  }
+
+  /**
+   * The version-sync target's options (`changelog`, `versionFile`, `cargoVersion`), so a project configures its
+   * version files once and nx release reads the same files as version-sync and version-write.
+   */
+  private get versionFileOptions(): VersionFileOptions {
+    const target = Object.values(this.projectGraphNode.data.targets ?? {}).find((candidate) => candidate.executor === VERSION_SYNC_EXECUTOR);
+    return normalizeVersionFileOptions((target?.options ?? {}) as Record<string, unknown>);
   }
 
   async readCurrentVersionFromSourceManifest(tree: Tree): Promise<{ currentVersion: string; manifestPath: string }> {
+    try {
+      return await this.readAgreedVersion(tree);
+    } catch (error) {
+      // Nx 23 replaces any error thrown here with "does not have a pyproject.toml file available", so the real
+      // reason is printed before it is rethrown.
+      logger.error(`${this.projectGraphNode.name}: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+
+  private async readAgreedVersion(tree: Tree): Promise<{ currentVersion: string; manifestPath: string }> {
     const input = { ...this.checkInput, workspaceRoot: tree.root };
     // A release tag names the version being made, not the current one, so only the files are compared here; and
     // the CHANGELOG heading follows the manifests one step later (`nx release version` writes the manifests, then
     // `nx release changelog` asks for the current version before it writes the heading), so the manifests decide.
     const sources = (await readVersionSources({ ...input, tag: undefined })).filter(
-      (source) => !source.file.startsWith('tag ') && !source.name.startsWith('CHANGELOG'),
+      (source) => !source.file.startsWith('tag ') && !source.name.endsWith(' newest heading'),
     );
     const current = agreedVersion(sources);
     if (current === undefined) {
       throw new Error(
         `The version sources of ${input.projectName} do not agree, so its current version is unknown:\n${formatVersionTable(sources)}\n` +
-          `Next step: run \`nx run ${input.projectName}:version-write --write=<current version>\`, commit, and release again.`,
+          `Next step: run \`nx run ${input.projectName}:version-write --write=<current version>\`, commit, and release again.` +
+          independentCargoHint(sources),
       );
     }
-    const cargo = locateVersionFiles(tree.root, input.projectRoot).cargoVersion.file;
-    return { currentVersion: current, manifestPath: relative(tree.root, cargo) };
+    const files = locateVersionFiles(tree.root, input.projectRoot, input);
+    const manifest = files.cargoVersionPolicy === 'independent' ? files.pyprojectFile : files.cargoVersion.file;
+    return { currentVersion: current, manifestPath: relative(tree.root, manifest) };
   }
 
   async readCurrentVersionFromRegistry(

@@ -61,4 +61,12 @@ describe('version-sync executor', () => {
     expect(ws.read('libs/hello/Cargo.lock')).toContain('name = "hello-maturin"\nversion = "0.3.0-rc.1"');
     expect((await ws.nx(['run', 'hello:version-sync'])).exitCode).toBe(0);
   });
+
+  it('leaves out a CHANGELOG the project no longer keeps with --changelog=false', async () => {
+    edit('CHANGELOG.md', '## [0.2.0]', 'Release notes moved elsewhere.\n\n## [0.1.0]');
+    expect((await ws.nx(['run', 'hello:version-sync'])).exitCode).not.toBe(0);
+    const run = await ws.nx(['run', 'hello:version-sync', '--changelog=false']);
+    expect(run.exitCode === 0 ? '' : run.all).toBe('');
+    expect(run.all).toContain('All 3 version sources of hello agree on 0.2.0 (PEP 440 0.2.0).');
+  });
 });

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES } from '../../test-support/temp-workspace';
@@ -118,5 +118,57 @@ describe('version-sources', () => {
     const [tag] = (await readVersionSources({ ...input, tag: 'v0.2.0' })).slice(-1);
     expect(tag?.problem).toBe('the tag "v0.2.0" does not match the pattern "hello-v<version>"');
     await expect(checkVersionSources({ ...input, tag: 'v0.2.0', tagPattern: 'v{version}' })).resolves.toMatchObject({ version: '0.2.0' });
+  });
+
+  it('checks the Cargo.lock entries of the other workspace members inheriting the version', async () => {
+    edit('Cargo.toml', 'version = "0.2.0"', 'version.workspace = true');
+    writeFileSync(join(workspaceRoot, 'Cargo.toml'), '[workspace]\nmembers = ["libs/*"]\n\n[workspace.package]\nversion = "0.2.1"\n');
+    mkdirSync(join(workspaceRoot, 'libs/core'));
+    writeFileSync(join(workspaceRoot, 'libs/core/Cargo.toml'), '[package]\nname = "hello-core"\nversion.workspace = true\n');
+    edit('pyproject.toml', 'version = "0.2.0"', 'version = "0.2.1"');
+    edit('Cargo.lock', /name = "hello-maturin"\nversion = "0.2.0"/, 'name = "hello-maturin"\nversion = "0.2.1"');
+    edit('Cargo.lock', '[[package]]\nname = "libc"', '[[package]]\nname = "hello-core"\nversion = "0.2.0"\n\n[[package]]\nname = "libc"');
+    const failure = await checkVersionSources({ ...input, changelog: false }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(VersionMismatchError);
+    expect((failure as Error).message).toMatch(/✗\s+Cargo.lock \[\[package\]\].version of the other members inheriting it \(hello-core\)\s+libs\/hello\/Cargo.lock\s+0.2.0/);
+    edit('Cargo.lock', 'name = "hello-core"\nversion = "0.2.0"', 'name = "hello-core"\nversion = "0.2.1"');
+    await expect(checkVersionSources({ ...input, changelog: false })).resolves.toMatchObject({ version: '0.2.1' });
+  });
+
+  it('leaves the CHANGELOG out with changelog: false and reads another file named by the option', async () => {
+    edit('CHANGELOG.md', '## [0.2.0]', '## [0.1.0]');
+    await expect(checkVersionSources(input)).rejects.toThrow(/✗\s+CHANGELOG.md newest heading/);
+    const without = await readVersionSources({ ...input, changelog: false });
+    expect(without.map((source) => source.name)).not.toContain('CHANGELOG.md newest heading');
+    await expect(checkVersionSources({ ...input, changelog: false })).resolves.toMatchObject({ version: '0.2.0' });
+    writeFileSync(file('HISTORY.md'), '# History\n\n## v0.2.0\n');
+    await expect(checkVersionSources({ ...input, changelog: 'HISTORY.md' })).resolves.toMatchObject({ version: '0.2.0' });
+    const missing = (await readVersionSources({ ...input, changelog: 'docs/NEWS.md' })).find((source) => source.file === 'libs/hello/docs/NEWS.md');
+    expect(missing?.problem).toBe('libs/hello/docs/NEWS.md is the changelog option, but it does not exist; fix the path, or set changelog to false to leave it out');
+  });
+
+  it('follows one `from .module import __version__` step, or reads the versionFile option', async () => {
+    writeFileSync(file('python/hello_maturin/__init__.py'), 'from hello_maturin._hello import greet\nfrom hello_maturin.__about__ import (\n    __version__,\n)\n');
+    writeFileSync(file('python/hello_maturin/__about__.py'), '__version__ = "0.2.1"\n');
+    await expect(checkVersionSources(input)).rejects.toThrow(/✗\s+__version__\s+libs\/hello\/python\/hello_maturin\/__about__.py\s+0.2.1/);
+    writeFileSync(file('python/hello_maturin/__init__.py'), 'from ._hello import greet\nfrom .__about__ import __version__\n');
+    writeFileSync(file('python/hello_maturin/__about__.py'), '__version__ = "0.2.0"\n');
+    await expect(checkVersionSources(input)).resolves.toMatchObject({ version: '0.2.0' });
+    writeFileSync(file('python/hello_maturin/meta.py'), 'VERSION = "0.2.0"\n');
+    const [named] = (await readVersionSources({ ...input, versionFile: 'python/hello_maturin/meta.py' })).filter((source) => source.name === '__version__');
+    expect(named?.problem).toBe('libs/hello/python/hello_maturin/meta.py is the versionFile option, but it has no `__version__ = "X.Y.Z"` literal; fix the option or the file');
+  });
+
+  it('with cargoVersion: independent, compares pyproject with the Python sources and not with Cargo', async () => {
+    edit('Cargo.toml', 'version = "0.2.0"', 'version = "0.9.4"');
+    edit('pyproject.toml', 'version = "0.2.0"', 'version = "2.0.0"');
+    edit('CHANGELOG.md', '## [0.2.0]', '## [2.0.0]');
+    await expect(checkVersionSources(input)).rejects.toThrow('If the Rust crates keep their own version on purpose, set the version-sync option `cargoVersion: "independent"`');
+    const independent = await checkVersionSources({ ...input, cargoVersion: 'independent' });
+    expect(independent.sources.map((source) => source.name)).toEqual(['pyproject.toml [project].version', 'CHANGELOG.md newest heading']);
+    expect(independent.version).toBe('2.0.0');
+    edit('pyproject.toml', 'version = "2.0.0"', 'dynamic = ["version"]');
+    const [pyproject] = await readVersionSources({ ...input, cargoVersion: 'independent' });
+    expect(pyproject?.problem).toMatch(/has no static \[project\].version string, but cargoVersion is "independent"/);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseToml, readTomlFile, tomlPath, type TomlTable } from '../toml-file';
 import { parseAnyVersion, pep440ToSemver, semverToPep440 } from './pep440';
-import { displayPath, locateVersionFiles, readTextIfPresent, VERSION_LITERAL, type VersionFiles } from './version-files';
+import { displayPath, locateVersionFiles, readTextIfPresent, VERSION_LITERAL, type VersionFileOptions, type VersionFiles } from './version-files';
 import { escapeRegExp } from '../escape-regexp';
 
 export interface VersionSource {
@@ -14,7 +14,7 @@ export interface VersionSource {
   problem?: string;
 }
 
-export interface VersionCheckInput {
+export interface VersionCheckInput extends VersionFileOptions {
   workspaceRoot: string;
   projectRoot: string;
   projectName: string;
@@ -35,10 +35,25 @@ export class VersionMismatchError extends Error {
     super(
       `The version sources of ${projectName} do not agree:\n${formatVersionTable(sources)}\n` +
         `Next step: fix the marked rows, or run \`nx run ${projectName}:version-write --write=<version>\` to set one version ` +
-        'in Cargo.toml, Cargo.lock, pyproject.toml and __version__ (the CHANGELOG heading and the tag are not written).',
+        'in Cargo.toml, Cargo.lock, pyproject.toml and __version__ (the CHANGELOG heading and the tag are not written).' +
+        independentCargoHint(sources),
     );
     this.name = 'VersionMismatchError';
   }
+}
+
+/**
+ * A static pyproject version that differs from Cargo's may be deliberate (private crates on their own scheme);
+ * the option for that is named then, rather than leaving version-write, which would move the crates, as the only way out.
+ */
+export function independentCargoHint(sources: readonly VersionSource[]): string {
+  const cargo = sources.find((source) => source.name.startsWith('Cargo'));
+  const pyproject = sources.find((source) => source.name === 'pyproject.toml [project].version');
+  if (!cargo?.normalized || !pyproject?.normalized || cargo.normalized === pyproject.normalized) return '';
+  return (
+    '\nIf the Rust crates keep their own version on purpose, set the version-sync option `cargoVersion: "independent"` ' +
+    '(nx.json targetDefaults for version-sync and version-write, or the project\'s project.json): pyproject.toml is then the release version.'
+  );
 }
 
 /** The tag a GitHub Actions run was started for, or undefined when it was not started by a tag. */
@@ -47,13 +62,21 @@ export function tagFromGithubRef(githubRef: string | undefined): string | undefi
 }
 
 export async function readVersionSources(input: VersionCheckInput): Promise<VersionSource[]> {
-  const files = locateVersionFiles(input.workspaceRoot, input.projectRoot);
+  const files = locateVersionFiles(input.workspaceRoot, input.projectRoot, input);
   const show = (file: string) => displayPath(input.workspaceRoot, file);
-  const cargo = readCargoSource(files, show);
-  const sources: VersionSource[] = [cargo, readCargoLockSource(files, show), readPyprojectSource(files, cargo, show)];
+  const sources: VersionSource[] = [];
+  if (files.cargoVersionPolicy === 'independent') {
+    sources.push(readIndependentPyprojectSource(files, show));
+  } else {
+    const cargo = readCargoSource(files, show);
+    sources.push(cargo, readCargoLockSource(files, show));
+    const members = readInheritingMembersLockSource(files, show);
+    if (members) sources.push(members);
+    sources.push(readPyprojectSource(files, cargo, show));
+  }
   const pythonVersion = readPythonVersionSource(files, show);
   if (pythonVersion) sources.push(pythonVersion);
-  if (files.changelogFile) sources.push(readChangelogSource(files.changelogFile, show));
+  if (files.changelog) sources.push(readChangelogSource(files.changelog, show));
   const tag = input.tag ?? tagFromGithubRef(process.env['GITHUB_REF']);
   if (tag !== undefined) sources.push(readTagSource(tag, input.tagPattern ?? DEFAULT_TAG_PATTERN, input.projectName));
   return sources;
@@ -74,8 +97,8 @@ export function agreedVersion(sources: readonly VersionSource[]): string | undef
 }
 
 /**
- * One row per source. Rows that differ from the Cargo.toml version (the one Cargo and maturin build with) or that
- * have a problem are marked `✗`.
+ * One row per source. Rows that differ from the first row (the Cargo.toml version Cargo and maturin build with, or
+ * pyproject's when the Cargo version is independent) or that have a problem are marked `✗`.
  */
 export function formatVersionTable(sources: readonly VersionSource[]): string {
   const reference = sources[0]?.normalized ?? null;
@@ -164,6 +187,35 @@ function readCargoLockSource(files: VersionFiles, show: (file: string) => string
   return sourceFrom(name, file, version, cargoSemver);
 }
 
+/**
+ * Every other workspace member inheriting `[workspace.package].version` has its own Cargo.lock entry with that
+ * version; `cargo --locked` (which the build uses) refuses the lock file when any of them lags behind.
+ */
+function readInheritingMembersLockSource(files: VersionFiles, show: (file: string) => string): VersionSource | undefined {
+  if (files.inheritingMembers.length === 0 || files.cargoLockFile === undefined) return undefined;
+  const file = show(files.cargoLockFile);
+  const lock = parseToml(readFileSync(files.cargoLockFile, 'utf8'), files.cargoLockFile);
+  const members = files.inheritingMembers;
+  const name = `Cargo.lock [[package]].version of the other members inheriting it (${members.length === 1 ? members[0] : `${members.length} crates`})`;
+  const versions = new Map<string, string[]>();
+  for (const member of files.inheritingMembers) {
+    // A member with no entry (a [workspace.dependencies] path crate nothing uses) is not locked, so nothing can lag.
+    const version = findLockEntry(lock, member)?.['version'];
+    if (typeof version === 'string') versions.set(version, [...(versions.get(version) ?? []), member]);
+  }
+  if (versions.size === 0) return undefined;
+  const [only] = versions.keys();
+  if (versions.size === 1 && only !== undefined) return sourceFrom(name, file, only, cargoSemver);
+  const listing = [...versions].map(([version, members]) => `${version} (${members.join(', ')})`).join('; ');
+  return {
+    name,
+    file,
+    version: [...versions.keys()].join(' / '),
+    normalized: null,
+    problem: `${file}: the workspace members inheriting one version are locked at different versions: ${listing}; run \`nx run <project>:version-write --write=<version>\` or \`cargo update --workspace\``,
+  };
+}
+
 export function findLockEntry(lock: TomlTable, crateName: string): TomlTable | undefined {
   const packages = lock['package'];
   if (!Array.isArray(packages)) return undefined;
@@ -191,18 +243,45 @@ function readPyprojectSource(files: VersionFiles, cargo: VersionSource, show: (f
   return sourceFrom('pyproject.toml [project].version', file, staticVersion, pep440ToSemver);
 }
 
+/** With `cargoVersion: independent` pyproject states the release version itself, so it must be static. */
+function readIndependentPyprojectSource(files: VersionFiles, show: (file: string) => string): VersionSource {
+  const name = 'pyproject.toml [project].version';
+  const file = show(files.pyprojectFile);
+  const staticVersion = tomlPath(files.pyproject, ['project', 'version']);
+  if (typeof staticVersion !== 'string') {
+    return {
+      name,
+      file,
+      version: null,
+      normalized: null,
+      problem: `${file} has no static [project].version string, but cargoVersion is "independent" (maturin would then publish Cargo's version); write \`version = "X.Y.Z"\` in [project] or drop the cargoVersion option`,
+    };
+  }
+  return sourceFrom(name, file, staticVersion, pep440ToSemver);
+}
+
 function readPythonVersionSource(files: VersionFiles, show: (file: string) => string): VersionSource | undefined {
-  const text = readTextIfPresent(files.pythonInitFile);
+  const file = files.pythonVersionFile;
+  if (file === undefined) return undefined;
+  const text = readTextIfPresent(file);
   const literal = text === undefined ? null : VERSION_LITERAL.exec(text);
-  if (!literal || files.pythonInitFile === undefined) return undefined;
-  return sourceFrom('__version__', show(files.pythonInitFile), literal[3] ?? '', pep440ToSemver);
+  if (!literal) {
+    if (!files.pythonVersionFileRequired) return undefined;
+    const found = text === undefined ? 'the file does not exist' : 'it has no `__version__ = "X.Y.Z"` literal';
+    return { name: '__version__', file: show(file), version: null, normalized: null, problem: `${show(file)} is the versionFile option, but ${found}; fix the option or the file` };
+  }
+  return sourceFrom('__version__', show(file), literal[3] ?? '', pep440ToSemver);
 }
 
 /** The newest release heading: the first `## X.Y.Z` or `## [X.Y.Z]` line, skipping `Unreleased`. */
-function readChangelogSource(changelogFile: string, show: (file: string) => string): VersionSource {
-  const name = 'CHANGELOG.md newest heading';
-  const file = show(changelogFile);
-  for (const line of readFileSync(changelogFile, 'utf8').split(/\r?\n/)) {
+function readChangelogSource(changelog: NonNullable<VersionFiles['changelog']>, show: (file: string) => string): VersionSource {
+  const file = show(changelog.file);
+  const name = `${file.split('/').pop()} newest heading`;
+  const text = readTextIfPresent(changelog.file);
+  if (text === undefined) {
+    return { name, file, version: null, normalized: null, problem: `${file} is the changelog option, but it does not exist; fix the path, or set changelog to false to leave it out` };
+  }
+  for (const line of text.split(/\r?\n/)) {
     const heading = /^##\s+\[?v?([^\]\s]+)\]?/.exec(line);
     const token = heading?.[1];
     if (token === undefined || /^unreleased$/i.test(token)) continue;

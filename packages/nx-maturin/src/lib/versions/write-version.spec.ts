@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { FIXTURES } from '../../test-support/temp-workspace';
 import { checkVersionSources, type VersionCheckInput } from './version-sources';
 import { stagingPath, writeVersion } from './write-version';
@@ -43,6 +44,42 @@ describe('write-version', () => {
     expect(result.changedFiles).toEqual(['Cargo.toml', 'libs/hello/Cargo.lock', 'libs/hello/python/hello_maturin/__init__.py']);
     expect(readFileSync(join(workspaceRoot, 'Cargo.toml'), 'utf8')).toContain('# shared\nversion = "0.3.0-rc.1"\n');
     expect(read('Cargo.toml')).toContain('version.workspace = true');
+  });
+
+  it('moves every workspace member inheriting the version in Cargo.lock, so `cargo --locked` accepts it', async () => {
+    // A Cargo workspace at the workspace root: the maturin crate and a core crate both inherit [workspace.package].version.
+    edit('Cargo.toml', 'version = "0.2.0"', 'version.workspace = true');
+    edit('Cargo.toml', /\[dependencies\][\s\S]*$/, '[dependencies]\nhello-core = { path = "../core" }\n');
+    writeFileSync(join(workspaceRoot, 'Cargo.toml'), '[workspace]\nmembers = ["libs/*"]\nresolver = "2"\n\n[workspace.package]\nversion = "0.2.0"\n');
+    mkdirSync(join(workspaceRoot, 'libs/core/src'), { recursive: true });
+    writeFileSync(join(workspaceRoot, 'libs/core/Cargo.toml'), '[package]\nname = "hello-core"\nversion.workspace = true\nedition = "2021"\n');
+    writeFileSync(join(workspaceRoot, 'libs/core/src/lib.rs'), '');
+    rmSync(file('Cargo.lock'));
+    execFileSync('cargo', ['generate-lockfile', '--offline'], { cwd: workspaceRoot, stdio: 'pipe' });
+    const result = await writeVersion({ ...input, changelog: false }, '0.2.1');
+    expect(result.changedFiles).toEqual(['Cargo.toml', 'Cargo.lock', 'libs/hello/pyproject.toml', 'libs/hello/python/hello_maturin/__init__.py']);
+    const lock = readFileSync(join(workspaceRoot, 'Cargo.lock'), 'utf8');
+    expect(lock).toContain('name = "hello-core"\nversion = "0.2.1"');
+    expect(lock).toContain('name = "hello-maturin"\nversion = "0.2.1"');
+    execFileSync('cargo', ['metadata', '--locked', '--offline', '--format-version', '1'], { cwd: workspaceRoot, stdio: 'pipe' });
+    await expect(checkVersionSources({ ...input, changelog: false })).resolves.toMatchObject({ version: '0.2.1' });
+  });
+
+  it('writes __version__ in the module __init__.py re-exports it from', async () => {
+    writeFileSync(file('python/hello_maturin/__init__.py'), 'from ._hello import greet\nfrom .about import __version__\n');
+    writeFileSync(file('python/hello_maturin/about.py'), '__version__ = "0.2.0"\n');
+    const result = await writeVersion(input, '0.3.0-rc.1');
+    expect(result.changedFiles).toContain('libs/hello/python/hello_maturin/about.py');
+    expect(read('python/hello_maturin/about.py')).toBe('__version__ = "0.3.0rc1"\n');
+    expect(read('python/hello_maturin/__init__.py')).toBe('from ._hello import greet\nfrom .about import __version__\n');
+  });
+
+  it('leaves Cargo files alone when the Cargo version is independent', async () => {
+    const cargoBefore = [read('Cargo.toml'), read('Cargo.lock')];
+    const result = await writeVersion({ ...input, cargoVersion: 'independent' }, '2.0.0');
+    expect(result.changedFiles).toEqual(['libs/hello/pyproject.toml', 'libs/hello/python/hello_maturin/__init__.py']);
+    expect([read('Cargo.toml'), read('Cargo.lock')]).toEqual(cargoBefore);
+    expect(read('pyproject.toml')).toContain('version = "2.0.0"');
   });
 
   it('changes no file when one of the writes fails', async () => {

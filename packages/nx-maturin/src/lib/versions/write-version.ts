@@ -18,8 +18,8 @@ export interface WriteVersionResult {
 }
 
 /**
- * Sets one version in every source that can be written (Cargo.toml or the Cargo workspace root, Cargo.lock,
- * a static pyproject version, a literal `__version__`); the CHANGELOG heading and the tag record history and
+ * Sets one version in every source that can be written (Cargo.toml or the Cargo workspace root, Cargo.lock with
+ * every member inheriting the workspace version, a static pyproject version, a literal `__version__`); the CHANGELOG heading and the tag record history and
  * are left alone. Each field is edited in place so comments and layout survive, and the files change all together
  * or not at all.
  */
@@ -36,7 +36,7 @@ export async function writeVersion(input: VersionCheckInput, newSemver: string):
  */
 export function planVersionWrite(input: VersionCheckInput, newSemver: string, read: (file: string) => string): PlannedEdit[] {
   const pep440 = semverToPep440(newSemver, 'the requested version');
-  const files = locateVersionFiles(input.workspaceRoot, input.projectRoot);
+  const files = locateVersionFiles(input.workspaceRoot, input.projectRoot, input);
   const plans: PlannedEdit[] = [];
   const plan = (file: string, edit: (text: string) => string) => {
     const before = read(file);
@@ -44,19 +44,28 @@ export function planVersionWrite(input: VersionCheckInput, newSemver: string, re
     if (after !== before) plans.push({ file, before, after });
   };
 
-  const cargo = files.cargoVersion;
-  plan(cargo.file, (text) => replaceTableVersion(text, cargo.file, cargo.table, newSemver));
-  if (files.cargoLockFile !== undefined && files.crateName !== undefined) {
+  // An independent Cargo version follows its own scheme, so only the Python side takes the release version.
+  if (files.cargoVersionPolicy === 'shared') {
+    const cargo = files.cargoVersion;
+    plan(cargo.file, (text) => replaceTableVersion(text, cargo.file, cargo.table, newSemver));
     const lockFile = files.cargoLockFile;
-    const crateName = files.crateName;
-    plan(lockFile, (text) => replaceLockVersion(text, lockFile, crateName, newSemver));
+    if (lockFile !== undefined && files.crateName !== undefined) {
+      const crateName = files.crateName;
+      plan(lockFile, (text) => {
+        const own = replaceLockVersion(text, lockFile, crateName, newSemver);
+        const lock = parseToml(own, lockFile);
+        // Members inheriting the workspace version move with it; one without a lock entry is not locked at all.
+        const locked = files.inheritingMembers.filter((member) => findLockEntry(lock, member) !== undefined);
+        return locked.reduce((edited, member) => replaceLockVersion(edited, lockFile, member, newSemver), own);
+      });
+    }
   }
   if (typeof tomlPath(files.pyproject, ['project', 'version']) === 'string') {
     plan(files.pyprojectFile, (text) => replaceTableVersion(text, files.pyprojectFile, ['project'], pep440));
   }
-  const initFile = files.pythonInitFile;
-  if (initFile !== undefined && VERSION_LITERAL.test(read(initFile))) {
-    plan(initFile, (text) => text.replace(VERSION_LITERAL, (_, prefix: string, quote: string) => `${prefix}${quote}${pep440}${quote}`));
+  const versionFile = files.pythonVersionFile;
+  if (versionFile !== undefined && VERSION_LITERAL.test(read(versionFile))) {
+    plan(versionFile, (text) => text.replace(VERSION_LITERAL, (_, prefix: string, quote: string) => `${prefix}${quote}${pep440}${quote}`));
   }
   return plans;
 }

@@ -28,4 +28,17 @@ describe('normalizeOptions', () => {
   it('refuses to run without a project', () => {
     expect(() => normalizeOptions({}, { ...context, projectName: undefined }, {})).toThrow(/must run as a target of a project/);
   });
+
+  it('passes the version-file options on, reading --changelog=false from the command line as false', () => {
+    expect(normalizeOptions({ changelog: 'false', versionFile: 'python/hello/about.py', cargoVersion: 'independent' }, context, {}).check).toMatchObject({
+      changelog: false,
+      versionFile: 'python/hello/about.py',
+      cargoVersion: 'independent',
+    });
+    expect(normalizeOptions({ changelog: true }, context, {}).check).not.toHaveProperty('changelog');
+    expect(normalizeOptions({ changelog: 'docs/HISTORY.md' }, context, {}).check.changelog).toBe('docs/HISTORY.md');
+    expect(() => normalizeOptions({ cargoVersion: 'separate' as 'independent' }, context, {})).toThrow(
+      'version-sync option "cargoVersion" is "separate"; expected "shared" or "independent".',
+    );
+  });
 });

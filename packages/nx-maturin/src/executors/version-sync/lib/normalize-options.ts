@@ -3,6 +3,7 @@ import { parseAnyVersion } from '../../../lib/versions/pep440';
 import { DEFAULT_TAG_PATTERN, tagFromGithubRef, type VersionCheckInput } from '../../../lib/versions/version-sources';
 import type { VersionSyncExecutorSchema } from '../schema';
 import { projectRootOf } from '../../../lib/executor-context';
+import { normalizeVersionFileOptions } from '../../../lib/versions/version-files';
 
 export interface NormalizedVersionSyncOptions {
   check: VersionCheckInput;
@@ -25,7 +26,9 @@ export function normalizeOptions(
       projectName,
       ...(tag === undefined ? {} : { tag }),
       tagPattern: options.tagPattern ?? DEFAULT_TAG_PATTERN,
+      ...normalizeVersionFileOptions(options),
     },
     write: options.write === undefined ? undefined : parseAnyVersion(options.write, 'the write option'),
   };
 }
+
