@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { markdownTable } from '../lib/markdown.mjs';
 import { progress, runTimed } from '../lib/process.mjs';
 import { formatSeconds, summarize, verdict } from '../lib/stats.mjs';
@@ -48,7 +49,7 @@ const PHASES = [
 
 /** The phase measures of one run's output, `[name, [milliseconds of each time it was measured]]`. */
 export function phaseTimes(output) {
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = stripVTControlCharacters(output);
   return PHASES.map(([name, owner]) => {
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const times = [...plain.matchAll(new RegExp(`Time taken for '${escaped}' (\\d+(?:\\.\\d+)?)ms`, 'g'))].map((match) => Number(match[1]));
