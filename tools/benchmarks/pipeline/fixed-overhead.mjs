@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { markdownTable } from '../lib/markdown.mjs';
 import { progress, runTimed } from '../lib/process.mjs';
@@ -35,7 +36,7 @@ async function timeCachedBuild({ repeat, withDependencies, daemon }) {
   return { nx: summarize(nxTimes), node: summarize(nodeTimes), tasks };
 }
 
-/** Nx's own performance marks (`NX_PERF_LOGGING=true`) that say where a cache-hit run goes, with who owns each. */
+/** Nx's own performance measures (those NX_PERF_LOGGING prints) that say where a cache-hit run goes, with who owns each. */
 const PHASES = [
   ['code-loading', "Nx: loading its command modules, from its local start to the command's handler"],
   ['Load Nx Plugin: @codetracer/nx-maturin', 'this plugin: loading it (Nx first lists the workspace projects to find a plugin developed in the workspace)'],
@@ -57,9 +58,11 @@ export function phaseTimes(output) {
   });
 }
 
-/** One more cache-hit run, daemon off, with Nx's performance logging on: where the fixed cost goes. */
+const PRINT_MEASURES = fileURLToPath(new URL('../lib/print-performance-measures.cjs', import.meta.url));
+
+/** One more cache-hit run, daemon off, printing Nx's performance measures at exit: where the fixed cost goes. */
 async function measurePhases() {
-  const run = await runTimed(process.execPath, cachedBuildArgs(false), { cwd: REPOSITORY_ROOT, env: nxEnvironment({ NX_PERF_LOGGING: 'true' }), logFile: LOG });
+  const run = await runTimed(process.execPath, ['--require', PRINT_MEASURES, ...cachedBuildArgs(false)], { cwd: REPOSITORY_ROOT, env: nxEnvironment(), logFile: LOG });
   return { seconds: run.seconds, phases: phaseTimes(run.output) };
 }
 
@@ -110,7 +113,7 @@ export async function measureFixedOverhead({ repeat }) {
   const daemon = await timeCachedBuild({ repeat, withDependencies: true, daemon: true });
   progress('fixed overhead: toolchain fingerprint, warm');
   const fingerprint = await timeFingerprint(repeat * 4);
-  progress('fixed overhead: one more run with NX_PERF_LOGGING=true, for where the time goes');
+  progress("fixed overhead: one more run printing Nx's performance measures, for where the time goes");
   const phases = await measurePhases();
   progress(`fixed overhead: cache-hit runs ${alone.nx.median.toFixed(2)} s alone, ${chain.nx.median.toFixed(2)} s with dependencies, ${daemon.nx.median.toFixed(2)} s with the daemon`);
   return { alone, chain, daemon, fingerprint, phases };
@@ -160,8 +163,8 @@ export async function benchmarkFixedOverhead({ repeat }) {
       verdict(fixed.fingerprint.total.median <= TARGET_FINGERPRINT_SECONDS),
     ],
     notes: [
-      `Where one more cache-hit run (daemon off, 1 task, ${fixed.phases.seconds.toFixed(2)} s with logging) went, by Nx's own performance marks ` +
-        `(\`NX_PERF_LOGGING=true\`; phases overlap, the graph contains the plugin's phases): ` +
+      `Where one more cache-hit run (daemon off, 1 task, ${fixed.phases.seconds.toFixed(2)} s) went, by Nx's own performance measures ` +
+        `(printed at exit by tools/benchmarks/lib/print-performance-measures.cjs; phases overlap, the graph contains the plugin's phases): ` +
         fixed.phases.phases
           .filter((phase) => phase.times.length > 0)
           .map((phase) => `${phase.name} ${phase.times.map((ms) => `${Math.round(ms)} ms`).join(' + ')} (${phase.owner})`)
