@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { markdownTable } from '../lib/markdown.mjs';
 import { progress, runTimed } from '../lib/process.mjs';
 import { formatSeconds, summarize, verdict } from '../lib/stats.mjs';
@@ -32,6 +34,36 @@ async function timeCachedBuild({ repeat, withDependencies, daemon }) {
   }
   if (daemon) await runTimed(process.execPath, [NX_BIN, 'daemon', '--stop'], { cwd: REPOSITORY_ROOT, env, logFile: LOG });
   return { nx: summarize(nxTimes), node: summarize(nodeTimes), tasks };
+}
+
+/** Nx's own performance measures (those NX_PERF_LOGGING prints) that say where a cache-hit run goes, with who owns each. */
+const PHASES = [
+  ['code-loading', "Nx: loading its command modules, from its local start to the command's handler"],
+  ['Load Nx Plugin: @codetracer/nx-maturin', 'this plugin: loading it (Nx first lists the workspace projects to find a plugin developed in the workspace)'],
+  ['@codetracer/nx-maturin:createNodes', "this plugin: inference"],
+  ['build-project-configs', 'Nx: project configurations from all plugins (each pass)'],
+  ['createProjectGraphAsync', 'Nx: the whole project graph'],
+  ['@codetracer/nx-maturin:preTasksExecution', 'this plugin: toolchain fingerprint hook'],
+  ['hashMultipleTasks', 'Nx: hashing the tasks (with the runtime input command)'],
+  ['task-execution', 'Nx: replaying the task from the cache'],
+];
+
+/** The phase measures of one run's output, `[name, [milliseconds of each time it was measured]]`. */
+export function phaseTimes(output) {
+  const plain = stripVTControlCharacters(output);
+  return PHASES.map(([name, owner]) => {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const times = [...plain.matchAll(new RegExp(`Time taken for '${escaped}' (\\d+(?:\\.\\d+)?)ms`, 'g'))].map((match) => Number(match[1]));
+    return { name, owner, times };
+  });
+}
+
+const PRINT_MEASURES = fileURLToPath(new URL('../lib/print-performance-measures.cjs', import.meta.url));
+
+/** One more cache-hit run, daemon off, printing Nx's performance measures at exit: where the fixed cost goes. */
+async function measurePhases() {
+  const run = await runTimed(process.execPath, ['--require', PRINT_MEASURES, ...cachedBuildArgs(false)], { cwd: REPOSITORY_ROOT, env: nxEnvironment(), logFile: LOG });
+  return { seconds: run.seconds, phases: phaseTimes(run.output) };
 }
 
 /**
@@ -81,8 +113,10 @@ export async function measureFixedOverhead({ repeat }) {
   const daemon = await timeCachedBuild({ repeat, withDependencies: true, daemon: true });
   progress('fixed overhead: toolchain fingerprint, warm');
   const fingerprint = await timeFingerprint(repeat * 4);
+  progress("fixed overhead: one more run printing Nx's performance measures, for where the time goes");
+  const phases = await measurePhases();
   progress(`fixed overhead: cache-hit runs ${alone.nx.median.toFixed(2)} s alone, ${chain.nx.median.toFixed(2)} s with dependencies, ${daemon.nx.median.toFixed(2)} s with the daemon`);
-  return { alone, chain, daemon, fingerprint };
+  return { alone, chain, daemon, fingerprint, phases };
 }
 
 export function fixedOverheadRows({ alone, chain, daemon }) {
@@ -128,6 +162,14 @@ export async function benchmarkFixedOverhead({ repeat }) {
       `<= ${TARGET_FINGERPRINT_SECONDS} s`,
       verdict(fixed.fingerprint.total.median <= TARGET_FINGERPRINT_SECONDS),
     ],
-    notes: [],
+    notes: [
+      `Where one more cache-hit run (daemon off, 1 task, ${fixed.phases.seconds.toFixed(2)} s) went, by Nx's own performance measures ` +
+        `(printed at exit by tools/benchmarks/lib/print-performance-measures.cjs; phases overlap, the graph contains the plugin's phases): ` +
+        fixed.phases.phases
+          .filter((phase) => phase.times.length > 0)
+          .map((phase) => `${phase.name} ${phase.times.map((ms) => `${Math.round(ms)} ms`).join(' + ')} (${phase.owner})`)
+          .join('; ') +
+        '.',
+    ],
   };
 }

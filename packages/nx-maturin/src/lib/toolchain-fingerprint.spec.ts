@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeToolchain, describeToolchainMemoised, toolchainFingerprint, toolchainMemoKey } from './toolchain-fingerprint';
+import { describeToolchain, describeToolchainMemoised, findPythonInterpretersMemoised, toolchainFingerprint, toolchainMemoKey } from './toolchain-fingerprint';
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
@@ -48,11 +48,13 @@ describe('toolchain fingerprint memo', () => {
     expect(toolchainMemoKey(root, ['3.12'], { ...env, RUSTC: join(root, 'bin', 'rustc') })).not.toBe(key);
   });
 
-  it('answers from the memo without probing any tool when the key matches', async () => {
+  it('answers the description and the interpreters from the memo without probing any tool when the key matches', async () => {
     const key = toolchainMemoKey(root, ['3.12'], env);
+    const interpreters = [{ requested: '3.12', version: '3.12.9', executable: '/remembered/python3.12', source: 'pyenv' }];
     mkdirSync(join(root, 'data'));
-    writeFileSync(join(root, 'data', 'nx-maturin-toolchain.json'), JSON.stringify({ [key]: 'remembered toolchain' }));
+    writeFileSync(join(root, 'data', 'nx-maturin-toolchain.json'), JSON.stringify({ [key]: { description: 'remembered toolchain', interpreters } }));
     await expect(describeToolchainMemoised(root, ['3.12'], env)).resolves.toBe('remembered toolchain');
+    await expect(findPythonInterpretersMemoised(root, ['3.12'], env)).resolves.toEqual(interpreters);
   });
 });
 
@@ -94,6 +96,13 @@ posixOnly('toolchain fingerprint of the tools on PATH', () => {
     expect(await toolchainFingerprint(root, ['3.12'], env)).toBe(before);
     upgrade();
     expect(await toolchainFingerprint(root, ['3.12'], env)).not.toBe(before);
+  });
+
+  it('finds the interpreters through the memo, and again after one is replaced in place', async () => {
+    const python = join(root, 'bin', 'python3.12');
+    expect(await findPythonInterpretersMemoised(root, ['3.12'], env)).toEqual([{ requested: '3.12', version: '3.12.1', executable: python, source: 'PATH' }]);
+    tool('python3.12', 'CPython 3.12.9');
+    expect(await findPythonInterpretersMemoised(root, ['3.12'], env)).toEqual([{ requested: '3.12', version: '3.12.9', executable: python, source: 'PATH' }]);
   });
 
   it('stays the same when a tool is reinstalled at the same version', async () => {

@@ -2,16 +2,26 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { findPythonInterpreters as FindPythonInterpreters } from './python-discovery';
+import type { findPythonInterpreters as FindPythonInterpreters, PythonInterpreter } from './python-discovery';
 import { findToolExecutable, PINNED_TOOLS, toolsPathEnv } from './workspace-tools';
 
 const isWindows = process.platform === 'win32';
+
+/** What a probe of the toolchain found: the description that goes into cache keys, and the interpreters it ran. */
+export interface ToolchainProbe {
+  description: string;
+  interpreters: PythonInterpreter[];
+}
 
 /**
  * One line per fact a wheel or test result depends on besides the sources. Paths are left out on purpose: two
  * checkouts of the same platform must share cache entries, and two platforms never may.
  */
 export async function describeToolchain(workspaceRoot: string, pythonVersions: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return (await probeToolchain(workspaceRoot, pythonVersions, env)).description;
+}
+
+async function probeToolchain(workspaceRoot: string, pythonVersions: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolchainProbe> {
   // Loaded here, not at the top: they take ~0.1 s to load (execa), and a memoised call needs neither.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { execa } = require('execa') as typeof import('execa');
@@ -40,12 +50,13 @@ export async function describeToolchain(workspaceRoot: string, pythonVersions: r
   if ('error' in discovery) throw discovery.error;
   const libc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
     ?.glibcVersionRuntime;
-  return [
+  const description = [
     `platform ${process.platform} ${process.arch}${libc ? ` glibc ${libc}` : ''}`,
     rustc,
     maturin,
     ...discovery.found.map((interpreter) => `CPython ${interpreter.version}`),
   ].join('\n');
+  return { description, interpreters: discovery.found };
 }
 
 /**
@@ -60,15 +71,38 @@ export async function describeToolchainMemoised(
   pythonVersions: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
+  return (await probeToolchainMemoised(workspaceRoot, pythonVersions, env)).description;
+}
+
+/**
+ * The interpreters for `pythonVersions` from the same memo: the executors run right after Nx's hook has probed
+ * them for the fingerprint, and probing them again (one process start per candidate) would only repeat that.
+ */
+export async function findPythonInterpretersMemoised(
+  workspaceRoot: string,
+  pythonVersions: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PythonInterpreter[]> {
+  return (await probeToolchainMemoised(workspaceRoot, pythonVersions, env)).interpreters;
+}
+
+async function probeToolchainMemoised(workspaceRoot: string, pythonVersions: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolchainProbe> {
   const key = toolchainMemoKey(workspaceRoot, pythonVersions, env);
   const memoFile = join(env['NX_WORKSPACE_DATA_DIRECTORY'] ?? join(workspaceRoot, '.nx', 'workspace-data'), 'nx-maturin-toolchain.json');
   const memo = readMemo(memoFile);
-  if (memo[key] !== undefined) return memo[key];
-  const description = await describeToolchain(workspaceRoot, pythonVersions, env);
+  const remembered = memo[key];
+  if (isToolchainProbe(remembered)) return remembered;
+  const probe = await probeToolchain(workspaceRoot, pythonVersions, env);
   // A few keys are kept (targets may ask for different Python versions); older ones only come back after a downgrade.
   const recent = Object.entries(memo).slice(-(MEMO_ENTRIES - 1));
-  writeMemo(memoFile, Object.fromEntries([...recent, [key, description]]));
-  return description;
+  writeMemo(memoFile, Object.fromEntries([...recent, [key, probe]]));
+  return probe;
+}
+
+/** A memo entry of this plugin version's shape; anything else (an older plugin's entry) is probed afresh. */
+function isToolchainProbe(entry: unknown): entry is ToolchainProbe {
+  const candidate = entry as Partial<ToolchainProbe> | undefined;
+  return typeof candidate?.description === 'string' && Array.isArray(candidate.interpreters);
 }
 
 const MEMO_ENTRIES = 8;
@@ -139,15 +173,15 @@ function childPaths(folder: string): string[] {
   }
 }
 
-function readMemo(file: string): Record<string, string> {
+function readMemo(file: string): Record<string, unknown> {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch {
     return {};
   }
 }
 
-function writeMemo(file: string, memo: Record<string, string>): void {
+function writeMemo(file: string, memo: Record<string, unknown>): void {
   try {
     mkdirSync(join(file, '..'), { recursive: true });
     // Written aside and renamed: Nx may hash several targets at once, and a reader must never see half a file.

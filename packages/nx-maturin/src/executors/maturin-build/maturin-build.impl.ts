@@ -1,15 +1,15 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { logger } from '@nx/devkit';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeArtefact, writeManifest, type ArtefactEntry } from '../../lib/artefact-manifest';
 import { projectRootOf } from '../../lib/executor-context';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
-import { findPythonInterpreters, type PythonInterpreter } from '../../lib/python-discovery';
+import type { PythonInterpreter } from '../../lib/python-discovery';
 import { runStreaming } from '../../lib/run-process';
 import { reportTable } from '../../lib/summary-table';
 import { resolveTool, toolsPathEnv, type ToolCommand } from '../../lib/workspace-tools';
 import { readTomlFile, tomlPath } from '../../lib/toml-file';
+import { findPythonInterpretersMemoised } from '../../lib/toolchain-fingerprint';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
 import { oldestInterpreterFirst, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
@@ -30,7 +30,8 @@ export default async function maturinBuildExecutor(
     });
     return { success: true };
   } catch (error) {
-    logger.error(`maturin-build: ${(error as Error).message}`);
+    // console, not @nx/devkit's logger: loading @nx/devkit in the executor's process costs more than a tenth of a second.
+    console.error(`maturin-build: ${(error as Error).message}`);
     return { success: false };
   }
 }
@@ -40,7 +41,7 @@ export default async function maturinBuildExecutor(
  * exactly one complete build (no stale wheels of an older version, no half of a failed one).
  */
 async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceRoot: string, projectRoot: string): Promise<ArtefactEntry[]> {
-  const interpreters = await findPythonInterpreters(options.pythonVersions);
+  const interpreters = await findPythonInterpretersMemoised(workspaceRoot, options.pythonVersions);
   const projectDirectory = join(workspaceRoot, projectRoot);
   const projectRequires = options.buildIsolation ? readBuildRequires(join(projectDirectory, 'pyproject.toml')) : [];
   // zig comes from the ziglang package, which `maturin[zig]` would name; a plain `maturin` requirement lacks it.
@@ -60,7 +61,7 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
       // In the isolated environment `python` is that environment's interpreter: the requested CPython with the
       // build requirements (cffi, ...) importable, which is what maturin must generate bindings with.
       const args = [...maturin.args, ...maturinBuildArguments(options, staging), ...source.targetDirectoryArgs, '--interpreter', buildRequires.length > 0 ? 'python' : interpreter.executable];
-      await runStreaming(maturin.file, args, { cwd: source.directory, env: toolsPathEnv(workspaceRoot) });
+      await timed(`maturin build for CPython ${interpreter.version}`, () => runStreaming(maturin.file, args, { cwd: source.directory, env: toolsPathEnv(workspaceRoot) }));
       const produced = readdirSync(staging).filter((file) => !before.has(file));
       const wheels = produced.filter((file) => file.endsWith('.whl'));
       if (wheels.length !== 1) {
@@ -94,14 +95,28 @@ async function buildSdistSource(
 ): Promise<{ sdist: ArtefactEntry; directory: string; targetDirectoryArgs: string[] }> {
   const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
   const env = toolsPathEnv(workspaceRoot);
-  await runStreaming(maturin.file, [...maturin.args, 'sdist', '--out', staging], { cwd: projectDirectory, env });
+  // Asked while maturin packs the sdist: the answer is needed only after it, and the wait would add to every build.
+  const targetDirectoryAnswer = cargoTargetDirectory(projectDirectory, env);
+  targetDirectoryAnswer.catch(() => undefined); // Reported by the await below, after the sdist's own errors.
+  await timed('maturin sdist', () => runStreaming(maturin.file, [...maturin.args, 'sdist', '--out', staging], { cwd: projectDirectory, env }));
   const sdists = readdirSync(staging).filter((file) => file.endsWith('.tar.gz'));
   if (sdists.length !== 1) throw new Error(`maturin sdist wrote ${sdists.length} .tar.gz files to ${staging} (expected 1): ${readdirSync(staging).join(', ') || 'none'}`);
   const sdist = sdists[0]!;
-  const targetDirectory = await cargoTargetDirectory(projectDirectory, env);
-  const directory = await unpackSdist(interpreter.executable, join(staging, sdist), sdistSourceFolder(targetDirectory, projectDirectory, sdist));
+  const targetDirectory = await targetDirectoryAnswer;
+  const directory = await timed(`unpacking ${sdist}`, () => unpackSdist(interpreter.executable, join(staging, sdist), sdistSourceFolder(targetDirectory, projectDirectory, sdist)));
   console.log(`maturin-build: building the wheels from ${sdist} unpacked in ${directory}`);
   return { sdist: await describeArtefact(staging, sdist, null), directory, targetDirectoryArgs: ['--target-dir', targetDirectory] };
+}
+
+/**
+ * Runs one step of the build and says how long it took, so a person sees where a slow build spends its time (and
+ * the build benchmark tells the tools' time from the executor's own).
+ */
+async function timed<T>(step: string, run: () => Promise<T>): Promise<T> {
+  const started = process.hrtime.bigint();
+  const result = await run();
+  console.log(`maturin-build: ${step} took ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)} s`);
+  return result;
 }
 
 /**
