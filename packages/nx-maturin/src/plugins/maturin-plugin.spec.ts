@@ -205,11 +205,11 @@ describe('nx-maturin createNodes', () => {
     write('auto/src/auto_layout/__init__.py', '');
     const targets = (await inferOne('auto/pyproject.toml'))['auto']!.targets;
     expect(targets['build']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '!{projectRoot}/rust/target/**/*', '{projectRoot}/rust/Cargo.lock']));
-    expect(targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/auto_layout/__init__.py']));
+    expect(targets['version-sync']!['inputs']).toEqual(expect.arrayContaining(['{projectRoot}/rust/Cargo.toml', '{projectRoot}/src/auto_layout/**/*.py']));
     expect(targets['smoke']!['options']).not.toHaveProperty('pythonPackage');
     expect(targets['smoke']!['options']).toMatchObject({ importName: 'auto_layout', commands: [['-c', 'import auto_layout, auto_layout._native']] });
     // version-sync (and build, test) read the same manifest.
-    expect(locateVersionFiles(root, 'auto')).toMatchObject({ cargoManifestFile: join(root, 'auto', 'rust', 'Cargo.toml'), pythonInitFile: join(root, 'auto', 'src', 'auto_layout', '__init__.py') });
+    expect(locateVersionFiles(root, 'auto')).toMatchObject({ cargoManifestFile: join(root, 'auto', 'rust', 'Cargo.toml'), pythonVersionFile: join(root, 'auto', 'src', 'auto_layout', '__init__.py') });
   });
 
   it('hashes every local crate the extension is built from, inside or outside the project, and include globs reaching out', async () => {
