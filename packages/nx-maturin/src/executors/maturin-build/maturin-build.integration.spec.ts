@@ -96,16 +96,16 @@ describe('maturin-build (real nx, maturin and cargo)', () => {
     expect(snapshotArtefacts(ws)).toEqual(before);
   });
 
-  it('still hits the cache after a change outside the sdist', async () => {
+  // Every file of the project folder is a build input (a build.rs may compile any of them, and the sdist may pack
+  // them), so only a change outside the project keeps the cache.
+  it('still hits the cache after a change outside the project', async () => {
     appendFileSync(join(ws.root, 'docs/notes.md'), 'more\n');
-    ws.write('libs/hello/tests/test_extra.py', 'def test_nothing():\n    assert True\n');
     const run = await ws.nx(BUILD);
     expect(run.all).toMatch(/\[(local cache|existing outputs match the cache, left as is)\]/);
   });
 
   it('gets the cache hit in a second checkout at another path through the shared remote cache', async () => {
     const second = newCheckout();
-    second.write('libs/hello/tests/test_extra.py', 'def test_nothing():\n    assert True\n');
     const run = await second.nx(BUILD);
     expectSuccess(run);
     expect(remoteCache.stored().length).toBeGreaterThan(0);
