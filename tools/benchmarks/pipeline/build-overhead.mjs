@@ -154,7 +154,9 @@ export async function benchmarkBuildOverhead({ repeat }) {
   // compiled the same crates, since otherwise the step times would hide work one side made Cargo do.
   const wallPass = overhead <= TARGET_OVERHEAD && !noisy;
   const beyondPass = beyondShare <= TARGET_OVERHEAD && sameWork;
-  const pass = wallPass || beyondPass;
+  // The wall clock decides when its runs can be trusted: the same maturin commands may also run slower under the
+  // executor, which the time beyond the steps does not see. Only noisy runs fall back to that time.
+  const pass = noisy ? beyondPass : wallPass;
   return {
     id: 'build',
     title: 'Build: `nx run recorder:build` vs `maturin build` directly',
@@ -165,8 +167,9 @@ export async function benchmarkBuildOverhead({ repeat }) {
       `--excludeTaskDependencies\` with the daemon off, timed from process start to exit; the direct side runs the ` +
       `exact \`maturin sdist\` / \`maturin build\` command lines that executor printed in an untimed warm-up run, one after ` +
       `the other, in the folders it ran them in, with the sdist unpacked by the executor's own function, and the tools ` +
-      `venv on PATH. The sides alternate, ${repeat} runs each. PASS when the wall-clock overhead is within the target on ` +
-      `runs that are not noisy, or when the time Nx adds beyond the steps is, with the same crates compiled on both sides.`,
+      `venv on PATH. The sides alternate, ${repeat} runs each. PASS when the wall-clock overhead is within the target; ` +
+      `when the runs are too noisy to judge by the wall clock, when the time Nx adds beyond the steps is, with the same ` +
+      `crates compiled on both sides.`,
     table: markdownTable(
       ['side', 'median (min-max)', 'ratio', 'target', 'result'],
       [
