@@ -147,15 +147,16 @@ export async function benchmarkBuildOverhead({ repeat }) {
   const directTimes = [];
   const differentCrates = [];
   // Interleaved, so a slow spell of the machine falls on both sides instead of on one.
+  const runNx = () => (touchCrate(), runNxBuild(scratch));
+  const runDirect = () => (touchCrate(), runStepsDirectly(steps, scratch));
   for (let run = 1; run <= repeat; run++) {
-    touchCrate();
-    const nx = await runNxBuild(scratch);
+    // The sides take turns going first (nx, direct; direct, nx; ...): a machine that gets busier or quieter during
+    // the benchmark then weighs on both sides alike instead of always on the second.
+    const [nx, direct] = run % 2 === 1 ? [await runNx(), await runDirect()] : await runDirect().then(async (first) => [await runNx(), first]);
     nxTimes.push(nx.seconds);
     nxStepTimes.push(executorStepSeconds(nx.output));
     nxCpu.push(nx.cpu);
     nxNodeCpu.push(nx.nodeCpu);
-    touchCrate();
-    const direct = await runStepsDirectly(steps, scratch);
     directTimes.push(direct.seconds);
     directCpu.push(direct.cpu);
     const [nxCrates, directCrates] = [compiledCrates(nx.output), compiledCrates(direct.output)];
@@ -203,7 +204,7 @@ export async function benchmarkBuildOverhead({ repeat }) {
       `--excludeTaskDependencies\` with the daemon off, timed from process start to exit; the direct side runs the ` +
       `exact \`maturin sdist\` / \`maturin build\` command lines that executor printed in an untimed warm-up run, one after ` +
       `the other, in the folders it ran them in, with the sdist unpacked by the executor's own function, and the tools ` +
-      `venv on PATH, all in one child process (run-maturin-steps.mjs) that times the steps alone. Each side runs under a small ` +
+      `venv on PATH, all in one child process (run-maturin-steps.mjs) that times the steps alone. The sides take turns going first. Each side runs under a small ` +
       `CPU-counting wrapper (children-cpu.py); the Nx side's wall clock includes that wrapper's Python start, the direct side's does not. The sides alternate, ${repeat} runs each. PASS when the wall-clock overhead is within the target; ` +
       `when the runs are too noisy to judge by the wall clock, when the time Nx adds beyond the steps is, with the same ` +
       `crates compiled on both sides.`,
