@@ -237,7 +237,8 @@ export async function benchmarkBuildOverhead({ repeat }) {
       `CPU seconds are user + system of each side's whole process tree (tools/benchmarks/lib/children-cpu.py), and of Nx's own ` +
         `Node processes as each reported at exit (tools/benchmarks/lib/record-cpu-usage.cjs, preloaded through NODE_OPTIONS on the Nx side only): ` +
         `unlike the wall clock they do not count the time a process waited for a core while the machine ran other work, so equal tool ` +
-        `CPU on both sides means Nx made the tools do no extra work, and Nx's Node CPU is all it competed with the compile for.`,
+        `CPU on both sides means Nx made the tools do no extra work, and Nx's Node CPU is all it competed with the compile for. ` +
+        `A busy machine still makes each CPU second do less (shared caches), so compare runs taken under similar load.`,
       `Nx's time beyond the steps is each Nx run's wall clock minus the steps its executor timed (\`maturin-build: <step> took <n> s\`): ` +
         `Nx start-up, project graph, hashing, the executor's process and its own work (interpreter lookup, cargo metadata, manifest). ` +
         `The compile inside the steps varies with the machine's other work by seconds between runs, as much on one side as on the other.`,
