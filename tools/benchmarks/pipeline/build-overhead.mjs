@@ -1,9 +1,11 @@
-import { rmSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { markdownTable } from '../lib/markdown.mjs';
 import { progress, runTimed } from '../lib/process.mjs';
 import { formatRatio, formatSeconds, summarize, verdict } from '../lib/stats.mjs';
-import { LOG_DIR, NX_BIN, nxEnvironment, pluginModule, RECORDER_ROOT, REPOSITORY_ROOT, TOOLS_BIN } from '../lib/workspace.mjs';
+import { LOG_DIR, NX_BIN, nxEnvironment, RECORDER_ROOT, REPOSITORY_ROOT, TOOLS_BIN } from '../lib/workspace.mjs';
 
 const TARGET_OVERHEAD = 0.03;
 // Both sides compile the same crates each run; runs further apart than this mean the machine was busy elsewhere.
@@ -66,24 +68,51 @@ export function compiledCrates(output) {
   return [...output.matchAll(/^(?:\S+:\s+)?\s*Compiling (\S+ v\S+)/gm)].map((match) => match[1]);
 }
 
-/** Runs the steps directly (no Nx); the sdist is unpacked by the executor's own code, so both sides do the same. */
-async function runStepsDirectly(steps, env) {
-  const { unpackSdist } = pluginModule(join('executors', 'maturin-build', 'lib', 'unpack-sdist.js'));
-  let seconds = 0;
-  let output = '';
-  for (const step of steps) {
-    if (step.argv) {
-      const [file, ...args] = step.argv;
-      const run = await runTimed(file, args, { cwd: step.cwd, env, logFile: LOG });
-      seconds += run.seconds;
-      output += run.output;
-    } else {
-      const started = process.hrtime.bigint();
-      await unpackSdist(join(TOOLS_BIN, 'python'), step.unpack, step.into);
-      seconds += Number(process.hrtime.bigint() - started) / 1e9;
-    }
-  }
-  return { seconds, output };
+const CHILDREN_CPU = fileURLToPath(new URL('../lib/children-cpu.py', import.meta.url));
+const RECORD_CPU_USAGE = fileURLToPath(new URL('../lib/record-cpu-usage.cjs', import.meta.url));
+const RUN_STEPS = fileURLToPath(new URL('./run-maturin-steps.mjs', import.meta.url));
+
+/**
+ * Runs a command through children-cpu.py and returns what runTimed does plus `cpu`, the CPU seconds (user + system)
+ * of the command's whole process tree: deterministic enough to tell whether the two sides made the tools do the same
+ * work, where the wall clock also counts the waits that other work on the machine causes.
+ */
+async function runWithCpu(file, args, options, scratch) {
+  const cpuFile = join(scratch, 'cpu.json');
+  rmSync(cpuFile, { force: true });
+  const run = await runTimed(join(TOOLS_BIN, 'python'), [CHILDREN_CPU, cpuFile, file, ...args], options);
+  const { user, system } = JSON.parse(readFileSync(cpuFile, 'utf8'));
+  return { ...run, cpu: user + system };
+}
+
+/**
+ * Runs the steps directly (no Nx), in one child process (run-maturin-steps.mjs) so their CPU seconds are counted as
+ * one tree; the sdist is unpacked by the executor's own code, so both sides do the same. The seconds are those of
+ * the steps alone, as the child timed them.
+ */
+async function runStepsDirectly(steps, scratch) {
+  const stepsFile = join(scratch, 'steps.json');
+  writeFileSync(stepsFile, JSON.stringify(steps));
+  const run = await runWithCpu(process.execPath, [RUN_STEPS, stepsFile], { cwd: REPOSITORY_ROOT, env: process.env, logFile: LOG }, scratch);
+  const timed = /^direct maturin steps took (\d+(?:\.\d+)?) s$/m.exec(run.output);
+  if (!timed) throw new Error(`build overhead: ${RUN_STEPS} printed no "direct maturin steps took <n> s" line (see ${LOG})`);
+  return { seconds: Number(timed[1]), output: run.output, cpu: run.cpu };
+}
+
+/**
+ * `nx run recorder:build` with its whole tree's CPU seconds, and those of its own Node processes (Nx and the executor
+ * it forks), which record-cpu-usage.cjs appends to a file as each exits.
+ */
+async function runNxBuild(scratch) {
+  const nodeCpuFile = join(scratch, 'node-cpu.jsonl');
+  rmSync(nodeCpuFile, { force: true });
+  const env = nxEnvironment({
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${JSON.stringify(RECORD_CPU_USAGE)}`].filter(Boolean).join(' '),
+    NX_BENCH_CPU_USAGE_FILE: nodeCpuFile,
+  });
+  const run = await runWithCpu(process.execPath, nxBuildArgs, { cwd: REPOSITORY_ROOT, env, logFile: LOG }, scratch);
+  const nodeProcesses = readFileSync(nodeCpuFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  return { ...run, nodeCpu: nodeProcesses.reduce((sum, entry) => sum + entry.user + entry.system, 0), nodeProcesses: nodeProcesses.length };
 }
 
 /**
@@ -109,28 +138,36 @@ export async function benchmarkBuildOverhead({ repeat }) {
   }
   progress(`build overhead: warm-up took ${warmUp.seconds.toFixed(1)} s; direct side runs ${commands.length} maturin command(s):\n  ${commands.map((command) => command.join(' ')).join('\n  ')}`);
 
-  // The executor runs maturin with the tools venv first on PATH (zig and uv are found there).
-  const directEnv = { ...process.env, PATH: `${TOOLS_BIN}:${process.env.PATH ?? ''}` };
+  const scratch = mkdtempSync(join(tmpdir(), 'nx-build-overhead-'));
   const nxTimes = [];
+  const nxCpu = [];
+  const nxNodeCpu = [];
+  const directCpu = [];
   const nxStepTimes = [];
   const directTimes = [];
   const differentCrates = [];
   // Interleaved, so a slow spell of the machine falls on both sides instead of on one.
+  const runNx = () => (touchCrate(), runNxBuild(scratch));
+  const runDirect = () => (touchCrate(), runStepsDirectly(steps, scratch));
   for (let run = 1; run <= repeat; run++) {
-    touchCrate();
-    const nx = await runTimed(process.execPath, nxBuildArgs, { cwd: REPOSITORY_ROOT, env: nxEnvironment(), logFile: LOG });
+    // The sides take turns going first (nx, direct; direct, nx; ...): a machine that gets busier or quieter during
+    // the benchmark then weighs on both sides alike instead of always on the second.
+    const [nx, direct] = run % 2 === 1 ? [await runNx(), await runDirect()] : await runDirect().then(async (first) => [await runNx(), first]);
     nxTimes.push(nx.seconds);
     nxStepTimes.push(executorStepSeconds(nx.output));
-    touchCrate();
-    const direct = await runStepsDirectly(steps, directEnv);
+    nxCpu.push(nx.cpu);
+    nxNodeCpu.push(nx.nodeCpu);
     directTimes.push(direct.seconds);
+    directCpu.push(direct.cpu);
     const [nxCrates, directCrates] = [compiledCrates(nx.output), compiledCrates(direct.output)];
     if ([...nxCrates].sort().join() !== [...directCrates].sort().join()) differentCrates.push(`run ${run}: nx compiled ${nxCrates.join(', ')}; directly ${directCrates.join(', ')}`);
     progress(
       `build overhead: run ${run}/${repeat}: nx ${nx.seconds.toFixed(1)} s (its steps ${nxStepTimes.at(-1).toFixed(1)} s), maturin directly ${direct.seconds.toFixed(1)} s; ` +
-        `compiled ${nxCrates.length} / ${directCrates.length} crates`,
+        `compiled ${nxCrates.length} / ${directCrates.length} crates; CPU ${nx.cpu.toFixed(1)} s (Nx's ${nx.nodeProcesses} Node processes ${nx.nodeCpu.toFixed(2)} s) / ${direct.cpu.toFixed(1)} s`,
     );
   }
+  rmSync(scratch, { recursive: true, force: true });
+  const cpu = { nx: summarize(nxCpu), nxNode: summarize(nxNodeCpu), nxTools: summarize(nxCpu.map((seconds, index) => seconds - nxNodeCpu[index])), direct: summarize(directCpu) };
   const nx = summarize(nxTimes);
   const direct = summarize(directTimes);
   const nxSteps = summarize(nxStepTimes);
@@ -167,7 +204,8 @@ export async function benchmarkBuildOverhead({ repeat }) {
       `--excludeTaskDependencies\` with the daemon off, timed from process start to exit; the direct side runs the ` +
       `exact \`maturin sdist\` / \`maturin build\` command lines that executor printed in an untimed warm-up run, one after ` +
       `the other, in the folders it ran them in, with the sdist unpacked by the executor's own function, and the tools ` +
-      `venv on PATH. The sides alternate, ${repeat} runs each. PASS when the wall-clock overhead is within the target; ` +
+      `venv on PATH, all in one child process (run-maturin-steps.mjs) that times the steps alone. The sides take turns going first. Each side runs under a small ` +
+      `CPU-counting wrapper (children-cpu.py); the Nx side's wall clock includes that wrapper's Python start, the direct side's does not. The sides alternate, ${repeat} runs each. PASS when the wall-clock overhead is within the target; ` +
       `when the runs are too noisy to judge by the wall clock, when the time Nx adds beyond the steps is, with the same ` +
       `crates compiled on both sides.`,
     table: markdownTable(
@@ -183,6 +221,10 @@ export async function benchmarkBuildOverhead({ repeat }) {
           '<= 3%',
           `${verdict(beyondPass)}${sameWork ? ' (same crates compiled on both sides)' : ' (the sides compiled different crates)'}`,
         ],
+        ['CPU seconds, maturin directly: its whole process tree', formatSeconds(cpu.direct, 1), formatRatio(1), '', ''],
+        ['CPU seconds, nx run recorder:build: its whole process tree', formatSeconds(cpu.nx, 1), formatRatio(cpu.nx.median / cpu.direct.median), '', ''],
+        ["  of which Nx's Node processes (nx, the executor)", formatSeconds(cpu.nxNode, 2), `${((100 * cpu.nxNode.median) / cpu.direct.median).toFixed(1)}% of the direct tree`, '', ''],
+        ['  of which the tools it ran (maturin, cargo, rustc, cargo metadata, the unpacking)', formatSeconds(cpu.nxTools, 1), formatRatio(cpu.nxTools.median / cpu.direct.median), '', ''],
       ],
     ),
     summary: [
@@ -192,6 +234,11 @@ export async function benchmarkBuildOverhead({ repeat }) {
       verdict(pass),
     ],
     notes: [
+      `CPU seconds are user + system of each side's whole process tree (tools/benchmarks/lib/children-cpu.py), and of Nx's own ` +
+        `Node processes as each reported at exit (tools/benchmarks/lib/record-cpu-usage.cjs, preloaded through NODE_OPTIONS on the Nx side only): ` +
+        `unlike the wall clock they do not count the time a process waited for a core while the machine ran other work, so equal tool ` +
+        `CPU on both sides means Nx made the tools do no extra work, and Nx's Node CPU is all it competed with the compile for. ` +
+        `A busy machine still makes each CPU second do less (shared caches), so compare runs taken under similar load.`,
       `Nx's time beyond the steps is each Nx run's wall clock minus the steps its executor timed (\`maturin-build: <step> took <n> s\`): ` +
         `Nx start-up, project graph, hashing, the executor's process and its own work (interpreter lookup, cargo metadata, manifest). ` +
         `The compile inside the steps varies with the machine's other work by seconds between runs, as much on one side as on the other.`,

@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import { profileBreakdown } from '../lib/cpu-profile.mjs';
 import { markdownTable } from '../lib/markdown.mjs';
 import { progress, runTimed } from '../lib/process.mjs';
 import { formatSeconds, summarize, verdict } from '../lib/stats.mjs';
@@ -13,9 +16,18 @@ const TARGET_FINGERPRINT_SECONDS = 0.1;
 
 const cachedBuildArgs = (withDependencies) => [NX_BIN, 'run', 'recorder:build', '--outputStyle=stream', ...(withDependencies ? [] : ['--excludeTaskDependencies'])];
 
+/**
+ * How a workspace that installed the plugin from npm resolves it: Node keeps the path of
+ * node_modules/@codetracer/nx-maturin instead of following the npm-workspace link into packages/, so Nx takes the
+ * plugin for an installed package and skips the project-configuration pass it makes for a plugin developed in the
+ * workspace (nx/src/project-graph/plugins/resolve-plugin.js). The files loaded are the same compiled dist/ the
+ * packed tarball holds.
+ */
+const AS_INSTALLED = { NODE_PRESERVE_SYMLINKS: '1' };
+
 /** Runs of `nx run recorder:build` answered from the cache, alternating with `node -e 0` so both see the same load. */
-async function timeCachedBuild({ repeat, withDependencies, daemon }) {
-  const env = nxEnvironment(daemon ? { NX_DAEMON: 'true' } : {});
+async function timeCachedBuild({ repeat, withDependencies, daemon, extraEnv = {} }) {
+  const env = nxEnvironment({ ...(daemon ? { NX_DAEMON: 'true' } : {}), ...extraEnv });
   const args = cachedBuildArgs(withDependencies);
   // Not counted: fills the cache (and starts the daemon) so the counted runs are answered from it.
   await runTimed(process.execPath, args, { cwd: REPOSITORY_ROOT, env, logFile: LOG });
@@ -61,9 +73,40 @@ export function phaseTimes(output) {
 const PRINT_MEASURES = fileURLToPath(new URL('../lib/print-performance-measures.cjs', import.meta.url));
 
 /** One more cache-hit run, daemon off, printing Nx's performance measures at exit: where the fixed cost goes. */
-async function measurePhases() {
-  const run = await runTimed(process.execPath, ['--require', PRINT_MEASURES, ...cachedBuildArgs(false)], { cwd: REPOSITORY_ROOT, env: nxEnvironment(), logFile: LOG });
+async function measurePhases(extraEnv = {}) {
+  const run = await runTimed(process.execPath, ['--require', PRINT_MEASURES, ...cachedBuildArgs(false)], { cwd: REPOSITORY_ROOT, env: nxEnvironment(extraEnv), logFile: LOG });
   return { seconds: run.seconds, phases: phaseTimes(run.output) };
+}
+
+/**
+ * The installed-plugin row is only true if Nx really skipped its local-plugin pass: then it builds the project
+ * configurations once instead of twice.
+ */
+async function assertInstalledResolution() {
+  const passes = (await measurePhases(AS_INSTALLED)).phases.find((phase) => phase.name === 'build-project-configs').times.length;
+  if (passes !== 1) {
+    throw new Error(`fixed overhead: with ${JSON.stringify(AS_INSTALLED)} Nx built the project configurations ${passes} times (expected 1: the plugin resolved as an installed package); see ${LOG}`);
+  }
+}
+
+/**
+ * Where one cache-hit run's main thread spends its time, by a V8 CPU profile (sampled every 0.2 ms): unlike wall
+ * clock, the shares hold under load. Node's own start-up comes before the profiler and is the `node -e 0` row.
+ */
+async function profileCachedBuild() {
+  const folder = mkdtempSync(join(tmpdir(), 'nx-fixed-profile-'));
+  try {
+    const run = await runTimed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${folder}`, '--cpu-prof-interval=200', ...cachedBuildArgs(false)], {
+      cwd: REPOSITORY_ROOT,
+      env: nxEnvironment(),
+      logFile: LOG,
+    });
+    const profiles = readdirSync(folder).filter((file) => file.endsWith('.cpuprofile'));
+    if (profiles.length !== 1) throw new Error(`fixed overhead: the profiled run wrote ${profiles.length} CPU profiles to ${folder} (expected 1, the Nx process)`);
+    return { seconds: run.seconds, ...profileBreakdown(join(folder, profiles[0])) };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -111,20 +154,26 @@ export async function measureFixedOverhead({ repeat }) {
   const chain = await timeCachedBuild({ repeat, withDependencies: true, daemon: false });
   progress('fixed overhead: the same with the daemon (as a developer terminal)');
   const daemon = await timeCachedBuild({ repeat, withDependencies: true, daemon: true });
+  progress('fixed overhead: build task only, daemon off, the plugin resolved as an installed package (what users of the plugin get)');
+  await assertInstalledResolution();
+  const installed = await timeCachedBuild({ repeat, withDependencies: false, daemon: false, extraEnv: AS_INSTALLED });
   progress('fixed overhead: toolchain fingerprint, warm');
   const fingerprint = await timeFingerprint(repeat * 4);
   progress("fixed overhead: one more run printing Nx's performance measures, for where the time goes");
   const phases = await measurePhases();
-  progress(`fixed overhead: cache-hit runs ${alone.nx.median.toFixed(2)} s alone, ${chain.nx.median.toFixed(2)} s with dependencies, ${daemon.nx.median.toFixed(2)} s with the daemon`);
-  return { alone, chain, daemon, fingerprint, phases };
+  progress('fixed overhead: one more run under the CPU profiler, for the shares of the time');
+  const profile = await profileCachedBuild();
+  progress(`fixed overhead: cache-hit runs ${alone.nx.median.toFixed(2)} s alone, ${chain.nx.median.toFixed(2)} s with dependencies, ${daemon.nx.median.toFixed(2)} s with the daemon, ${installed.nx.median.toFixed(2)} s with the plugin as installed`);
+  return { alone, chain, daemon, installed, fingerprint, phases, profile };
 }
 
-export function fixedOverheadRows({ alone, chain, daemon }) {
+export function fixedOverheadRows({ alone, chain, daemon, installed }) {
   const row = (label, result) => [`${label} (${result.tasks} task${result.tasks === 1 ? '' : 's'})`, formatSeconds(result.nx, 2), formatSeconds(result.node, 2), `<= ${TARGET_FIXED_SECONDS} s`, verdict(result.nx.median <= TARGET_FIXED_SECONDS)];
   return [
     row('recorder:build from the cache, daemon off, `--excludeTaskDependencies`', alone),
     row('recorder:build from the cache, daemon off, with the tasks it depends on', chain),
     row('recorder:build from the cache, daemon on, with the tasks it depends on', daemon),
+    row('recorder:build from the cache, daemon off, `--excludeTaskDependencies`, the plugin resolved as an installed package', installed),
   ];
 }
 
@@ -152,7 +201,8 @@ export async function benchmarkFixedOverhead({ repeat }) {
     table: markdownTable(['measure', 'median (min-max)', '`node -e 0` alongside', 'target', 'result'], [...fixedOverheadRows(fixed), fingerprintRow(fixed)]),
     summary: [
       `Fixed Nx overhead on recorder:build (cache hit: daemon off ${fixed.alone.tasks} task / ${fixed.chain.tasks} tasks / daemon on)`,
-      `${fixed.alone.nx.median.toFixed(2)} s / ${fixed.chain.nx.median.toFixed(2)} s / ${fixed.daemon.nx.median.toFixed(2)} s (\`node -e 0\` ${fixed.alone.node.median.toFixed(2)} s)`,
+      `${fixed.alone.nx.median.toFixed(2)} s / ${fixed.chain.nx.median.toFixed(2)} s / ${fixed.daemon.nx.median.toFixed(2)} s (\`node -e 0\` ${fixed.alone.node.median.toFixed(2)} s); ` +
+        `${fixed.installed.nx.median.toFixed(2)} s for 1 task with the plugin resolved as an installed package`,
       `<= ${TARGET_FIXED_SECONDS} s`,
       verdict(fixed.alone.nx.median <= TARGET_FIXED_SECONDS && fixed.chain.nx.median <= TARGET_FIXED_SECONDS),
     ],
@@ -169,6 +219,10 @@ export async function benchmarkFixedOverhead({ repeat }) {
           .filter((phase) => phase.times.length > 0)
           .map((phase) => `${phase.name} ${phase.times.map((ms) => `${Math.round(ms)} ms`).join(' + ')} (${phase.owner})`)
           .join('; ') +
+        '.',
+      `Where one more cache-hit run's main thread went (daemon off, 1 task, ${fixed.profile.seconds.toFixed(2)} s wall, ${Math.round(fixed.profile.totalMs)} ms profiled; ` +
+        `V8 CPU profile, each sample in the first category its stack matches, tools/benchmarks/lib/cpu-profile.mjs): ` +
+        fixed.profile.categories.map((category) => `${category.label} ${Math.round(category.ms)} ms (${Math.round((100 * category.ms) / fixed.profile.totalMs)}%)`).join('; ') +
         '.',
     ],
   };
