@@ -1,4 +1,4 @@
-import { runCaptured, runStreaming, WholeLines } from './run-process';
+import { runStreaming, WholeLines } from './run-process';
 
 describe('WholeLines', () => {
   it('joins partial writes into the line they belong to', () => {
@@ -80,29 +80,3 @@ describe('runStreaming', () => {
   });
 });
 
-
-describe('runCaptured', () => {
-  it('returns the output without its final line break, with secrets redacted', async () => {
-    const result = await runCaptured(process.execPath, ['-e', "console.log('token s3cret'); console.error('line 1\\nline 2')"], { cwd: process.cwd(), secrets: ['s3cret'] });
-    expect(result).toEqual({ stdout: 'token ***', stderr: 'line 1\nline 2', exitCode: 0 });
-  });
-
-  it("runs the tool in this process's environment, extended by the given one, where undefined removes a variable", async () => {
-    const env = { ...process.env, NX_MATURIN_SPEC_SET: 'yes', HOME: undefined };
-    const { stdout } = await runCaptured(process.execPath, ['-e', 'console.log(JSON.stringify([process.env.NX_MATURIN_SPEC_SET, "HOME" in process.env]))'], { cwd: process.cwd(), env });
-    expect(JSON.parse(stdout)).toEqual(['yes', false]);
-  });
-
-  it('a missing tool is named as not installed', async () => {
-    await expect(runCaptured('nx-maturin-no-such-tool', ['--version'], { cwd: process.cwd() })).rejects.toThrow(
-      '`nx-maturin-no-such-tool --version` failed:\nnx-maturin-no-such-tool is not installed or not on PATH',
-    );
-  });
-
-  it('a failing tool is an error carrying its exit code and stderr', async () => {
-    await expect(runCaptured(process.execPath, ['-e', "console.error('bad manifest'); process.exit(101)"], { cwd: process.cwd() })).rejects.toMatchObject({
-      exitCode: 101,
-      output: 'bad manifest',
-    });
-  });
-});

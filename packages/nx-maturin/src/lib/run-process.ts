@@ -1,4 +1,4 @@
-import { spawn, type StdioOptions } from 'node:child_process';
+import { execa } from 'execa';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
@@ -77,37 +77,6 @@ export class WholeLines {
   }
 }
 
-interface Exit {
-  /** undefined when the tool was killed by a signal or could not be started. */
-  exitCode: number | undefined;
-  /** Set when the tool could not be started (`ENOENT`: not installed or not on PATH). */
-  startError: NodeJS.ErrnoException | undefined;
-}
-
-/**
- * Starts a tool with node:child_process rather than execa: execa is an ES module graph of about a hundred files,
- * and loading it cost every executor process about 0.1 s of CPU before its first tool ran (a V8 profile of the
- * maturin-build executor; `node -e "require('execa')"` 0.16 s of CPU against 0.07 s for a bare start). The
- * environment extends this process's, as execa's did, so a variable set to undefined is removed.
- */
-function startTool(file: string, args: readonly string[], options: RunOptions, stdio: StdioOptions) {
-  const child = spawn(file, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio, windowsHide: true });
-  const exit = new Promise<Exit>((resolve) => {
-    let startError: NodeJS.ErrnoException | undefined;
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      startError = error;
-      // Node does not promise an exit event after a failed start; settling here keeps such a tool from hanging the caller.
-      if (child.pid === undefined) resolve({ exitCode: undefined, startError });
-    });
-    child.on('close', (code) => resolve({ exitCode: code ?? undefined, startError }));
-  });
-  return { child, exit };
-}
-
-function failureReason(file: string, exit: Exit, output: string): string {
-  return exit.startError?.code === 'ENOENT' ? `${file} is not installed or not on PATH` : exit.startError ? exit.startError.message : output.trim();
-}
-
 /** Copies `from` to `to` one whole line per write, through `transform`; resolves when `from` ends. */
 function forwardWholeLines(from: Readable, to: Writable, transform: (line: string) => string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -139,7 +108,15 @@ export async function runStreaming(file: string, args: readonly string[], option
   const onTerminal = process.stdout.isTTY === true;
   const redacting = secrets.some((secret) => secret.length > 0);
   const passThrough = onTerminal && !redacting;
-  const { child, exit } = startTool(file, args, options, ['ignore', passThrough ? 'inherit' : 'pipe', passThrough ? 'inherit' : 'pipe']);
+  const subprocess = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    reject: false,
+    stdin: 'ignore',
+    stdout: passThrough ? 'inherit' : 'pipe',
+    stderr: passThrough ? 'inherit' : 'pipe',
+    buffer: false,
+  });
   let tail = '';
   const shown = (line: string) => {
     const safe = redact(onTerminal ? line : stripVTControlCharacters(line), secrets);
@@ -147,9 +124,14 @@ export async function runStreaming(file: string, args: readonly string[], option
     return safe;
   };
   const forwarding =
-    passThrough || !child.stdout || !child.stderr ? [] : [forwardWholeLines(child.stdout, process.stdout, shown), forwardWholeLines(child.stderr, process.stderr, shown)];
-  const [result] = await Promise.all([exit, ...forwarding]);
-  if (result.exitCode !== 0) throw new ProcessFailedError(commandLine, result.exitCode, failureReason(file, result, tail));
+    passThrough || !subprocess.stdout || !subprocess.stderr
+      ? []
+      : [forwardWholeLines(subprocess.stdout, process.stdout, shown), forwardWholeLines(subprocess.stderr, process.stderr, shown)];
+  const [result] = await Promise.all([subprocess, ...forwarding]);
+  if (result.failed) {
+    const reason = result.code === 'ENOENT' ? `${file} is not installed or not on PATH` : tail.trim();
+    throw new ProcessFailedError(commandLine, result.exitCode, reason);
+  }
 }
 
 export interface CapturedOutput {
@@ -158,29 +140,15 @@ export interface CapturedOutput {
   exitCode: number;
 }
 
-/** All of a stream's text, decoded as UTF-8 once it has ended. */
-function collectText(stream: Readable | null): Promise<string> {
-  return new Promise((resolve, reject) => {
-    if (!stream) return resolve('');
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
-}
-
-/** The output without its one final line break, the form callers compare and parse (as execa returned it). */
-function withoutFinalNewline(text: string): string {
-  return text.replace(/\r?\n$/, '');
-}
-
 /** Runs a short tool and returns its output; a non-zero exit is an error whose message includes stderr. */
 export async function runCaptured(file: string, args: readonly string[], options: RunOptions): Promise<CapturedOutput> {
   const secrets = options.secrets ?? [];
-  const { child, exit } = startTool(file, args, options, ['ignore', 'pipe', 'pipe']);
-  const [result, rawStdout, rawStderr] = await Promise.all([exit, collectText(child.stdout), collectText(child.stderr)]);
-  const stdout = redact(withoutFinalNewline(rawStdout), secrets);
-  const stderr = redact(withoutFinalNewline(rawStderr), secrets);
-  if (result.exitCode !== 0) throw new ProcessFailedError(describe(file, args, secrets), result.exitCode, failureReason(file, result, stderr || stdout));
-  return { stdout, stderr, exitCode: 0 };
+  const result = await execa(file, args, { cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore' });
+  const stdout = redact(result.stdout, secrets);
+  const stderr = redact(result.stderr, secrets);
+  if (result.failed) {
+    const reason = result.code === 'ENOENT' ? `${file} is not installed or not on PATH` : (stderr || stdout).trim();
+    throw new ProcessFailedError(describe(file, args, secrets), result.exitCode, reason);
+  }
+  return { stdout, stderr, exitCode: result.exitCode ?? 0 };
 }
