@@ -1,6 +1,7 @@
 //! Reading what a monitoring event is about (its code object, frame and values) into owned Rust data,
 //! so no Python object is touched while the trace writer is locked.
 
+mod builtin;
 mod code;
 mod frame;
 pub(crate) mod memo;

@@ -52,6 +52,30 @@ pub(super) struct TypeFacts {
     pub(super) expandable: bool,
     /// Slot names with their class and member descriptor, in MRO order.
     pub(super) slots: Vec<SlotDescriptor>,
+    /// Whether capture reads instances as a sequence of items: the exact built-in types in
+    /// [`LIST_LIKE_TYPES`].
+    pub(super) list_like: bool,
+}
+
+/// Built-in collections besides list, tuple, dict and set that capture shows item by item, as the
+/// `repr` that earlier recorders called did: (module, name). Only these exact types qualify: their
+/// length and iteration are C code, where a subclass's could be the program's.
+const LIST_LIKE_TYPES: [(&str, &str); 2] = [("collections", "deque"), ("array", "array")];
+
+/// Whether `kind` is one of [`LIST_LIKE_TYPES`] itself, as found in its loaded module: a class of the
+/// same name defined elsewhere is not. Asked once per type.
+fn is_list_like(kind: &Bound<'_, PyType>, module: &str, qualname: &str) -> bool {
+    let Some((module, name)) = LIST_LIKE_TYPES.iter().find(|(known, name)| *known == module && *name == qualname)
+    else {
+        return false;
+    };
+    let py = kind.py();
+    let module_name = PyString::new(py, module);
+    // SAFETY: the GIL is held; `PyImport_GetModule` looks the module up in `sys.modules` without importing
+    // it and returns a new reference, or NULL.
+    let loaded = unsafe { Bound::from_owned_ptr_or_opt(py, ffi::PyImport_GetModule(module_name.as_ptr())) };
+    let _ = PyErr::take(py);
+    loaded.and_then(|loaded| loaded.getattr(*name).ok()).is_some_and(|found| found.is(kind))
 }
 
 /// A slot's name, the class declaring it and its member descriptor.
@@ -73,11 +97,18 @@ pub(super) fn type_facts(value: &Bound<'_, PyAny>) -> PyResult<Rc<TypeFacts>> {
     }
     let qualname = kind.qualname()?.to_cow()?.into_owned();
     let module = kind.module()?.to_cow()?.into_owned();
-    let name = if module == "builtins" { qualname } else { format!("{module}.{qualname}") };
+    let name = if module == "builtins" { qualname.clone() } else { format!("{module}.{qualname}") };
     let slots = if is_heap_type(&kind) { slot_descriptors(&kind)? } else { Vec::new() };
-    let expandable = is_heap_type(&kind) && !read_otherwise(&kind)?;
-    let facts =
-        Rc::new(TypeFacts { object_marker: format!("<{name} object>"), name, expandable, slots, _kind: kind.unbind() });
+    let list_like = is_list_like(&kind, &module, &qualname);
+    let expandable = is_heap_type(&kind) && !list_like && !read_otherwise(&kind)?;
+    let facts = Rc::new(TypeFacts {
+        object_marker: format!("<{name} object>"),
+        name,
+        expandable,
+        slots,
+        list_like,
+        _kind: kind.unbind(),
+    });
     TYPE_FACTS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= TYPE_CACHE_LIMIT {
@@ -124,6 +155,28 @@ pub(super) fn capture_object(
         return Ok(Some(Captured::Repr { type_name: "object".to_string(), text: facts.object_marker.clone() }));
     }
     Ok(Some(Captured::Object { type_name: facts.name.clone(), fields, omitted }))
+}
+
+/// An exception as its `args` followed by its attributes, like an object's fields. `args` is read from
+/// the exception's own storage: a class may make `args` a property, which is the program's code.
+pub(super) fn capture_exception(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize) -> PyResult<Captured> {
+    let facts = type_facts(value)?;
+    if depth >= limits.max_depth.min(limits.max_object_depth) || !take_node() {
+        return Ok(Captured::Repr { text: facts.object_marker.clone(), type_name: "object".to_string() });
+    }
+    let mut fields = Vec::new();
+    // SAFETY: `value` is an exception instance, whose C struct begins with `PyBaseExceptionObject`; the
+    // borrowed `args` becomes an owned reference at once.
+    let args = unsafe { (*value.as_ptr().cast::<ffi::PyBaseExceptionObject>()).args };
+    if !args.is_null() {
+        let args = unsafe { Bound::from_borrowed_ptr(value.py(), args) };
+        fields.push(("args".to_string(), capture_value(&args, limits, depth + 1)));
+    }
+    let mut omitted = slot_fields(value, &facts, limits, depth, &mut fields);
+    if let Some(dict) = instance_dict(value) {
+        omitted += capture_dict_fields(&dict, limits, depth, &mut fields);
+    }
+    Ok(Captured::Object { type_name: facts.name.clone(), fields, omitted })
 }
 
 /// The instance `__dict__`, through the generic lookup that no class can override.
