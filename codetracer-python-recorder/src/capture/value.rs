@@ -1,8 +1,8 @@
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pyo3::prelude::*;
 use pyo3::exceptions::PyBaseException;
+use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
 
 use super::builtin::{bytes_text, container_len, sequence_items};
