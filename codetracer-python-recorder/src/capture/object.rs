@@ -7,14 +7,17 @@ use std::rc::Rc;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyFrozenSet, PyList, PyModule, PySet, PyString, PyTuple, PyType};
+use pyo3::types::{
+    IntoPyDict, PyByteArray, PyBytes, PyDict, PyFrozenSet, PyList, PyModule, PySet, PyString, PyTuple, PyType,
+};
 
-use super::value::{capture_dict_fields, capture_value, take_node, truncate, type_name, Captured};
+use super::value::{capture_dict_fields, capture_value, take_node, truncate, Captured};
 use crate::config::ValueLimits;
 use crate::encode::FnvMap;
 
-/// Built-in types whose `repr` is implemented in C and shows no other object's `repr`.
-const SELF_CONTAINED_REPR: [&str; 13] = [
+/// Built-in types whose `repr` is implemented in C and shows no other object's `repr` (a `datetime`'s
+/// `tzinfo` is the exception, see [`datetime_text`]).
+const SELF_CONTAINED_REPR: [&str; 17] = [
     "function",
     "builtin_function_or_method",
     "method_descriptor",
@@ -26,9 +29,16 @@ const SELF_CONTAINED_REPR: [&str; 13] = [
     "NotImplementedType",
     "datetime.date",
     "datetime.datetime",
+    "datetime.time",
     "datetime.timedelta",
+    "datetime.timezone",
     "decimal.Decimal",
+    "re.Pattern",
+    "zoneinfo.ZoneInfo",
 ];
+
+/// Types whose `repr` names their time zone by the `tzinfo`'s own `repr`.
+const WITH_TZINFO: [&str; 2] = ["datetime.datetime", "datetime.time"];
 
 pub(super) fn is_heap_type(kind: &Bound<'_, PyType>) -> bool {
     // SAFETY: reads the flags of a live type object.
@@ -55,31 +65,42 @@ pub(super) struct TypeFacts {
     /// Whether capture reads instances as a sequence of items: the exact built-in types in
     /// [`LIST_LIKE_TYPES`].
     pub(super) list_like: bool,
+    /// Whether capture shows instances by their `repr`: the exact built-in types in
+    /// [`SELF_CONTAINED_REPR`].
+    pub(super) self_contained_repr: bool,
 }
+
+/// A slot's name, the class declaring it and its member descriptor.
+type SlotDescriptor = (String, Py<PyType>, Py<PyAny>);
 
 /// Built-in collections besides list, tuple, dict and set that capture shows item by item, as the
 /// `repr` that earlier recorders called did: (module, name). Only these exact types qualify: their
 /// length and iteration are C code, where a subclass's could be the program's.
 const LIST_LIKE_TYPES: [(&str, &str); 2] = [("collections", "deque"), ("array", "array")];
 
-/// Whether `kind` is one of [`LIST_LIKE_TYPES`] itself, as found in its loaded module: a class of the
-/// same name defined elsewhere is not. Asked once per type.
+/// Whether `kind` is one of [`LIST_LIKE_TYPES`] itself.
 fn is_list_like(kind: &Bound<'_, PyType>, module: &str, qualname: &str) -> bool {
-    let Some((module, name)) = LIST_LIKE_TYPES.iter().find(|(known, name)| *known == module && *name == qualname)
-    else {
-        return false;
-    };
+    LIST_LIKE_TYPES.contains(&(module, qualname)) && is_found_in_its_module(kind, module, qualname)
+}
+
+/// Whether instances of `kind`, named `name`, are shown by their `repr`. A type defined in C without
+/// being a heap type cannot be a program's class; one that is (extension modules' types, more of them in
+/// every CPython release) must be the one its module holds.
+fn is_self_contained_repr(kind: &Bound<'_, PyType>, name: &str, module: &str, qualname: &str) -> bool {
+    SELF_CONTAINED_REPR.contains(&name) && (!is_heap_type(kind) || is_found_in_its_module(kind, module, qualname))
+}
+
+/// Whether `kind` is the type its loaded module holds under its name: a class of the same name defined
+/// elsewhere is not. Asked once per type.
+fn is_found_in_its_module(kind: &Bound<'_, PyType>, module: &str, qualname: &str) -> bool {
     let py = kind.py();
     let module_name = PyString::new(py, module);
     // SAFETY: the GIL is held; `PyImport_GetModule` looks the module up in `sys.modules` without importing
     // it and returns a new reference, or NULL.
     let loaded = unsafe { Bound::from_owned_ptr_or_opt(py, ffi::PyImport_GetModule(module_name.as_ptr())) };
     let _ = PyErr::take(py);
-    loaded.and_then(|loaded| loaded.getattr(*name).ok()).is_some_and(|found| found.is(kind))
+    loaded.and_then(|loaded| loaded.getattr(qualname).ok()).is_some_and(|found| found.is(kind))
 }
-
-/// A slot's name, the class declaring it and its member descriptor.
-type SlotDescriptor = (String, Py<PyType>, Py<PyAny>);
 
 /// Types seen so far; emptied when it grows past this many (programs that create classes in a loop).
 const TYPE_CACHE_LIMIT: usize = 4096;
@@ -100,13 +121,15 @@ pub(super) fn type_facts(value: &Bound<'_, PyAny>) -> PyResult<Rc<TypeFacts>> {
     let name = if module == "builtins" { qualname.clone() } else { format!("{module}.{qualname}") };
     let slots = if is_heap_type(&kind) { slot_descriptors(&kind)? } else { Vec::new() };
     let list_like = is_list_like(&kind, &module, &qualname);
-    let expandable = is_heap_type(&kind) && !list_like && !read_otherwise(&kind)?;
+    let self_contained_repr = is_self_contained_repr(&kind, &name, &module, &qualname);
+    let expandable = is_heap_type(&kind) && !list_like && !self_contained_repr && !read_otherwise(&kind)?;
     let facts = Rc::new(TypeFacts {
         object_marker: format!("<{name} object>"),
         name,
         expandable,
         slots,
         list_like,
+        self_contained_repr,
         _kind: kind.unbind(),
     });
     TYPE_FACTS.with(|cache| {
@@ -137,10 +160,10 @@ pub(super) fn capture_object(
     limits: &ValueLimits,
     depth: usize,
 ) -> PyResult<Option<Captured>> {
-    if value.is_instance_of::<PyType>() || !is_heap_type(&value.get_type()) {
+    let facts = type_facts(value)?;
+    if !facts.expandable {
         return Ok(None);
     }
-    let facts = type_facts(value)?;
     if depth >= limits.max_depth.min(limits.max_object_depth) || !take_node() {
         return Ok(Some(Captured::Repr { text: facts.object_marker.clone(), type_name: "object".to_string() }));
     }
@@ -264,7 +287,8 @@ fn mangled(class: &Bound<'_, PyType>, name: &str) -> PyResult<String> {
 
 /// Classes, modules, functions and other built-in objects, by a description that runs no Python code.
 pub(super) fn capture_other(value: &Bound<'_, PyAny>, limits: &ValueLimits) -> PyResult<Captured> {
-    let type_name = type_name(value)?;
+    let facts = type_facts(value)?;
+    let type_name = facts.name.clone();
     let text = if let Ok(class) = value.cast::<PyType>() {
         let qualname = class.qualname()?.to_cow()?.into_owned();
         let module = class.module()?.to_cow()?.into_owned();
@@ -281,10 +305,26 @@ pub(super) fn capture_other(value: &Bound<'_, PyAny>, limits: &ValueLimits) -> P
         let qualname = function.getattr(pyo3::intern!(value.py(), "__qualname__"))?;
         let qualname = qualname.cast::<PyString>().map(|name| name.to_string()).unwrap_or_default();
         format!("<bound method {qualname} of {} object>", super::value::type_name(&receiver)?)
-    } else if SELF_CONTAINED_REPR.contains(&type_name.as_str()) {
+    } else if facts.self_contained_repr && WITH_TZINFO.contains(&type_name.as_str()) {
+        datetime_text(value)?
+    } else if facts.self_contained_repr {
         value.repr()?.to_cow()?.into_owned()
     } else {
         format!("<{type_name} object>")
     };
     Ok(Captured::Repr { type_name, text: truncate(text, limits.max_text) })
+}
+
+/// A `datetime` or `time` as its `repr`, unless its `tzinfo` is a class whose `repr` is the program's code
+/// (pytz's, dateutil's): then the same value without it, and the time zone by its class.
+fn datetime_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    let py = value.py();
+    let tzinfo = value.getattr(pyo3::intern!(py, "tzinfo"))?;
+    if tzinfo.is_none() || type_facts(&tzinfo)?.self_contained_repr {
+        return Ok(value.repr()?.to_cow()?.into_owned());
+    }
+    let naive =
+        value.call_method(pyo3::intern!(py, "replace"), (), Some(&[("tzinfo", py.None())].into_py_dict(py)?))?;
+    let text = naive.repr()?.to_cow()?.into_owned();
+    Ok(format!("{}, tzinfo={})", text.trim_end_matches(')'), type_facts(&tzinfo)?.object_marker))
 }

@@ -139,3 +139,46 @@ def test_exceptions_show_their_args_and_attributes(run_cli, write_script):
     # their field names.
     assert shown["custom"].startswith("__main__.Rejected"), shown["custom"]
     assert shown["custom"].endswith("{args: ('no room'), code: 507}"), shown["custom"]
+
+
+def test_standard_library_values_show_their_repr_when_it_runs_no_program_code(run_cli, write_script):
+    shown = recorded_arguments(
+        run_cli,
+        write_script,
+        """\
+        import datetime
+        import decimal
+        import re
+
+        calls = []
+
+        class Local(datetime.tzinfo):
+            def utcoffset(self, moment):
+                return datetime.timedelta(hours=1)
+
+            def __repr__(self):
+                calls.append("tzinfo repr")
+                return "Local()"
+
+        def show(price, pattern, alarm, utc_noon, local_noon):
+            return None
+
+        utc = datetime.timezone.utc
+        show(
+            decimal.Decimal("1.10"),
+            re.compile("a+"),
+            datetime.time(7, 30),
+            datetime.datetime(2026, 1, 2, 12, 0, tzinfo=utc),
+            datetime.datetime(2026, 1, 2, 12, 0, tzinfo=Local()),
+        )
+        print(calls)
+        """,
+    )
+    assert shown == {
+        # A heap type in CPython 3.13's `_decimal`, a static type in 3.12's: the same either way.
+        "price": "Decimal('1.10')",
+        "pattern": "re.compile('a+')",
+        "alarm": "datetime.time(7, 30)",
+        "utc_noon": "datetime.datetime(2026, 1, 2, 12, 0, tzinfo=datetime.timezone.utc)",
+        "local_noon": "datetime.datetime(2026, 1, 2, 12, 0, tzinfo=<__main__.Local object>)",
+    }
