@@ -11,5 +11,6 @@ mod value;
 
 pub use code::CodeFacts;
 pub use frame::{capture_arguments, capture_locals, module_name, StepCapture, StepValue};
+pub use object::describe_exception;
 pub use unchanged::is_unchanged;
 pub use value::{capture_value, take_interrupt, Captured};

@@ -202,6 +202,51 @@ pub(super) fn capture_exception(value: &Bound<'_, PyAny>, limits: &ValueLimits, 
     Ok(Captured::Object { type_name: facts.name.clone(), fields, omitted })
 }
 
+/// An exception as `Type: message` (an unwound frame's error value), with the message CPython's own
+/// `__str__` gives when that runs none of the program's code: the class does not define `__str__` and
+/// `args` holds only text, numbers and None. Otherwise the type alone.
+pub fn describe_exception(exception: &Bound<'_, PyAny>) -> String {
+    let kind = exception.get_type();
+    let type_name = kind.qualname().map(|name| name.to_string()).unwrap_or_else(|_| "exception".to_string());
+    if !(has_builtin_str(&kind) && has_plain_args(exception)) {
+        return type_name;
+    }
+    match exception.str() {
+        Ok(text) if !text.is_empty().unwrap_or(true) => format!("{type_name}: {text}"),
+        _ => type_name,
+    }
+}
+
+/// Whether `str()` of an instance of `kind` runs C code: its `tp_str` is the one of the first type in its
+/// MRO that is not a heap type (a class's `__str__`, anywhere above it, would have replaced it).
+fn has_builtin_str(kind: &Bound<'_, PyType>) -> bool {
+    let builtin =
+        kind.mro().iter().filter_map(|class| class.cast_into::<PyType>().ok()).find(|class| !is_heap_type(class));
+    // The slots hold CPython's functions, compared by address (the same function is one address there).
+    // SAFETY: reading a slot of two live type objects.
+    let str_slot = |class: &Bound<'_, PyType>| unsafe { (*class.as_type_ptr()).tp_str }.map(|slot| slot as usize);
+    builtin.is_some_and(|builtin| str_slot(kind) == str_slot(&builtin))
+}
+
+fn has_plain_args(exception: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: `exception` is an exception instance, whose C struct begins with `PyBaseExceptionObject`.
+    let args = unsafe { (*exception.as_ptr().cast::<ffi::PyBaseExceptionObject>()).args };
+    if args.is_null() {
+        return true;
+    }
+    // SAFETY: a live object owned by the exception; borrowed while it is read.
+    let args = unsafe { Bound::from_borrowed_ptr(exception.py(), args) };
+    args.cast::<PyTuple>().is_ok_and(|args| {
+        args.iter().all(|item| {
+            item.is_none()
+                || item.is_exact_instance_of::<PyString>()
+                || item.is_exact_instance_of::<pyo3::types::PyInt>()
+                || item.is_exact_instance_of::<pyo3::types::PyFloat>()
+                || item.is_exact_instance_of::<pyo3::types::PyBool>()
+        })
+    })
+}
+
 /// The instance `__dict__`, through the generic lookup that no class can override.
 pub(super) fn instance_dict<'py>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyDict>> {
     // SAFETY: the GIL is held; the result is a new reference or NULL with an exception set.

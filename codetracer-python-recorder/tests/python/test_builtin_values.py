@@ -182,3 +182,33 @@ def test_standard_library_values_show_their_repr_when_it_runs_no_program_code(ru
         "utc_noon": "datetime.datetime(2026, 1, 2, 12, 0, tzinfo=datetime.timezone.utc)",
         "local_noon": "datetime.datetime(2026, 1, 2, 12, 0, tzinfo=<__main__.Local object>)",
     }
+
+
+def test_an_unwound_frame_names_its_exception_without_running_its_str(run_cli, write_script):
+    script = write_script(
+        """\
+        calls = []
+
+        class Noisy(Exception):
+            def __str__(self):
+                calls.append("str")
+                return "noisy"
+
+        def fail(error):
+            raise error
+
+        for error in (KeyError("k"), Noisy("quiet"), ValueError(object())):
+            try:
+                fail(error)
+            except Exception:
+                pass
+        print(calls)
+        """
+    )
+    result = run_cli("--trace-dir", "trace", str(script))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"
+    returns = [entry[1] for entry in load_trace(script.parent / "trace").calls(script) if entry[0] == "return"]
+    # The class body's return, then `fail`'s three: CPython's message where its own `__str__` reads only
+    # text and numbers, the type alone otherwise; then the module's.
+    assert returns == ["None", "error: KeyError: 'k'", "error: Noisy", "error: ValueError", "None"]
