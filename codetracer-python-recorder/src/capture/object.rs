@@ -68,6 +68,8 @@ pub(super) struct TypeFacts {
     /// Whether capture shows instances by their `repr`: the exact built-in types in
     /// [`SELF_CONTAINED_REPR`].
     pub(super) self_contained_repr: bool,
+    /// The class's `__name__` when it is an `enum.Enum`: its members are shown as Python shows them.
+    pub(super) enum_name: Option<String>,
 }
 
 /// A slot's name, the class declaring it and its member descriptor.
@@ -88,6 +90,52 @@ fn is_list_like(kind: &Bound<'_, PyType>, module: &str, qualname: &str) -> bool 
 /// every CPython release) must be the one its module holds.
 fn is_self_contained_repr(kind: &Bound<'_, PyType>, name: &str, module: &str, qualname: &str) -> bool {
     SELF_CONTAINED_REPR.contains(&name) && (!is_heap_type(kind) || is_found_in_its_module(kind, module, qualname))
+}
+
+/// The `__name__` of `kind` when it derives from the `enum.Enum` its loaded module holds (no class can
+/// derive from it while the module is not loaded).
+fn enum_name(kind: &Bound<'_, PyType>) -> PyResult<Option<String>> {
+    let py = kind.py();
+    if !is_heap_type(kind) {
+        return Ok(None);
+    }
+    // SAFETY: the GIL is held; a new reference or NULL, as above.
+    let module =
+        unsafe { Bound::from_owned_ptr_or_opt(py, ffi::PyImport_GetModule(pyo3::intern!(py, "enum").as_ptr())) };
+    let _ = PyErr::take(py);
+    let Some(base) = module.and_then(|module| module.getattr("Enum").ok()) else {
+        return Ok(None);
+    };
+    let Ok(base) = base.cast_into::<PyType>() else {
+        return Ok(None);
+    };
+    if !kind.is_subclass(&base)? {
+        return Ok(None);
+    }
+    Ok(Some(kind.name()?.to_cow()?.into_owned()))
+}
+
+/// An enum member as its `repr` would show it, `<Color.RED: 1>`, built from the member's `_name_` and
+/// `_value_` (its `repr` is Python code); a value that is not a number, text or None by its type.
+pub(super) fn enum_text(value: &Bound<'_, PyAny>, class_name: &str) -> Option<String> {
+    let dict = instance_dict(value)?;
+    let name = dict.get_item("_name_").ok()??;
+    let member_value = dict.get_item("_value_").ok()??;
+    let value_text = if member_value.is_none()
+        || member_value.is_exact_instance_of::<PyString>()
+        || member_value.is_exact_instance_of::<pyo3::types::PyInt>()
+        || member_value.is_exact_instance_of::<pyo3::types::PyFloat>()
+        || member_value.is_exact_instance_of::<pyo3::types::PyBool>()
+    {
+        member_value.repr().ok()?.to_cow().ok()?.into_owned()
+    } else {
+        type_facts(&member_value).ok()?.object_marker.clone()
+    };
+    if name.is_none() {
+        return Some(format!("<{class_name}: {value_text}>"));
+    }
+    let name = name.cast_into::<PyString>().ok()?;
+    Some(format!("<{class_name}.{}: {value_text}>", name.to_cow().ok()?))
 }
 
 /// Whether `kind` is the type its loaded module holds under its name: a class of the same name defined
@@ -130,6 +178,7 @@ pub(super) fn type_facts(value: &Bound<'_, PyAny>) -> PyResult<Rc<TypeFacts>> {
         slots,
         list_like,
         self_contained_repr,
+        enum_name: enum_name(&kind)?,
         _kind: kind.unbind(),
     });
     TYPE_FACTS.with(|cache| {
@@ -163,6 +212,10 @@ pub(super) fn capture_object(
     let facts = type_facts(value)?;
     if !facts.expandable {
         return Ok(None);
+    }
+    // An enum member is short and says what it is at any depth, like a number.
+    if let Some(text) = facts.enum_name.as_deref().and_then(|class_name| enum_text(value, class_name)) {
+        return Ok(Some(Captured::Repr { type_name: facts.name.clone(), text }));
     }
     if depth >= limits.max_depth.min(limits.max_object_depth) || !take_node() {
         return Ok(Some(Captured::Repr { text: facts.object_marker.clone(), type_name: "object".to_string() }));

@@ -215,6 +215,12 @@ impl Walk<'_> {
         let Some(facts) = self.object(value) else {
             return false;
         };
+        // An enum member is captured as its text whenever that can be read, as here.
+        if let Some(live) =
+            facts.enum_name.as_deref().and_then(|class_name| super::object::enum_text(value, class_name))
+        {
+            return type_name == facts.name && live == text;
+        }
         if type_name != "object" || text != facts.object_marker {
             return false;
         }

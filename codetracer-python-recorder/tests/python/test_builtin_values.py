@@ -212,3 +212,40 @@ def test_an_unwound_frame_names_its_exception_without_running_its_str(run_cli, w
     # The class body's return, then `fail`'s three: CPython's message where its own `__str__` reads only
     # text and numbers, the type alone otherwise; then the module's.
     assert returns == ["None", "error: KeyError: 'k'", "error: Noisy", "error: ValueError", "None"]
+
+
+def test_enum_members_show_as_python_shows_them(run_cli, write_script):
+    shown = recorded_arguments(
+        run_cli,
+        write_script,
+        """\
+        import enum
+
+        calls = []
+
+        class Color(enum.Enum):
+            RED = 1
+
+            def __repr__(self):
+                calls.append("repr")
+                return "red!"
+
+        class Permission(enum.IntFlag):
+            READ = 4
+            WRITE = 2
+
+        class Pixel:
+            def __init__(self):
+                self.color = Color.RED
+
+        def show(color, access, pixel):
+            return None
+
+        show(Color.RED, Permission.READ | Permission.WRITE, Pixel())
+        print(calls)
+        """,
+    )
+    assert shown["color"] == "<Color.RED: 1>"
+    assert shown["access"] == "<Permission.READ|WRITE: 6>"
+    # Inside an object too, where other objects are only named.
+    assert shown["pixel"].endswith("{color: <Color.RED: 1>}"), shown["pixel"]
