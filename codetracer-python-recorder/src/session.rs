@@ -180,7 +180,8 @@ pub fn stop(py: Python<'_>, ending: Ending) -> Result<Summary> {
     monitoring::release(py, session.tool_id);
     session.write_ending(&ending);
     let summary = Summary { steps: session.steps, truncated: session.sink.truncation().map(str::to_string) };
-    let Session { sink, failure, keep_alive, codes, .. } = session;
+    let Session { mut sink, failure, keep_alive, codes, .. } = session;
+    filter::stats::write_into(&mut sink.settings);
     let finished = sink.finish(ending.exit_status);
     // Dropping Python references needs the GIL, which the caller holds.
     drop(codes);
@@ -287,6 +288,7 @@ pub fn classify(code: &Bound<'_, PyAny>) -> Result<Verdict> {
     let entry = if recorded {
         CodeEntry::Recorded(Arc::new(session.register_code(facts, function_name, file_path, policy)))
     } else {
+        filter::stats::count_skipped_scope();
         CodeEntry::Skipped
     };
     let result = session.verdict(&entry);

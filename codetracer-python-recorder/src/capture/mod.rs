@@ -1,6 +1,7 @@
 //! Reading what a monitoring event is about (its code object, frame and values) into owned Rust data,
 //! so no Python object is touched while the trace writer is locked.
 
+mod builtin;
 mod code;
 mod frame;
 pub(crate) mod memo;
@@ -10,5 +11,6 @@ mod value;
 
 pub use code::CodeFacts;
 pub use frame::{capture_arguments, capture_locals, module_name, StepCapture, StepValue};
+pub use object::describe_exception;
 pub use unchanged::is_unchanged;
 pub use value::{capture_value, take_interrupt, Captured};

@@ -7,8 +7,8 @@
 //! in the same order (type checks, depth and item limits, the per-variable value budget), every leaf
 //! compared by value. It keeps no reference to the program's objects between steps (a freed object's
 //! address reused by another proves nothing, since every value is compared) and runs none of the
-//! program's code. Anything it does not follow (sets, bytes, big ints, subclasses of builtins,
-//! `call_repr`, descriptions of other objects, errors) answers false, so the value is captured again.
+//! program's code. Anything it does not follow (sets, deques, arrays, bytes, big ints, exceptions,
+//! subclasses of builtins, `call_repr`, descriptions of other objects, errors) answers false, so the value is captured again.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -127,7 +127,7 @@ impl Walk<'_> {
 
     /// The facts of `value`'s class when capture would record it as an object with fields.
     fn object(&self, value: &Bound<'_, PyAny>) -> Option<std::rc::Rc<TypeFacts>> {
-        if self.limits.call_repr {
+        if self.limits.call_repr || value.is_instance_of::<pyo3::exceptions::PyBaseException>() {
             return None;
         }
         type_facts(value).ok().filter(|facts| facts.expandable)
@@ -215,6 +215,12 @@ impl Walk<'_> {
         let Some(facts) = self.object(value) else {
             return false;
         };
+        // An enum member is captured as its text whenever that can be read, as here.
+        if let Some(live) =
+            facts.enum_name.as_deref().and_then(|class_name| super::object::enum_text(value, class_name))
+        {
+            return type_name == facts.name && live == text;
+        }
         if type_name != "object" || text != facts.object_marker {
             return false;
         }

@@ -1,12 +1,12 @@
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
-};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
 
-use super::object::{capture_object, capture_other};
+use super::builtin::{bytes_text, container_len, sequence_items};
+use super::object::{capture_exception, capture_object, capture_other};
 use crate::config::ValueLimits;
 use crate::errors::panic_message;
 
@@ -132,18 +132,15 @@ fn capture_checked(value: &Bound<'_, PyAny>, limits: &ValueLimits, depth: usize)
         }
         return capture_container(value, type_name, limits, depth);
     }
-    if value.is_instance_of::<PyBytes>() || value.is_instance_of::<PyByteArray>() {
-        // `repr` is linear in the size; shorten first.
-        let shortened = value.get_item(pyo3::types::PySlice::new(value.py(), 0, limits.max_text as isize, 1))?;
-        let mut text = shortened.repr()?.to_cow()?.into_owned();
-        if value.len()? > limits.max_text {
-            text.push('…');
-        }
+    if let Some(text) = bytes_text(value, limits)? {
         return Ok(Captured::Repr { type_name: type_name(value)?, text });
     }
     if limits.call_repr {
         let text = value.repr()?.to_cow()?.into_owned();
         return Ok(Captured::Repr { type_name: type_name(value)?, text: truncate(text, limits.max_text) });
+    }
+    if value.is_instance_of::<PyBaseException>() {
+        return capture_exception(value, limits, depth);
     }
     if let Some(object) = capture_object(value, limits, depth)? {
         return Ok(object);
@@ -208,26 +205,13 @@ fn dict_items<'py>(dict: &Bound<'py, PyDict>, limit: usize) -> Vec<(Bound<'py, P
     items
 }
 
-/// The first `limit` items of a list, set, frozenset or tuple, taken before any of them is captured.
-fn sequence_items<'py>(value: &Bound<'py, PyAny>, limit: usize) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    if let Ok(list) = value.cast::<PyList>() {
-        // Indexing the live list (not an iterator) so a concurrent change cannot fail the copy.
-        return Ok((0..limit.min(list.len())).filter_map(|index| list.get_item(index).ok()).collect());
-    }
-    let mut items = Vec::with_capacity(limit);
-    for item in value.try_iter()?.take(limit) {
-        items.push(item?);
-    }
-    Ok(items)
-}
-
 fn capture_container(
     value: &Bound<'_, PyAny>,
     type_name: String,
     limits: &ValueLimits,
     depth: usize,
 ) -> PyResult<Captured> {
-    let length = value.len()?;
+    let length = container_len(value)?;
     let shown = take_items(length.min(limits.max_items));
     let omitted = length - shown;
     if let Ok(dict) = value.cast::<PyDict>() {
@@ -291,11 +275,13 @@ pub(super) fn capture_dict_fields(
     dict.len().saturating_sub(kept)
 }
 
-/// Whether capture records `value` as a container (list, tuple, dict, set, or a subclass of one).
+/// Whether capture records `value` as a container (list, tuple, dict, set, or a subclass of one; a
+/// `collections.deque` or an `array.array`).
 pub(super) fn is_container(value: &Bound<'_, PyAny>) -> bool {
     value.is_instance_of::<PyList>()
         || value.is_instance_of::<PyTuple>()
         || value.is_instance_of::<PyDict>()
         || value.is_instance_of::<PySet>()
         || value.is_instance_of::<PyFrozenSet>()
+        || super::object::type_facts(value).is_ok_and(|facts| facts.list_like)
 }

@@ -7,6 +7,7 @@
 //! name's answer is asked once and cached, shared by the code objects that have the same patterns.
 
 pub mod glob;
+pub mod stats;
 
 use std::sync::{Arc, Mutex};
 
@@ -71,8 +72,9 @@ static NEXT_POLICY_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::Ato
 /// never reused while the recording lasts. Emptied when a recording starts.
 static ATTRIBUTE_POLICIES: Mutex<Vec<Arc<AttributePolicy>>> = Mutex::new(Vec::new());
 
-/// Forgets the previous recording's attribute policies.
+/// Forgets the previous recording's attribute policies and counts.
 pub fn reset() {
+    stats::reset();
     ATTRIBUTE_POLICIES.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
 }
 
@@ -99,16 +101,16 @@ impl AttributePolicy {
             .and_then(|action| ValueAction::parse(&action))
     }
 
-    /// Redacts or drops the fields of the objects inside `value`, at every depth. The answers are read
-    /// under one lock per value; a name never seen is asked without the lock (the filter is Python
-    /// code) and the value walked again, which is harmless since applying an answer twice changes nothing.
+    /// Redacts or drops the fields of the objects inside `value`, at every depth. A field name never seen
+    /// is asked without the lock (the filter is Python code); the value is changed once every name in it
+    /// has an answer, so each field's action is applied, and counted, once.
     fn apply(&self, py: Python<'_>, value: &mut Captured) {
         loop {
             let missing = {
                 let answers = self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                match rewrite(&answers, value) {
-                    Ok(()) => return,
-                    Err(missing) => missing,
+                match first_unanswered(&answers, value) {
+                    None => return rewrite(&answers, value),
+                    Some(missing) => missing,
                 }
             };
             let answer = self.ask(py, &missing);
@@ -117,41 +119,44 @@ impl AttributePolicy {
     }
 }
 
-/// Applies the known answers to `value`; the first field name without an answer stops the walk.
-fn rewrite(answers: &Answers, value: &mut Captured) -> Result<(), String> {
+/// The first field name inside `value` that has no answer yet, looking only where [`rewrite`] looks.
+fn first_unanswered(answers: &Answers, value: &Captured) -> Option<String> {
+    match value {
+        Captured::Object { fields, .. } => fields.iter().find_map(|(name, field)| match answers.get(name.as_str()) {
+            None => Some(name.clone()),
+            Some(None) => first_unanswered(answers, field),
+            Some(Some(_)) => None,
+        }),
+        Captured::Sequence { items, .. } | Captured::Tuple { items, .. } => {
+            items.iter().find_map(|item| first_unanswered(answers, item))
+        }
+        Captured::Dict { entries, .. } => entries.iter().find_map(|(_, item)| first_unanswered(answers, item)),
+        _ => None,
+    }
+}
+
+/// Applies the answers to `value`, every field name in it having one.
+fn rewrite(answers: &Answers, value: &mut Captured) {
     match value {
         // A dropped field is left out without a trace, not counted among the omitted ones.
-        Captured::Object { fields, .. } => {
-            let mut missing = None;
-            fields.retain_mut(|(name, field)| {
-                if missing.is_some() {
-                    return true;
+        Captured::Object { fields, .. } => fields.retain_mut(|(name, field)| match answers.get(name.as_str()) {
+            Some(Some(action)) => {
+                stats::count(*action, stats::Source::Attribute);
+                if *action == ValueAction::Redact {
+                    *field = redacted();
                 }
-                match answers.get(name.as_str()) {
-                    None => {
-                        missing = Some(name.clone());
-                        true
-                    }
-                    Some(Some(ValueAction::Drop)) => false,
-                    Some(Some(ValueAction::Redact)) => {
-                        *field = redacted();
-                        true
-                    }
-                    Some(None) => {
-                        if let Err(name) = rewrite(answers, field) {
-                            missing = Some(name);
-                        }
-                        true
-                    }
-                }
-            });
-            missing.map_or(Ok(()), Err)
-        }
+                *action != ValueAction::Drop
+            }
+            _ => {
+                rewrite(answers, field);
+                true
+            }
+        }),
         Captured::Sequence { items, .. } | Captured::Tuple { items, .. } => {
-            items.iter_mut().try_for_each(|item| rewrite(answers, item))
+            items.iter_mut().for_each(|item| rewrite(answers, item))
         }
-        Captured::Dict { entries, .. } => entries.iter_mut().try_for_each(|(_, item)| rewrite(answers, item)),
-        _ => Ok(()),
+        Captured::Dict { entries, .. } => entries.iter_mut().for_each(|(_, item)| rewrite(answers, item)),
+        _ => {}
     }
 }
 
@@ -173,11 +178,20 @@ impl ValuePolicy {
         }
     }
 
+    /// The action for a variable, counted in the recording's stats: asked once for each value written.
     pub fn action(&self, kind: ValueKind, name: &str) -> Option<ValueAction> {
-        self.actions[kind as usize].get(name).copied()
+        let action = self.actions[kind as usize].get(name).copied();
+        if let Some(action) = action {
+            stats::count(action, kind.into());
+        }
+        action
     }
 
+    /// The action for the values the code returns, counted like [`ValuePolicy::action`].
     pub fn returns(&self) -> Option<ValueAction> {
+        if let Some(action) = self.returns {
+            stats::count(action, stats::Source::Return);
+        }
         self.returns
     }
 }

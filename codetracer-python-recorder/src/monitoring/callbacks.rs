@@ -8,7 +8,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyCode;
 
-use crate::capture::{capture_arguments, capture_locals, capture_value, take_interrupt, Captured};
+use crate::capture::{capture_arguments, capture_locals, capture_value, describe_exception, take_interrupt, Captured};
 use crate::config::ValueLimits;
 use crate::errors::{panic_message, Result};
 use crate::filter::{redacted, ValueAction};
@@ -188,15 +188,6 @@ pub fn on_py_unwind(
             session::record_return(&Captured::Error(describe_exception(&exception)))
         })
     })
-}
-
-fn describe_exception(exception: &Bound<'_, PyAny>) -> String {
-    let type_name =
-        exception.get_type().qualname().map(|name| name.to_string()).unwrap_or_else(|_| "exception".to_string());
-    match exception.str() {
-        Ok(text) if !text.is_empty().unwrap_or(true) => format!("{type_name}: {text}"),
-        _ => type_name,
-    }
 }
 
 /// A line about to run: a step with the frame's variables.

@@ -205,6 +205,16 @@ def test_filter_file_skips_code_and_redacts_values_and_secrets_are_redacted_by_d
     filters = trace.metadata["trace_filter"]["filters"]
     assert [entry["name"] for entry in filters] == ["builtin-default", "example"]
     assert filters[1]["path"] == str(tmp_path / "filter.toml") and len(filters[1]["sha256"]) == 64
+    # Counted as 0.3.0's `stats` count: every value a call or a step writes. `password` is redacted as
+    # the argument and then at login's 4 steps, `pin_code` at 3 steps, `api_token` at 1; `scratch` is left
+    # out at 2 steps.
+    stats = trace.metadata["trace_filter"]["stats"]
+    assert stats["value_redactions"] == {"argument": 1, "local": 4 + 3 + 1, "global": 0, "return": 0, "attribute": 0}
+    assert stats["value_drops"] == {"argument": 0, "local": 2, "global": 0, "return": 0, "attribute": 0}
+    # The format's writer also writes a call's arguments as values, before the call's first step.
+    redacted_values = sum(1 for event in trace.of_kind("Value") if trace.show(event["value"]) == "<redacted>")
+    assert redacted_values == 1 + 4 + 3 + 1
+    assert stats["scopes_skipped"] >= 1  # helper.py, and the standard library's code the program ran
 
 
 def test_project_filter_is_found_next_to_the_script(run_cli, write_script, tmp_path):
