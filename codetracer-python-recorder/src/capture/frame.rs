@@ -47,46 +47,42 @@ pub fn module_name(py: Python<'_>, code: &Bound<'_, PyAny>) -> Option<String> {
     name.cast::<PyString>().ok()?.to_cow().ok().map(|name| name.into_owned())
 }
 
-/// Applies the filters' action for `name` and captures the value unless it is dropped.
-fn push_value(
-    variables: &mut Vec<(String, Captured)>,
-    policy: &ValuePolicy,
-    kind: ValueKind,
-    name: String,
-    value: &Bound<'_, PyAny>,
-    limits: &ValueLimits,
-) {
-    match policy.action(kind, &name) {
-        Some(ValueAction::Drop) => {}
-        Some(ValueAction::Redact) => variables.push((name, redacted())),
-        None => {
-            let mut captured = capture_value(value, limits, 0);
-            policy.apply_to_attributes(value.py(), &mut captured);
-            variables.push((name, captured));
-        }
-    }
+/// A parameter's value at function entry (`PY_START`), read as a step's variables are: `None` when it
+/// is the value remembered under `key`.
+#[derive(Debug)]
+pub struct ArgumentValue {
+    pub name: String,
+    pub key: ValueKey,
+    pub value: Option<Captured>,
 }
 
-/// Values of the parameters at function entry (`PY_START`).
+/// Values of the parameters at function entry (`PY_START`). A parameter holding what was recorded
+/// before (`self`, most often) is written from memory, as a step's variable is.
 pub fn capture_arguments(
     py: Python<'_>,
     code: &Bound<'_, PyAny>,
     facts: &CodeFacts,
     limits: &ValueLimits,
     policy: &ValuePolicy,
-) -> PyResult<Vec<(String, Captured)>> {
+) -> PyResult<Vec<ArgumentValue>> {
     let Some(frame) = monitored_frame(py, code) else {
         return Ok(Vec::new());
     };
     let locals = frame_locals(&frame)?;
-    let mut arguments = Vec::with_capacity(facts.argument_names.len());
-    for name in &facts.argument_names {
-        let name = name.bind(py);
-        if let Some(value) = lookup(&locals, name)? {
-            push_value(&mut arguments, policy, ValueKind::Argument, name.to_cow()?.into_owned(), &value, limits);
+    memo::with_memo(|memo| {
+        let reader = ValueReader { memo, policy, limits };
+        let mut arguments = Vec::with_capacity(facts.argument_names.len());
+        for name in &facts.argument_names {
+            let name = name.bind(py);
+            if let Some(value) = lookup(&locals, name)? {
+                let text = name.to_cow()?;
+                if let Some((key, value)) = reader.read(ValueKind::Argument, &text, &value) {
+                    arguments.push(ArgumentValue { name: text.into_owned(), key, value });
+                }
+            }
         }
-    }
-    Ok(arguments)
+        Ok(arguments)
+    })
 }
 
 /// One variable at a step: its name, and its value unless it is the one remembered.
@@ -107,16 +103,14 @@ pub struct StepCapture {
     pub values: Vec<StepValue>,
 }
 
-/// A step's variables as they are read, with what the memo remembers for this code.
-struct StepBuilder<'a> {
-    values: Vec<StepValue>,
+/// Reads values against what the memo remembers: a value found unchanged is not captured again.
+struct ValueReader<'a> {
     memo: &'a Memo,
-    names: &'a [NameSlot],
     policy: &'a ValuePolicy,
     limits: &'a ValueLimits,
 }
 
-impl StepBuilder<'_> {
+impl ValueReader<'_> {
     /// The value as recorded: captured, then the `attr:` patterns applied. The memo remembers this
     /// form, so a field the patterns redact or drop never compares equal to the live object and such
     /// an object is captured afresh at every step.
@@ -126,17 +120,13 @@ impl StepBuilder<'_> {
         captured
     }
 
-    /// Adds one variable, its value captured only when it is not the one remembered (redacted and
-    /// dropped values as the filters say).
-    fn push(&mut self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) {
-        let known_name = self.names.get(self.values.len()).is_some_and(|slot| slot.name == name);
-        let name_part = if known_name { None } else { Some(name.to_string()) };
+    /// The memo key of a variable's value, and the value unless it is the one remembered under that
+    /// key (redacted as the filters say); `None` when the filters drop the variable.
+    fn read(&self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) -> Option<(ValueKey, Option<Captured>)> {
         let key = (value.as_ptr() as usize, self.policy.attributes_serial());
         match self.policy.action(kind, name) {
-            Some(ValueAction::Drop) => {}
-            Some(ValueAction::Redact) => {
-                self.values.push(StepValue { name: name_part, key: NOT_REMEMBERED, value: Some(redacted()) })
-            }
+            Some(ValueAction::Drop) => None,
+            Some(ValueAction::Redact) => Some((NOT_REMEMBERED, Some(redacted()))),
             None => {
                 let remembered = self.memo.values.get(&key);
                 if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits)) {
@@ -146,12 +136,30 @@ impl StepBuilder<'_> {
                         Some(&self.capture(value)),
                         "variable {name} reported unchanged"
                     );
-                    self.values.push(StepValue { name: name_part, key, value: None });
+                    Some((key, None))
                 } else {
-                    let captured = self.capture(value);
-                    self.values.push(StepValue { name: name_part, key, value: Some(captured) });
+                    Some((key, Some(self.capture(value))))
                 }
             }
+        }
+    }
+}
+
+/// A step's variables as they are read, with the names the memo remembers for this code.
+struct StepBuilder<'a> {
+    values: Vec<StepValue>,
+    names: &'a [NameSlot],
+    reader: ValueReader<'a>,
+}
+
+impl StepBuilder<'_> {
+    /// Adds one variable, its value captured only when it is not the one remembered (redacted and
+    /// dropped values as the filters say).
+    fn push(&mut self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) {
+        if let Some((key, value)) = self.reader.read(kind, name, value) {
+            let known_name = self.names.get(self.values.len()).is_some_and(|slot| slot.name == name);
+            let name = if known_name { None } else { Some(name.to_string()) };
+            self.values.push(StepValue { name, key, value });
         }
     }
 }
@@ -180,7 +188,8 @@ pub fn capture_locals(
     let locals = frame_locals(&frame)?;
     let values = memo::with_memo(|memo| -> PyResult<Vec<StepValue>> {
         let names: &[NameSlot] = memo.names.get(&code_key).map_or(&[], Vec::as_slice);
-        let mut step = StepBuilder { values: Vec::with_capacity(names.len()), memo, names, policy, limits };
+        let reader = ValueReader { memo, policy, limits };
+        let mut step = StepBuilder { values: Vec::with_capacity(names.len()), names, reader };
         if let Some(names) = &facts.namespace_names {
             for name in names {
                 let name = name.bind(py);

@@ -2,12 +2,12 @@
 //! encoded for it before (see [`crate::capture::memo`]); the trace is the same as if it had been
 //! captured and encoded again.
 
-use codetracer_trace_types::{PathId, VariableId};
+use codetracer_trace_types::{FunctionId, PathId, VariableId};
 use codetracer_trace_writer::trace_writer::TraceWriter;
 
 use super::{Encoder, FnvMap};
 use crate::capture::memo::{self, NameSlot, Remembered};
-use crate::capture::{Captured, StepCapture};
+use crate::capture::{ArgumentValue, Captured, StepCapture};
 use crate::errors::{Error, Result};
 use crate::writer::{SinkValue, TraceSink};
 
@@ -18,7 +18,7 @@ pub struct EncodedValue {
 }
 
 fn missing(what: &str, position: usize) -> Error {
-    Error::RecordingFailed(format!("the {what} of variable {position} of a step was neither read nor remembered"))
+    Error::RecordingFailed(format!("the {what} of variable {position} of an event was neither read nor remembered"))
 }
 
 /// Writes the `Step` event and one `Value` event per variable, then remembers the new values.
@@ -56,6 +56,56 @@ pub fn write_step(
                     let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
                     sink.write_value(id, &encoded.value)?;
                     known.encoded = Some(encoded);
+                }
+            }
+        }
+        memo.remember(new_values);
+        Ok(())
+    })
+}
+
+/// Writes a call (the format's `Value` and `Step` events before its `Call` event), each argument that
+/// holds what was remembered written from memory, then remembers the new values.
+pub fn write_call(
+    encoder: &mut Encoder,
+    sink: &mut TraceSink,
+    function_id: FunctionId,
+    first_line: (PathId, i64),
+    arguments: Vec<ArgumentValue>,
+) -> Result<()> {
+    let generation = encoder.generation;
+    memo::with_memo_mut(|memo| {
+        let mut written = Vec::with_capacity(arguments.len());
+        for (position, argument) in arguments.into_iter().enumerate() {
+            // Encoding comes before the argument's id: new types' events precede a new name's.
+            let encoded = match &argument.value {
+                Some(captured) => encode(encoder, sink, captured)?,
+                None => {
+                    let known = memo.values.get_mut(&argument.key).ok_or_else(|| missing("value", position))?;
+                    // The same object passed twice finds the encoding taken: encoded again, to the same bytes.
+                    match known.encoded.take() {
+                        Some(encoded) if encoded.generation == generation => encoded,
+                        _ => encode(encoder, sink, &known.value)?,
+                    }
+                }
+            };
+            let id = TraceWriter::ensure_variable_id(sink.writer(), &argument.name);
+            written.push((id, encoded, argument.key, argument.value));
+        }
+        let values: Vec<(VariableId, &SinkValue)> =
+            written.iter().map(|(id, encoded, _, _)| (*id, &encoded.value)).collect();
+        sink.write_call(function_id, first_line, &values)?;
+        let mut new_values = Vec::new();
+        for (_, encoded, key, value) in written {
+            match value {
+                Some(value) if key != memo::NOT_REMEMBERED => {
+                    new_values.push((key, Remembered { value, encoded: Some(encoded) }))
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(known) = memo.values.get_mut(&key) {
+                        known.encoded = Some(encoded);
+                    }
                 }
             }
         }
