@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 
 use codetracer_trace_types::{ValueRecord, NONE_TYPE_ID};
 
-use crate::capture::{module_name, ArgumentValue, Captured, CodeFacts, StepCapture};
+use crate::capture::{module_name, ArgumentValue, Captured, CodeFacts, ReturnValue, StepCapture};
 use crate::config::{TraceConfig, ValueLimits};
 use crate::diagnostics::{self, Level};
 use crate::encode::{Encoder, FnvMap};
@@ -419,16 +419,13 @@ pub fn record_fd_output(drain: &mut dyn FnMut() -> Vec<fd_capture::Output>) {
     }
 }
 
-pub fn record_return(value: &Captured) -> Result<()> {
+pub fn record_return(value: ReturnValue) -> Result<()> {
     with_session(|session| {
         if !session.leave_call() {
             return Ok(());
         }
         session.switch_thread();
-        let writer = session.sink.writer();
-        let record = session.encoder.encode(writer, value);
-        TraceWriter::register_return(writer, record);
-        Ok(())
+        crate::encode::write_return(&mut session.encoder, &mut session.sink, value)
     })
 }
 

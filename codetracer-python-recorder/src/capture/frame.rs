@@ -85,6 +85,29 @@ pub fn capture_arguments(
     })
 }
 
+/// The value a function returns or yields, read as a step's variables are: `None` when it is the value
+/// remembered under `key`.
+#[derive(Debug)]
+pub struct ReturnValue {
+    pub key: ValueKey,
+    pub value: Option<Captured>,
+}
+
+impl ReturnValue {
+    /// A value made by the recorder (an error, a redaction), never remembered.
+    pub fn made(value: Captured) -> ReturnValue {
+        ReturnValue { key: NOT_REMEMBERED, value: Some(value) }
+    }
+}
+
+/// The value a function returns or yields (`PY_RETURN`, `PY_YIELD`).
+pub fn capture_return(value: &Bound<'_, PyAny>, limits: &ValueLimits, policy: &ValuePolicy) -> ReturnValue {
+    memo::with_memo(|memo| {
+        let (key, value) = ValueReader { memo, policy, limits }.read_value(value);
+        ReturnValue { key, value }
+    })
+}
+
 /// One variable at a step: its name, and its value unless it is the one remembered.
 #[derive(Debug)]
 pub struct StepValue {
@@ -123,24 +146,27 @@ impl ValueReader<'_> {
     /// The memo key of a variable's value, and the value unless it is the one remembered under that
     /// key (redacted as the filters say); `None` when the filters drop the variable.
     fn read(&self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) -> Option<(ValueKey, Option<Captured>)> {
-        let key = (value.as_ptr() as usize, self.policy.attributes_serial());
         match self.policy.action(kind, name) {
             Some(ValueAction::Drop) => None,
             Some(ValueAction::Redact) => Some((NOT_REMEMBERED, Some(redacted()))),
-            None => {
-                let remembered = self.memo.values.get(&key);
-                if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits)) {
-                    // Debug builds (the test suites) check every answer against a real capture.
-                    debug_assert_eq!(
-                        remembered.map(|known| &known.value),
-                        Some(&self.capture(value)),
-                        "variable {name} reported unchanged"
-                    );
-                    Some((key, None))
-                } else {
-                    Some((key, Some(self.capture(value))))
-                }
-            }
+            None => Some(self.read_value(value)),
+        }
+    }
+
+    /// The memo key of `value`, and the value unless it is the one remembered under that key.
+    fn read_value(&self, value: &Bound<'_, PyAny>) -> (ValueKey, Option<Captured>) {
+        let key = (value.as_ptr() as usize, self.policy.attributes_serial());
+        let remembered = self.memo.values.get(&key);
+        if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits)) {
+            // Debug builds (the test suites) check every answer against a real capture.
+            debug_assert_eq!(
+                remembered.map(|known| &known.value),
+                Some(&self.capture(value)),
+                "a value reported unchanged"
+            );
+            (key, None)
+        } else {
+            (key, Some(self.capture(value)))
         }
     }
 }

@@ -9,6 +9,8 @@ mod unchanged;
 mod value;
 
 pub use code::CodeFacts;
-pub use frame::{capture_arguments, capture_locals, module_name, ArgumentValue, StepCapture, StepValue};
+pub use frame::{
+    capture_arguments, capture_locals, capture_return, module_name, ArgumentValue, ReturnValue, StepCapture, StepValue,
+};
 pub use unchanged::is_unchanged;
 pub use value::{capture_value, take_interrupt, Captured};

@@ -7,7 +7,7 @@ use codetracer_trace_writer::trace_writer::TraceWriter;
 
 use super::{Encoder, FnvMap};
 use crate::capture::memo::{self, NameSlot, Remembered};
-use crate::capture::{ArgumentValue, Captured, StepCapture};
+use crate::capture::{ArgumentValue, Captured, ReturnValue, StepCapture};
 use crate::errors::{Error, Result};
 use crate::writer::{SinkValue, TraceSink};
 
@@ -111,6 +111,31 @@ pub fn write_call(
         }
         memo.remember(new_values);
         Ok(())
+    })
+}
+
+/// Writes a return of `returned`, from memory when it is the value remembered, then remembers it.
+pub fn write_return(encoder: &mut Encoder, sink: &mut TraceSink, returned: ReturnValue) -> Result<()> {
+    let generation = encoder.generation;
+    memo::with_memo_mut(|memo| match returned.value {
+        Some(captured) => {
+            let encoded = encode(encoder, sink, &captured)?;
+            sink.write_return(&encoded.value)?;
+            if returned.key != memo::NOT_REMEMBERED {
+                memo.remember(vec![(returned.key, Remembered { value: captured, encoded: Some(encoded) })]);
+            }
+            Ok(())
+        }
+        None => {
+            let known = memo.values.get_mut(&returned.key).ok_or_else(|| missing("value", 0))?;
+            let encoded = match known.encoded.take() {
+                Some(encoded) if encoded.generation == generation => encoded,
+                _ => encode(encoder, sink, &known.value)?,
+            };
+            sink.write_return(&encoded.value)?;
+            known.encoded = Some(encoded);
+            Ok(())
+        }
     })
 }
 

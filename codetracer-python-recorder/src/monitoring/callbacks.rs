@@ -8,7 +8,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyCode;
 
-use crate::capture::{capture_arguments, capture_locals, capture_value, take_interrupt, Captured};
+use crate::capture::{capture_arguments, capture_locals, capture_return, take_interrupt, Captured, ReturnValue};
 use crate::config::ValueLimits;
 use crate::errors::{panic_message, Result};
 use crate::filter::{redacted, ValueAction};
@@ -162,15 +162,11 @@ pub fn on_py_yield(
 fn leave(code: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> Result<Reply> {
     when_recorded(code, Disable::Allowed, |recorded, limits| {
         let returned = match recorded.policy.returns() {
-            Some(ValueAction::Redact) => redacted(),
-            Some(ValueAction::Drop) => Captured::None,
-            None => {
-                let mut captured = capture_value(value, limits, 0);
-                recorded.policy.apply_to_attributes(value.py(), &mut captured);
-                captured
-            }
+            Some(ValueAction::Redact) => ReturnValue::made(redacted()),
+            Some(ValueAction::Drop) => ReturnValue::made(Captured::None),
+            None => capture_return(value, limits, &recorded.policy),
         };
-        session::record_return(&returned)
+        session::record_return(returned)
     })
 }
 
@@ -185,7 +181,7 @@ pub fn on_py_unwind(
 ) -> Py<PyAny> {
     guarded(py, || {
         when_recorded(code.as_any(), Disable::NotAllowed, |_, _| {
-            session::record_return(&Captured::Error(describe_exception(&exception)))
+            session::record_return(ReturnValue::made(Captured::Error(describe_exception(&exception))))
         })
     })
 }

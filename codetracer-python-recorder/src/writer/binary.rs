@@ -217,6 +217,15 @@ pub fn call_event<'a>(
     }
 }
 
+/// The CBOR of `TraceLowLevelEvent::Return(ReturnRecord { return_value })` around `value`.
+pub fn return_event(out: &mut Vec<u8>, value: &[u8]) {
+    out.extend_from_slice(&[0xA1, 0x66]);
+    out.extend_from_slice(b"Return");
+    out.extend_from_slice(&[0xA1, 0x6C]);
+    out.extend_from_slice(b"return_value");
+    out.extend_from_slice(value);
+}
+
 /// CBOR major types (the top three bits of an item's first byte).
 const UNSIGNED: u8 = 0x00;
 const ARRAY: u8 = 0x80;
@@ -275,7 +284,7 @@ mod tests {
     }
 
     #[test]
-    fn call_events_are_written_as_cbor4ii_writes_them() {
+    fn call_and_return_events_are_written_as_cbor4ii_writes_them() {
         let value = cbor_value(&ValueRecord::Int { i: 7, type_id: TypeId(1) }).unwrap();
         for (function_id, count) in [(0, 0), (1, 1), (23, 2), (24, 23), (300, 24), (70_000, 300)] {
             let args: Vec<(VariableId, &[u8])> = (0..count).map(|id| (VariableId(id * 97), value.as_slice())).collect();
@@ -291,6 +300,11 @@ mod tests {
             let event =
                 TraceLowLevelEvent::Call(codetracer_trace_types::CallRecord { function_id: FunctionId(function_id), args: records });
             assert_eq!(ours, cbor4ii::serde::to_vec(Vec::new(), &event).unwrap(), "{count} arguments");
+            let mut returned = Vec::new();
+            return_event(&mut returned, &value);
+            let return_value = ValueRecord::Int { i: 7, type_id: TypeId(1) };
+            let event = TraceLowLevelEvent::Return(codetracer_trace_types::ReturnRecord { return_value });
+            assert_eq!(returned, cbor4ii::serde::to_vec(Vec::new(), &event).unwrap());
         }
     }
 }

@@ -74,6 +74,13 @@ pub fn write_call<'a>(
     out.extend_from_slice(b"]}}");
 }
 
+/// A `Return` event around `value`, the JSON text [`write_value`] made.
+pub fn write_return(out: &mut Vec<u8>, value: &[u8]) {
+    out.extend_from_slice(b"{\"Return\":{\"return_value\":");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"}}");
+}
+
 /// A `Value` event around `value`, the JSON text [`write_value`] made.
 pub fn write_value_event(out: &mut Vec<u8>, variable_id: VariableId, value: &[u8]) {
     out.extend_from_slice(b"{\"Value\":{\"variable_id\":");
@@ -233,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn call_events_from_encoded_values_are_written_as_serde_writes_them() {
+    fn call_and_return_events_from_encoded_values_are_written_as_serde_writes_them() {
         let values = [
             ValueRecord::Int { i: 3, type_id: TypeId(1) },
             ValueRecord::String { text: "a \"b\"".into(), type_id: TypeId(2) },
@@ -251,6 +258,13 @@ mod tests {
                 .collect();
             let mut ours = Vec::new();
             write_call(&mut ours, FunctionId(17), encoded.iter().map(|(id, text)| (*id, text.as_slice())));
+            if let Some((_, text)) = encoded.last() {
+                let mut returned = Vec::new();
+                write_return(&mut returned, text);
+                let return_value = values[count - 1].clone();
+                let theirs = serde_json::to_vec(&TraceLowLevelEvent::Return(ReturnRecord { return_value })).unwrap();
+                assert_eq!(String::from_utf8(returned).unwrap(), String::from_utf8(theirs).unwrap());
+            }
             let args = values[..count]
                 .iter()
                 .enumerate()

@@ -217,47 +217,71 @@ impl TraceSink {
         let values = if step.is_some() { args } else { &[] };
         let call_args = args.iter().map(|(variable_id, value)| (*variable_id, value.bytes()));
         let mut held = std::mem::take(&mut self.held);
+        let mut outcome = self.hold_buffered(&mut held);
         match &mut self.stream {
-            EventStream::Json { writer, started, .. } => {
-                let mut separate = |held: &mut Vec<u8>| {
-                    if *started {
-                        held.extend_from_slice(b",\n");
-                    }
-                    *started = true;
-                };
-                for event in writer.events.drain(..) {
-                    separate(&mut held);
-                    json::write_event(&mut held, &event).map_err(|err| write_error(&self.events_path, err))?;
-                    self.held_events += 1;
-                }
+            EventStream::Json { started, .. } => {
                 for (variable_id, value) in values {
-                    separate(&mut held);
+                    separate(&mut held, started);
                     json::write_value_event(&mut held, *variable_id, value.bytes());
                 }
                 if let Some(step) = &step {
-                    separate(&mut held);
+                    separate(&mut held, started);
                     json::write_step(&mut held, step);
                 }
-                separate(&mut held);
+                separate(&mut held, started);
                 json::write_call(&mut held, function_id, call_args);
             }
-            EventStream::Binary { writer, .. } => {
-                for event in writer.events.drain(..) {
-                    binary::cbor_event(&mut held, &event).map_err(|err| write_error(&self.events_path, err))?;
-                    self.held_events += 1;
-                }
+            EventStream::Binary { .. } => {
                 for (variable_id, value) in values {
                     binary::value_event(&mut held, *variable_id, value.bytes());
                 }
                 if let Some(step) = step {
-                    binary::cbor_event(&mut held, &TraceLowLevelEvent::Step(step))
-                        .map_err(|err| write_error(&self.events_path, err))?;
+                    outcome = outcome.and(
+                        binary::cbor_event(&mut held, &TraceLowLevelEvent::Step(step))
+                            .map_err(|err| write_error(&self.events_path, err)),
+                    );
                 }
                 binary::call_event(&mut held, function_id, call_args);
             }
         }
         self.held_events += values.len() + usize::from(step.is_some()) + 1;
         self.held = held;
+        outcome
+    }
+
+    /// A `Return` event of `value` (made by [`TraceSink::encode_value`]), held back as a call's events are.
+    pub fn write_return(&mut self, value: &SinkValue) -> Result<()> {
+        let mut held = std::mem::take(&mut self.held);
+        let outcome = self.hold_buffered(&mut held);
+        match &mut self.stream {
+            EventStream::Json { started, .. } => {
+                separate(&mut held, started);
+                json::write_return(&mut held, value.bytes());
+            }
+            EventStream::Binary { .. } => binary::return_event(&mut held, value.bytes()),
+        }
+        self.held_events += 1;
+        self.held = held;
+        outcome
+    }
+
+    /// Moves the events the crate's writer buffered onto `held`, encoded.
+    fn hold_buffered(&mut self, held: &mut Vec<u8>) -> Result<()> {
+        match &mut self.stream {
+            EventStream::Json { writer, started, .. } => {
+                for event in writer.events.drain(..) {
+                    separate(held, started);
+                    json::write_event(held, &event).map_err(|err| write_error(&self.events_path, err))?;
+                    self.held_events += 1;
+                }
+            }
+            EventStream::Binary { writer, .. } => {
+                for event in writer.events.drain(..) {
+                    binary::cbor_event(held, &event).map_err(|err| write_error(&self.events_path, err))?;
+                    self.held_events += 1;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -445,6 +469,14 @@ impl TraceSink {
         );
         outcome.and(written)
     }
+}
+
+/// The separator before a JSON event that is not the array's first.
+fn separate(out: &mut Vec<u8>, started: &mut bool) {
+    if *started {
+        out.extend_from_slice(b",\n");
+    }
+    *started = true;
 }
 
 impl EventStream {
