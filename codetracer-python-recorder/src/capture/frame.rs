@@ -4,7 +4,7 @@ use pyo3::types::{PyDict, PyString};
 
 use super::code::CodeFacts;
 use super::memo::{self, Memo, NameSlot, ValueKey, NOT_REMEMBERED};
-use super::unchanged::is_unchanged;
+use super::unchanged::{is_unchanged, TypeCache};
 use super::value::{capture_value, Captured};
 use crate::config::ValueLimits;
 use crate::filter::{redacted, ValueAction, ValueKind, ValuePolicy};
@@ -70,7 +70,7 @@ pub fn capture_arguments(
     };
     let locals = frame_locals(&frame)?;
     memo::with_memo(|memo| {
-        let reader = ValueReader { memo, policy, limits };
+        let mut reader = ValueReader::new(memo, policy, limits);
         let mut arguments = Vec::with_capacity(facts.argument_names.len());
         for name in &facts.argument_names {
             let name = name.bind(py);
@@ -103,7 +103,7 @@ impl ReturnValue {
 /// The value a function returns or yields (`PY_RETURN`, `PY_YIELD`).
 pub fn capture_return(value: &Bound<'_, PyAny>, limits: &ValueLimits, policy: &ValuePolicy) -> ReturnValue {
     memo::with_memo(|memo| {
-        let (key, value) = ValueReader { memo, policy, limits }.read_value(value);
+        let (key, value) = ValueReader::new(memo, policy, limits).read_value(value);
         ReturnValue { key, value }
     })
 }
@@ -131,6 +131,13 @@ struct ValueReader<'a> {
     memo: &'a Memo,
     policy: &'a ValuePolicy,
     limits: &'a ValueLimits,
+    types: TypeCache,
+}
+
+impl<'a> ValueReader<'a> {
+    fn new(memo: &'a Memo, policy: &'a ValuePolicy, limits: &'a ValueLimits) -> Self {
+        ValueReader { memo, policy, limits, types: TypeCache::default() }
+    }
 }
 
 impl ValueReader<'_> {
@@ -145,7 +152,7 @@ impl ValueReader<'_> {
 
     /// The memo key of a variable's value, and the value unless it is the one remembered under that
     /// key (redacted as the filters say); `None` when the filters drop the variable.
-    fn read(&self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) -> Option<(ValueKey, Option<Captured>)> {
+    fn read(&mut self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) -> Option<(ValueKey, Option<Captured>)> {
         match self.policy.action(kind, name) {
             Some(ValueAction::Drop) => None,
             Some(ValueAction::Redact) => Some((NOT_REMEMBERED, Some(redacted()))),
@@ -154,10 +161,10 @@ impl ValueReader<'_> {
     }
 
     /// The memo key of `value`, and the value unless it is the one remembered under that key.
-    fn read_value(&self, value: &Bound<'_, PyAny>) -> (ValueKey, Option<Captured>) {
+    fn read_value(&mut self, value: &Bound<'_, PyAny>) -> (ValueKey, Option<Captured>) {
         let key = (value.as_ptr() as usize, self.policy.attributes_serial());
         let remembered = self.memo.values.get(&key);
-        if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits)) {
+        if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits, &mut self.types)) {
             // Debug builds (the test suites) check every answer against a real capture.
             debug_assert_eq!(
                 remembered.map(|known| &known.value),
@@ -214,7 +221,7 @@ pub fn capture_locals(
     let locals = frame_locals(&frame)?;
     let values = memo::with_memo(|memo| -> PyResult<Vec<StepValue>> {
         let names: &[NameSlot] = memo.names.get(&code_key).map_or(&[], Vec::as_slice);
-        let reader = ValueReader { memo, policy, limits };
+        let reader = ValueReader::new(memo, policy, limits);
         let mut step = StepBuilder { values: Vec::with_capacity(names.len()), names, reader };
         if let Some(names) = &facts.namespace_names {
             for name in names {

@@ -12,5 +12,5 @@ pub use code::CodeFacts;
 pub use frame::{
     capture_arguments, capture_locals, capture_return, module_name, ArgumentValue, ReturnValue, StepCapture, StepValue,
 };
-pub use unchanged::is_unchanged;
+pub use unchanged::{is_unchanged, TypeCache};
 pub use value::{capture_value, take_interrupt, Captured};

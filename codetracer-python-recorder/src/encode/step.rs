@@ -5,7 +5,7 @@
 use codetracer_trace_types::{FunctionId, PathId, VariableId};
 use codetracer_trace_writer::trace_writer::TraceWriter;
 
-use super::{Encoder, FnvMap};
+use super::Encoder;
 use crate::capture::memo::{self, NameSlot, Remembered};
 use crate::capture::{ArgumentValue, Captured, ReturnValue, StepCapture};
 use crate::errors::{Error, Result};
@@ -35,13 +35,15 @@ pub fn write_step(
         // Remembered after the whole step is written: a value found unchanged is written as it was
         // remembered when the step was captured.
         let mut new_values = Vec::new();
+        // The code's names are looked up once per step, not per variable.
+        let slots = memo.names.entry(step.code_key).or_default();
         for (position, variable) in step.values.into_iter().enumerate() {
             // Encoding comes before the variable's id: new types' events precede a new name's, as
             // they always did.
             match variable.value {
                 Some(captured) => {
                     let encoded = encode(encoder, sink, &captured)?;
-                    let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
+                    let id = variable_id(slots, position, variable.name, generation, sink)?;
                     sink.write_value(id, &encoded.value)?;
                     if variable.key != memo::NOT_REMEMBERED {
                         new_values.push((variable.key, Remembered { value: captured, encoded: Some(encoded) }));
@@ -53,7 +55,7 @@ pub fn write_step(
                         Some(encoded) if encoded.generation == generation => encoded,
                         _ => encode(encoder, sink, &known.value)?,
                     };
-                    let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
+                    let id = variable_id(slots, position, variable.name, generation, sink)?;
                     sink.write_value(id, &encoded.value)?;
                     known.encoded = Some(encoded);
                 }
@@ -147,14 +149,12 @@ fn encode(encoder: &mut Encoder, sink: &mut TraceSink, value: &Captured) -> Resu
 /// The id of the variable at `position` of the code's steps: `name` when it is new there, the
 /// remembered name otherwise.
 fn variable_id(
-    names: &mut FnvMap<usize, Vec<NameSlot>>,
-    code_key: usize,
+    slots: &mut Vec<NameSlot>,
     position: usize,
     name: Option<String>,
     generation: u64,
     sink: &mut TraceSink,
 ) -> Result<VariableId> {
-    let slots = names.entry(code_key).or_default();
     match name {
         Some(name) => {
             let id = TraceWriter::ensure_variable_id(sink.writer(), &name);

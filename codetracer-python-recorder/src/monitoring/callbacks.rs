@@ -124,7 +124,9 @@ pub fn on_py_start(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset:
 /// A generator or coroutine continuing: recorded as a call without arguments.
 #[pyfunction]
 pub fn on_py_resume(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset: i64) -> Py<PyAny> {
-    guarded(py, || when_recorded(code.as_any(), Disable::Allowed, |recorded, _| session::record_call(recorded, Vec::new())))
+    guarded(py, || {
+        when_recorded(code.as_any(), Disable::Allowed, |recorded, _| session::record_call(recorded, Vec::new()))
+    })
 }
 
 /// An exception thrown into a generator: recorded like a resume. `PY_THROW` cannot be disabled.
@@ -135,7 +137,9 @@ pub fn on_py_throw(
     _instruction_offset: i64,
     _exception: Bound<'_, PyAny>,
 ) -> Py<PyAny> {
-    guarded(py, || when_recorded(code.as_any(), Disable::NotAllowed, |recorded, _| session::record_call(recorded, Vec::new())))
+    guarded(py, || {
+        when_recorded(code.as_any(), Disable::NotAllowed, |recorded, _| session::record_call(recorded, Vec::new()))
+    })
 }
 
 #[pyfunction]

@@ -297,8 +297,10 @@ mod tests {
                     value: ValueRecord::Int { i: 7, type_id: TypeId(1) },
                 })
                 .collect();
-            let event =
-                TraceLowLevelEvent::Call(codetracer_trace_types::CallRecord { function_id: FunctionId(function_id), args: records });
+            let event = TraceLowLevelEvent::Call(codetracer_trace_types::CallRecord {
+                function_id: FunctionId(function_id),
+                args: records,
+            });
             assert_eq!(ours, cbor4ii::serde::to_vec(Vec::new(), &event).unwrap(), "{count} arguments");
             let mut returned = Vec::new();
             return_event(&mut returned, &value);

@@ -271,7 +271,8 @@ mod tests {
                 .map(|(index, value)| FullValueRecord { variable_id: VariableId(index * 1000), value: value.clone() })
                 .collect();
             let theirs =
-                serde_json::to_vec(&TraceLowLevelEvent::Call(CallRecord { function_id: FunctionId(17), args })).unwrap();
+                serde_json::to_vec(&TraceLowLevelEvent::Call(CallRecord { function_id: FunctionId(17), args }))
+                    .unwrap();
             assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs).unwrap());
         }
     }
