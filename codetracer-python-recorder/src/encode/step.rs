@@ -1,6 +1,6 @@
-//! A line step and its variables. A value the capture found unchanged is written as the bytes
-//! encoded for it before (see [`crate::capture::memo`]); the trace is the same as if it had been
-//! captured and encoded again.
+//! A line step and its variables, a call and its arguments, a return and its value. A value the
+//! capture found unchanged is written as the bytes encoded for it before (see
+//! [`crate::capture::memo`]); the trace is the same as if it had been captured and encoded again.
 
 use codetracer_trace_types::{FunctionId, PathId, VariableId};
 use codetracer_trace_writer::trace_writer::TraceWriter;
