@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 
 use codetracer_trace_types::{ValueRecord, NONE_TYPE_ID};
 
-use crate::capture::{module_name, Captured, CodeFacts, StepCapture};
+use crate::capture::{module_name, ArgumentValue, Captured, CodeFacts, ReturnValue, StepCapture};
 use crate::config::{TraceConfig, ValueLimits};
 use crate::diagnostics::{self, Level};
 use crate::encode::{Encoder, FnvMap};
@@ -324,18 +324,13 @@ fn with_session(record: impl FnOnce(&mut Session) -> Result<()>) -> Result<()> {
     }
 }
 
-pub fn record_call(code: &RecordedCode, arguments: &[(String, Captured)]) -> Result<()> {
+pub fn record_call(code: &RecordedCode, arguments: Vec<ArgumentValue>) -> Result<()> {
     with_session(|session| {
         session.enter_call();
         session.switch_thread();
-        let writer = session.sink.writer();
-        let mut args = Vec::with_capacity(arguments.len());
-        for (name, value) in arguments {
-            let record = session.encoder.encode(writer, value);
-            args.push(TraceWriter::arg(writer, name, record));
-        }
-        TraceWriter::register_call(writer, code.function_id, args);
-        Ok(())
+        // The function was registered at this place (see `register_code`): the step the format puts before a call.
+        let first_line = (code.path_id, code.facts.first_line);
+        crate::encode::write_call(&mut session.encoder, &mut session.sink, code.function_id, first_line, arguments)
     })
 }
 
@@ -426,16 +421,13 @@ pub fn record_fd_output(drain: &mut dyn FnMut() -> Vec<fd_capture::Output>) {
     }
 }
 
-pub fn record_return(value: &Captured) -> Result<()> {
+pub fn record_return(value: ReturnValue) -> Result<()> {
     with_session(|session| {
         if !session.leave_call() {
             return Ok(());
         }
         session.switch_thread();
-        let writer = session.sink.writer();
-        let record = session.encoder.encode(writer, value);
-        TraceWriter::register_return(writer, record);
-        Ok(())
+        crate::encode::write_return(&mut session.encoder, &mut session.sink, value)
     })
 }
 

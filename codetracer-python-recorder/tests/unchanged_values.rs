@@ -96,3 +96,61 @@ fn every_change_between_two_steps_shows_at_the_next_step() {
         }
     }
 }
+
+const CALLS: &str = "\
+class Box:
+    def __init__(self, label):
+        self.label = label
+
+def take(first, second):
+    return first
+
+def give(box):
+    return box
+
+box = Box('a')
+alias = box
+for round in range(3):
+    take(box, alias)
+    alias.label = 'b' * (round + 1)
+    give(box)
+    big = int('100' + str(round)) - round
+    take(big, 2000 - 1000)
+";
+
+/// The calls and returns of `CALLS`, with their values.
+fn calls_and_returns(format: Format) -> Vec<support::Entry> {
+    let recording = record("unchanged_calls", CALLS, format);
+    support::entries(&recording.events, &recording.script)
+        .into_iter()
+        .filter(|entry| !matches!(entry, support::Entry::Step(_)))
+        .collect()
+}
+
+#[test]
+fn arguments_and_returned_values_written_from_memory_show_every_change() {
+    use support::{call, ret};
+    for format in [Format::Json, Format::Binary] {
+        let boxed = |label: &str| format!("__main__.Box{{label: \"{label}\"}}");
+        let mut expected = vec![
+            call("<__main__>", &[]),
+            call("Box", &[]),
+            ret("None"),
+            call("Box.__init__", &[("self", "<__main__.Box object>"), ("label", "\"a\"")]),
+            ret("None"),
+        ];
+        for (before, after) in [("a", "b"), ("b", "bb"), ("bb", "bbb")] {
+            // The same object twice, then mutated through the other name before it is passed again.
+            expected.push(call("take", &[("first", &boxed(before)), ("second", &boxed(before))]));
+            expected.push(ret(&boxed(before)));
+            expected.push(call("give", &[("box", &boxed(after))]));
+            expected.push(ret(&boxed(after)));
+            // Equal ints that are different objects: each is read, whichever was remembered.
+            expected.push(call("take", &[("first", "1000"), ("second", "1000")]));
+            expected.push(ret("1000"));
+        }
+        // The module returns, then `<toplevel>` with the exit status.
+        expected.extend([ret("None"), ret("0")]);
+        assert_eq!(calls_and_returns(format), expected, "{format:?}");
+    }
+}

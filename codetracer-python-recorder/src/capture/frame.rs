@@ -4,7 +4,7 @@ use pyo3::types::{PyDict, PyString};
 
 use super::code::CodeFacts;
 use super::memo::{self, Memo, NameSlot, ValueKey, NOT_REMEMBERED};
-use super::unchanged::is_unchanged;
+use super::unchanged::{is_unchanged, TypeCache};
 use super::value::{capture_value, Captured};
 use crate::config::ValueLimits;
 use crate::filter::{redacted, ValueAction, ValueKind, ValuePolicy};
@@ -47,46 +47,65 @@ pub fn module_name(py: Python<'_>, code: &Bound<'_, PyAny>) -> Option<String> {
     name.cast::<PyString>().ok()?.to_cow().ok().map(|name| name.into_owned())
 }
 
-/// Applies the filters' action for `name` and captures the value unless it is dropped.
-fn push_value(
-    variables: &mut Vec<(String, Captured)>,
-    policy: &ValuePolicy,
-    kind: ValueKind,
-    name: String,
-    value: &Bound<'_, PyAny>,
-    limits: &ValueLimits,
-) {
-    match policy.action(kind, &name) {
-        Some(ValueAction::Drop) => {}
-        Some(ValueAction::Redact) => variables.push((name, redacted())),
-        None => {
-            let mut captured = capture_value(value, limits, 0);
-            policy.apply_to_attributes(value.py(), &mut captured);
-            variables.push((name, captured));
-        }
-    }
+/// A parameter's value at function entry (`PY_START`), read as a step's variables are: `None` when it
+/// is the value remembered under `key`.
+#[derive(Debug)]
+pub struct ArgumentValue {
+    pub name: String,
+    pub key: ValueKey,
+    pub value: Option<Captured>,
 }
 
-/// Values of the parameters at function entry (`PY_START`).
+/// Values of the parameters at function entry (`PY_START`). A parameter holding what was recorded
+/// before (`self`, most often) is written from memory, as a step's variable is.
 pub fn capture_arguments(
     py: Python<'_>,
     code: &Bound<'_, PyAny>,
     facts: &CodeFacts,
     limits: &ValueLimits,
     policy: &ValuePolicy,
-) -> PyResult<Vec<(String, Captured)>> {
+) -> PyResult<Vec<ArgumentValue>> {
     let Some(frame) = monitored_frame(py, code) else {
         return Ok(Vec::new());
     };
     let locals = frame_locals(&frame)?;
-    let mut arguments = Vec::with_capacity(facts.argument_names.len());
-    for name in &facts.argument_names {
-        let name = name.bind(py);
-        if let Some(value) = lookup(&locals, name)? {
-            push_value(&mut arguments, policy, ValueKind::Argument, name.to_cow()?.into_owned(), &value, limits);
+    memo::with_memo(|memo| {
+        let mut reader = ValueReader::new(memo, policy, limits);
+        let mut arguments = Vec::with_capacity(facts.argument_names.len());
+        for name in &facts.argument_names {
+            let name = name.bind(py);
+            if let Some(value) = lookup(&locals, name)? {
+                let text = name.to_cow()?;
+                if let Some((key, value)) = reader.read(ValueKind::Argument, &text, &value) {
+                    arguments.push(ArgumentValue { name: text.into_owned(), key, value });
+                }
+            }
         }
+        Ok(arguments)
+    })
+}
+
+/// The value a function returns or yields, read as a step's variables are: `None` when it is the value
+/// remembered under `key`.
+#[derive(Debug)]
+pub struct ReturnValue {
+    pub key: ValueKey,
+    pub value: Option<Captured>,
+}
+
+impl ReturnValue {
+    /// A value made by the recorder (an error, a redaction), never remembered.
+    pub fn made(value: Captured) -> ReturnValue {
+        ReturnValue { key: NOT_REMEMBERED, value: Some(value) }
     }
-    Ok(arguments)
+}
+
+/// The value a function returns or yields (`PY_RETURN`, `PY_YIELD`).
+pub fn capture_return(value: &Bound<'_, PyAny>, limits: &ValueLimits, policy: &ValuePolicy) -> ReturnValue {
+    memo::with_memo(|memo| {
+        let (key, value) = ValueReader::new(memo, policy, limits).read_value(value);
+        ReturnValue { key, value }
+    })
 }
 
 /// One variable at a step: its name, and its value unless it is the one remembered.
@@ -107,16 +126,21 @@ pub struct StepCapture {
     pub values: Vec<StepValue>,
 }
 
-/// A step's variables as they are read, with what the memo remembers for this code.
-struct StepBuilder<'a> {
-    values: Vec<StepValue>,
+/// Reads values against what the memo remembers: a value found unchanged is not captured again.
+struct ValueReader<'a> {
     memo: &'a Memo,
-    names: &'a [NameSlot],
     policy: &'a ValuePolicy,
     limits: &'a ValueLimits,
+    types: TypeCache,
 }
 
-impl StepBuilder<'_> {
+impl<'a> ValueReader<'a> {
+    fn new(memo: &'a Memo, policy: &'a ValuePolicy, limits: &'a ValueLimits) -> Self {
+        ValueReader { memo, policy, limits, types: TypeCache::default() }
+    }
+}
+
+impl ValueReader<'_> {
     /// The value as recorded: captured, then the `attr:` patterns applied. The memo remembers this
     /// form, so a field the patterns redact or drop never compares equal to the live object and such
     /// an object is captured afresh at every step.
@@ -126,32 +150,49 @@ impl StepBuilder<'_> {
         captured
     }
 
+    /// The memo key of a variable's value, and the value unless it is the one remembered under that
+    /// key (redacted as the filters say); `None` when the filters drop the variable.
+    fn read(&mut self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) -> Option<(ValueKey, Option<Captured>)> {
+        match self.policy.action(kind, name) {
+            Some(ValueAction::Drop) => None,
+            Some(ValueAction::Redact) => Some((NOT_REMEMBERED, Some(redacted()))),
+            None => Some(self.read_value(value)),
+        }
+    }
+
+    /// The memo key of `value`, and the value unless it is the one remembered under that key.
+    fn read_value(&mut self, value: &Bound<'_, PyAny>) -> (ValueKey, Option<Captured>) {
+        let key = (value.as_ptr() as usize, self.policy.attributes_serial());
+        let remembered = self.memo.values.get(&key);
+        if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits, &mut self.types)) {
+            // Debug builds (the test suites) check every answer against a real capture.
+            debug_assert_eq!(
+                remembered.map(|known| &known.value),
+                Some(&self.capture(value)),
+                "a value reported unchanged"
+            );
+            (key, None)
+        } else {
+            (key, Some(self.capture(value)))
+        }
+    }
+}
+
+/// A step's variables as they are read, with the names the memo remembers for this code.
+struct StepBuilder<'a> {
+    values: Vec<StepValue>,
+    names: &'a [NameSlot],
+    reader: ValueReader<'a>,
+}
+
+impl StepBuilder<'_> {
     /// Adds one variable, its value captured only when it is not the one remembered (redacted and
     /// dropped values as the filters say).
     fn push(&mut self, kind: ValueKind, name: &str, value: &Bound<'_, PyAny>) {
-        let known_name = self.names.get(self.values.len()).is_some_and(|slot| slot.name == name);
-        let name_part = if known_name { None } else { Some(name.to_string()) };
-        let key = (value.as_ptr() as usize, self.policy.attributes_serial());
-        match self.policy.action(kind, name) {
-            Some(ValueAction::Drop) => {}
-            Some(ValueAction::Redact) => {
-                self.values.push(StepValue { name: name_part, key: NOT_REMEMBERED, value: Some(redacted()) })
-            }
-            None => {
-                let remembered = self.memo.values.get(&key);
-                if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits)) {
-                    // Debug builds (the test suites) check every answer against a real capture.
-                    debug_assert_eq!(
-                        remembered.map(|known| &known.value),
-                        Some(&self.capture(value)),
-                        "variable {name} reported unchanged"
-                    );
-                    self.values.push(StepValue { name: name_part, key, value: None });
-                } else {
-                    let captured = self.capture(value);
-                    self.values.push(StepValue { name: name_part, key, value: Some(captured) });
-                }
-            }
+        if let Some((key, value)) = self.reader.read(kind, name, value) {
+            let known_name = self.names.get(self.values.len()).is_some_and(|slot| slot.name == name);
+            let name = if known_name { None } else { Some(name.to_string()) };
+            self.values.push(StepValue { name, key, value });
         }
     }
 }
@@ -180,7 +221,8 @@ pub fn capture_locals(
     let locals = frame_locals(&frame)?;
     let values = memo::with_memo(|memo| -> PyResult<Vec<StepValue>> {
         let names: &[NameSlot] = memo.names.get(&code_key).map_or(&[], Vec::as_slice);
-        let mut step = StepBuilder { values: Vec::with_capacity(names.len()), memo, names, policy, limits };
+        let reader = ValueReader::new(memo, policy, limits);
+        let mut step = StepBuilder { values: Vec::with_capacity(names.len()), names, reader };
         if let Some(names) = &facts.namespace_names {
             for name in names {
                 let name = name.bind(py);

@@ -10,7 +10,9 @@ mod unchanged;
 mod value;
 
 pub use code::CodeFacts;
-pub use frame::{capture_arguments, capture_locals, module_name, StepCapture, StepValue};
+pub use frame::{
+    capture_arguments, capture_locals, capture_return, module_name, ArgumentValue, ReturnValue, StepCapture, StepValue,
+};
 pub use object::describe_exception;
-pub use unchanged::is_unchanged;
+pub use unchanged::{is_unchanged, TypeCache};
 pub use value::{capture_value, take_interrupt, Captured};

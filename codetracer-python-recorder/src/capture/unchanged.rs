@@ -10,6 +10,8 @@
 //! program's code. Anything it does not follow (sets, deques, arrays, bytes, big ints, exceptions,
 //! subclasses of builtins, `call_repr`, descriptions of other objects, errors) answers false, so the value is captured again.
 
+use std::rc::Rc;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
@@ -18,14 +20,41 @@ use super::value::Captured;
 use crate::config::ValueLimits;
 
 /// Whether capturing `value` now would give exactly `earlier`.
-pub fn is_unchanged(value: &Bound<'_, PyAny>, earlier: &Captured, limits: &ValueLimits) -> bool {
-    Walk { limits, nodes_left: limits.max_nodes }.same(value, earlier, 0)
+pub fn is_unchanged(value: &Bound<'_, PyAny>, earlier: &Captured, limits: &ValueLimits, types: &mut TypeCache) -> bool {
+    Walk { limits, nodes_left: limits.max_nodes, types }.same(value, earlier, 0)
+}
+
+/// The classes a step's walks met, with their facts: the walks of one step meet the same few classes
+/// at nearly every object, where asking the per-thread cache each time was a large part of a walk.
+#[derive(Default)]
+pub struct TypeCache {
+    /// Keyed by the type's address; the facts hold the type, so the address is not reused meanwhile.
+    entries: Vec<(usize, Rc<TypeFacts>)>,
+}
+
+/// Classes kept per step: a few more are asked of the per-thread cache each time.
+const STEP_TYPES: usize = 16;
+
+impl TypeCache {
+    fn facts(&mut self, value: &Bound<'_, PyAny>) -> Option<Rc<TypeFacts>> {
+        // SAFETY: reads the type of a live object.
+        let key = unsafe { pyo3::ffi::Py_TYPE(value.as_ptr()) } as usize;
+        if let Some((_, facts)) = self.entries.iter().find(|(known, _)| *known == key) {
+            return Some(Rc::clone(facts));
+        }
+        let facts = type_facts(value).ok()?;
+        if self.entries.len() < STEP_TYPES {
+            self.entries.push((key, Rc::clone(&facts)));
+        }
+        Some(facts)
+    }
 }
 
 /// The capture's state along the walk: the same budget `capture_value` spends.
 struct Walk<'a> {
     limits: &'a ValueLimits,
     nodes_left: usize,
+    types: &'a mut TypeCache,
 }
 
 impl Walk<'_> {
@@ -126,11 +155,11 @@ impl Walk<'_> {
     }
 
     /// The facts of `value`'s class when capture would record it as an object with fields.
-    fn object(&self, value: &Bound<'_, PyAny>) -> Option<std::rc::Rc<TypeFacts>> {
+    fn object(&mut self, value: &Bound<'_, PyAny>) -> Option<Rc<TypeFacts>> {
         if self.limits.call_repr || value.is_instance_of::<pyo3::exceptions::PyBaseException>() {
             return None;
         }
-        type_facts(value).ok().filter(|facts| facts.expandable)
+        self.types.facts(value).filter(|facts| facts.expandable)
     }
 
     /// Whether capture expands an object at `depth` (taking a value from the budget) rather than
@@ -175,7 +204,10 @@ impl Walk<'_> {
                 let Some((name, item)) = walked.next() else {
                     break;
                 };
-                let Some(name) = name.cast::<PyString>().ok().and_then(|name| name.to_str().ok()) else {
+                let Ok(name) = name.cast::<PyString>() else {
+                    continue;
+                };
+                let Ok(name) = name.to_str() else {
                     continue;
                 };
                 match fields.get(matched) {
@@ -242,19 +274,19 @@ impl<'a, 'py> DictWalk<'a, 'py> {
     }
 }
 
-impl<'py> Iterator for DictWalk<'_, 'py> {
-    type Item = (Bound<'py, PyAny>, Bound<'py, PyAny>);
+impl<'a, 'py> Iterator for DictWalk<'a, 'py> {
+    type Item = (Borrowed<'a, 'py, PyAny>, Borrowed<'a, 'py, PyAny>);
 
     fn next(&mut self) -> Option<Self::Item> {
         let mut key: *mut pyo3::ffi::PyObject = std::ptr::null_mut();
         let mut item: *mut pyo3::ffi::PyObject = std::ptr::null_mut();
-        // SAFETY: the GIL is held and the walk runs no Python code; the borrowed key and value become
-        // owned references at once.
+        // SAFETY: the GIL is held and the walk runs no Python code, so the dict, which `'a` keeps alive,
+        // keeps its key and value alive while they are compared.
         unsafe {
             if pyo3::ffi::PyDict_Next(self.dict.as_ptr(), &mut self.position, &mut key, &mut item) == 0 {
                 return None;
             }
-            Some((Bound::from_borrowed_ptr(self.dict.py(), key), Bound::from_borrowed_ptr(self.dict.py(), item)))
+            Some((Borrowed::from_ptr(self.dict.py(), key), Borrowed::from_ptr(self.dict.py(), item)))
         }
     }
 }

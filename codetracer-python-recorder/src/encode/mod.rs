@@ -2,7 +2,7 @@
 
 mod step;
 
-pub use step::{write_step, EncodedValue};
+pub use step::{write_call, write_return, write_step, EncodedValue};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

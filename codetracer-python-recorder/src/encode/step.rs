@@ -1,13 +1,13 @@
-//! A line step and its variables. A value the capture found unchanged is written as the bytes
-//! encoded for it before (see [`crate::capture::memo`]); the trace is the same as if it had been
-//! captured and encoded again.
+//! A line step and its variables, a call and its arguments, a return and its value. A value the
+//! capture found unchanged is written as the bytes encoded for it before (see
+//! [`crate::capture::memo`]); the trace is the same as if it had been captured and encoded again.
 
-use codetracer_trace_types::{PathId, VariableId};
+use codetracer_trace_types::{FunctionId, PathId, VariableId};
 use codetracer_trace_writer::trace_writer::TraceWriter;
 
-use super::{Encoder, FnvMap};
+use super::Encoder;
 use crate::capture::memo::{self, NameSlot, Remembered};
-use crate::capture::{Captured, StepCapture};
+use crate::capture::{ArgumentValue, Captured, ReturnValue, StepCapture};
 use crate::errors::{Error, Result};
 use crate::writer::{SinkValue, TraceSink};
 
@@ -18,7 +18,7 @@ pub struct EncodedValue {
 }
 
 fn missing(what: &str, position: usize) -> Error {
-    Error::RecordingFailed(format!("the {what} of variable {position} of a step was neither read nor remembered"))
+    Error::RecordingFailed(format!("the {what} of variable {position} of an event was neither read nor remembered"))
 }
 
 /// Writes the `Step` event and one `Value` event per variable, then remembers the new values.
@@ -35,13 +35,15 @@ pub fn write_step(
         // Remembered after the whole step is written: a value found unchanged is written as it was
         // remembered when the step was captured.
         let mut new_values = Vec::new();
+        // The code's names are looked up once per step, not per variable.
+        let slots = memo.names.entry(step.code_key).or_default();
         for (position, variable) in step.values.into_iter().enumerate() {
             // Encoding comes before the variable's id: new types' events precede a new name's, as
             // they always did.
             match variable.value {
                 Some(captured) => {
                     let encoded = encode(encoder, sink, &captured)?;
-                    let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
+                    let id = variable_id(slots, position, variable.name, generation, sink)?;
                     sink.write_value(id, &encoded.value)?;
                     if variable.key != memo::NOT_REMEMBERED {
                         new_values.push((variable.key, Remembered { value: captured, encoded: Some(encoded) }));
@@ -53,7 +55,7 @@ pub fn write_step(
                         Some(encoded) if encoded.generation == generation => encoded,
                         _ => encode(encoder, sink, &known.value)?,
                     };
-                    let id = variable_id(&mut memo.names, step.code_key, position, variable.name, generation, sink)?;
+                    let id = variable_id(slots, position, variable.name, generation, sink)?;
                     sink.write_value(id, &encoded.value)?;
                     known.encoded = Some(encoded);
                 }
@@ -61,6 +63,81 @@ pub fn write_step(
         }
         memo.remember(new_values);
         Ok(())
+    })
+}
+
+/// Writes a call (the format's `Value` and `Step` events before its `Call` event), each argument that
+/// holds what was remembered written from memory, then remembers the new values.
+pub fn write_call(
+    encoder: &mut Encoder,
+    sink: &mut TraceSink,
+    function_id: FunctionId,
+    first_line: (PathId, i64),
+    arguments: Vec<ArgumentValue>,
+) -> Result<()> {
+    let generation = encoder.generation;
+    memo::with_memo_mut(|memo| {
+        let mut written = Vec::with_capacity(arguments.len());
+        for (position, argument) in arguments.into_iter().enumerate() {
+            // Encoding comes before the argument's id: new types' events precede a new name's.
+            let encoded = match &argument.value {
+                Some(captured) => encode(encoder, sink, captured)?,
+                None => {
+                    let known = memo.values.get_mut(&argument.key).ok_or_else(|| missing("value", position))?;
+                    // The same object passed twice finds the encoding taken: encoded again, to the same bytes.
+                    match known.encoded.take() {
+                        Some(encoded) if encoded.generation == generation => encoded,
+                        _ => encode(encoder, sink, &known.value)?,
+                    }
+                }
+            };
+            let id = TraceWriter::ensure_variable_id(sink.writer(), &argument.name);
+            written.push((id, encoded, argument.key, argument.value));
+        }
+        let values: Vec<(VariableId, &SinkValue)> =
+            written.iter().map(|(id, encoded, _, _)| (*id, &encoded.value)).collect();
+        sink.write_call(function_id, first_line, &values)?;
+        let mut new_values = Vec::new();
+        for (_, encoded, key, value) in written {
+            match value {
+                Some(value) if key != memo::NOT_REMEMBERED => {
+                    new_values.push((key, Remembered { value, encoded: Some(encoded) }))
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(known) = memo.values.get_mut(&key) {
+                        known.encoded = Some(encoded);
+                    }
+                }
+            }
+        }
+        memo.remember(new_values);
+        Ok(())
+    })
+}
+
+/// Writes a return of `returned`, from memory when it is the value remembered, then remembers it.
+pub fn write_return(encoder: &mut Encoder, sink: &mut TraceSink, returned: ReturnValue) -> Result<()> {
+    let generation = encoder.generation;
+    memo::with_memo_mut(|memo| match returned.value {
+        Some(captured) => {
+            let encoded = encode(encoder, sink, &captured)?;
+            sink.write_return(&encoded.value)?;
+            if returned.key != memo::NOT_REMEMBERED {
+                memo.remember(vec![(returned.key, Remembered { value: captured, encoded: Some(encoded) })]);
+            }
+            Ok(())
+        }
+        None => {
+            let known = memo.values.get_mut(&returned.key).ok_or_else(|| missing("value", 0))?;
+            let encoded = match known.encoded.take() {
+                Some(encoded) if encoded.generation == generation => encoded,
+                _ => encode(encoder, sink, &known.value)?,
+            };
+            sink.write_return(&encoded.value)?;
+            known.encoded = Some(encoded);
+            Ok(())
+        }
     })
 }
 
@@ -72,14 +149,12 @@ fn encode(encoder: &mut Encoder, sink: &mut TraceSink, value: &Captured) -> Resu
 /// The id of the variable at `position` of the code's steps: `name` when it is new there, the
 /// remembered name otherwise.
 fn variable_id(
-    names: &mut FnvMap<usize, Vec<NameSlot>>,
-    code_key: usize,
+    slots: &mut Vec<NameSlot>,
     position: usize,
     name: Option<String>,
     generation: u64,
     sink: &mut TraceSink,
 ) -> Result<VariableId> {
-    let slots = names.entry(code_key).or_default();
     match name {
         Some(name) => {
             let id = TraceWriter::ensure_variable_id(sink.writer(), &name);

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyCode;
 
-use crate::capture::{capture_arguments, capture_locals, capture_value, describe_exception, take_interrupt, Captured};
+use crate::capture::{
+    capture_arguments, capture_locals, capture_return, describe_exception, take_interrupt, Captured, ReturnValue,
+};
 use crate::config::ValueLimits;
 use crate::errors::{panic_message, Result};
 use crate::filter::{redacted, ValueAction};
@@ -116,7 +118,7 @@ pub fn on_py_start(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset:
     guarded(py, || {
         when_recorded(code, Disable::Allowed, |recorded, limits| {
             let arguments = capture_arguments(py, code, &recorded.facts, limits, &recorded.policy)?;
-            session::record_call(recorded, &arguments)
+            session::record_call(recorded, arguments)
         })
     })
 }
@@ -124,7 +126,9 @@ pub fn on_py_start(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset:
 /// A generator or coroutine continuing: recorded as a call without arguments.
 #[pyfunction]
 pub fn on_py_resume(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset: i64) -> Py<PyAny> {
-    guarded(py, || when_recorded(code.as_any(), Disable::Allowed, |recorded, _| session::record_call(recorded, &[])))
+    guarded(py, || {
+        when_recorded(code.as_any(), Disable::Allowed, |recorded, _| session::record_call(recorded, Vec::new()))
+    })
 }
 
 /// An exception thrown into a generator: recorded like a resume. `PY_THROW` cannot be disabled.
@@ -135,7 +139,9 @@ pub fn on_py_throw(
     _instruction_offset: i64,
     _exception: Bound<'_, PyAny>,
 ) -> Py<PyAny> {
-    guarded(py, || when_recorded(code.as_any(), Disable::NotAllowed, |recorded, _| session::record_call(recorded, &[])))
+    guarded(py, || {
+        when_recorded(code.as_any(), Disable::NotAllowed, |recorded, _| session::record_call(recorded, Vec::new()))
+    })
 }
 
 #[pyfunction]
@@ -162,15 +168,11 @@ pub fn on_py_yield(
 fn leave(code: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> Result<Reply> {
     when_recorded(code, Disable::Allowed, |recorded, limits| {
         let returned = match recorded.policy.returns() {
-            Some(ValueAction::Redact) => redacted(),
-            Some(ValueAction::Drop) => Captured::None,
-            None => {
-                let mut captured = capture_value(value, limits, 0);
-                recorded.policy.apply_to_attributes(value.py(), &mut captured);
-                captured
-            }
+            Some(ValueAction::Redact) => ReturnValue::made(redacted()),
+            Some(ValueAction::Drop) => ReturnValue::made(Captured::None),
+            None => capture_return(value, limits, &recorded.policy),
         };
-        session::record_return(&returned)
+        session::record_return(returned)
     })
 }
 
@@ -185,7 +187,7 @@ pub fn on_py_unwind(
 ) -> Py<PyAny> {
     guarded(py, || {
         when_recorded(code.as_any(), Disable::NotAllowed, |_, _| {
-            session::record_return(&Captured::Error(describe_exception(&exception)))
+            session::record_return(ReturnValue::made(Captured::Error(describe_exception(&exception))))
         })
     })
 }

@@ -11,7 +11,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use codetracer_trace_format_cbor_zstd::HEADERV1;
-use codetracer_trace_types::{TraceLowLevelEvent, ValueRecord, VariableId};
+use codetracer_trace_types::{FunctionId, TraceLowLevelEvent, ValueRecord, VariableId};
 use zeekstd::seek_table::Format;
 use zeekstd::{EncodeOptions, FrameSizePolicy, RawEncoder, SeekTable};
 
@@ -65,9 +65,12 @@ impl FrameFile {
     }
 
     pub fn add_event(&mut self, event: &TraceLowLevelEvent) -> io::Result<()> {
-        let pending = std::mem::take(&mut self.pending);
-        self.pending = cbor4ii::serde::to_vec(pending, event).map_err(io::Error::other)?;
-        Ok(())
+        cbor_event(&mut self.pending, event)
+    }
+
+    /// Appends events already in CBOR.
+    pub fn add_encoded(&mut self, events: &[u8]) {
+        self.pending.extend_from_slice(events);
     }
 
     /// Appends a `Value` event around `value`, the CBOR [`cbor_value`] made.
@@ -164,6 +167,13 @@ impl FrameFile {
     }
 }
 
+/// Appends `event` as CBOR.
+pub fn cbor_event(out: &mut Vec<u8>, event: &TraceLowLevelEvent) -> io::Result<()> {
+    let taken = std::mem::take(out);
+    *out = cbor4ii::serde::to_vec(taken, event).map_err(io::Error::other)?;
+    Ok(())
+}
+
 /// `value` as CBOR, the form [`FrameFile::add_value_event`] takes.
 pub fn cbor_value(value: &ValueRecord) -> io::Result<Vec<u8>> {
     cbor4ii::serde::to_vec(Vec::new(), value).map_err(io::Error::other)
@@ -171,9 +181,14 @@ pub fn cbor_value(value: &ValueRecord) -> io::Result<Vec<u8>> {
 
 /// The CBOR of `TraceLowLevelEvent::Value(FullValueRecord { variable_id, value })` as serde and
 /// cbor4ii write it: a one-entry map from the variant name to a two-entry map of the fields.
-fn value_event(out: &mut Vec<u8>, variable_id: VariableId, value: &[u8]) {
+pub fn value_event(out: &mut Vec<u8>, variable_id: VariableId, value: &[u8]) {
     out.extend_from_slice(&[0xA1, 0x65]);
     out.extend_from_slice(b"Value");
+    full_value(out, variable_id, value);
+}
+
+/// A `FullValueRecord`: a two-entry map of the variable id and the value.
+fn full_value(out: &mut Vec<u8>, variable_id: VariableId, value: &[u8]) {
     out.extend_from_slice(&[0xA2, 0x6B]);
     out.extend_from_slice(b"variable_id");
     unsigned(out, variable_id.0 as u64);
@@ -182,21 +197,59 @@ fn value_event(out: &mut Vec<u8>, variable_id: VariableId, value: &[u8]) {
     out.extend_from_slice(value);
 }
 
+/// The CBOR of `TraceLowLevelEvent::Call(CallRecord { function_id, args })`: the variant name to a
+/// two-entry map of the function id and the array of arguments.
+pub fn call_event<'a>(
+    out: &mut Vec<u8>,
+    function_id: FunctionId,
+    args: impl ExactSizeIterator<Item = (VariableId, &'a [u8])>,
+) {
+    out.extend_from_slice(&[0xA1, 0x64]);
+    out.extend_from_slice(b"Call");
+    out.extend_from_slice(&[0xA2, 0x6B]);
+    out.extend_from_slice(b"function_id");
+    unsigned(out, function_id.0 as u64);
+    out.push(0x64);
+    out.extend_from_slice(b"args");
+    head(out, ARRAY, args.len() as u64);
+    for (variable_id, value) in args {
+        full_value(out, variable_id, value);
+    }
+}
+
+/// The CBOR of `TraceLowLevelEvent::Return(ReturnRecord { return_value })` around `value`.
+pub fn return_event(out: &mut Vec<u8>, value: &[u8]) {
+    out.extend_from_slice(&[0xA1, 0x66]);
+    out.extend_from_slice(b"Return");
+    out.extend_from_slice(&[0xA1, 0x6C]);
+    out.extend_from_slice(b"return_value");
+    out.extend_from_slice(value);
+}
+
+/// CBOR major types (the top three bits of an item's first byte).
+const UNSIGNED: u8 = 0x00;
+const ARRAY: u8 = 0x80;
+
 /// A CBOR unsigned integer (major type 0) in its shortest form.
 fn unsigned(out: &mut Vec<u8>, value: u64) {
+    head(out, UNSIGNED, value);
+}
+
+/// An item's head: its major type and argument, the argument in its shortest form.
+fn head(out: &mut Vec<u8>, major: u8, value: u64) {
     match value {
-        0..=23 => out.push(value as u8),
-        24..=0xFF => out.extend_from_slice(&[0x18, value as u8]),
+        0..=23 => out.push(major | value as u8),
+        24..=0xFF => out.extend_from_slice(&[major | 0x18, value as u8]),
         0x100..=0xFFFF => {
-            out.push(0x19);
+            out.push(major | 0x19);
             out.extend_from_slice(&(value as u16).to_be_bytes());
         }
         0x1_0000..=0xFFFF_FFFF => {
-            out.push(0x1A);
+            out.push(major | 0x1A);
             out.extend_from_slice(&(value as u32).to_be_bytes());
         }
         _ => {
-            out.push(0x1B);
+            out.push(major | 0x1B);
             out.extend_from_slice(&value.to_be_bytes());
         }
     }
@@ -227,6 +280,33 @@ mod tests {
                     TraceLowLevelEvent::Value(FullValueRecord { variable_id: VariableId(id), value: value.clone() });
                 assert_eq!(ours, cbor4ii::serde::to_vec(Vec::new(), &event).unwrap(), "variable id {id}");
             }
+        }
+    }
+
+    #[test]
+    fn call_and_return_events_are_written_as_cbor4ii_writes_them() {
+        let value = cbor_value(&ValueRecord::Int { i: 7, type_id: TypeId(1) }).unwrap();
+        for (function_id, count) in [(0, 0), (1, 1), (23, 2), (24, 23), (300, 24), (70_000, 300)] {
+            let args: Vec<(VariableId, &[u8])> = (0..count).map(|id| (VariableId(id * 97), value.as_slice())).collect();
+            let mut ours = Vec::new();
+            call_event(&mut ours, FunctionId(function_id), args.iter().copied());
+            let records = args
+                .iter()
+                .map(|(variable_id, _)| FullValueRecord {
+                    variable_id: *variable_id,
+                    value: ValueRecord::Int { i: 7, type_id: TypeId(1) },
+                })
+                .collect();
+            let event = TraceLowLevelEvent::Call(codetracer_trace_types::CallRecord {
+                function_id: FunctionId(function_id),
+                args: records,
+            });
+            assert_eq!(ours, cbor4ii::serde::to_vec(Vec::new(), &event).unwrap(), "{count} arguments");
+            let mut returned = Vec::new();
+            return_event(&mut returned, &value);
+            let return_value = ValueRecord::Int { i: 7, type_id: TypeId(1) };
+            let event = TraceLowLevelEvent::Return(codetracer_trace_types::ReturnRecord { return_value });
+            assert_eq!(returned, cbor4ii::serde::to_vec(Vec::new(), &event).unwrap());
         }
     }
 }

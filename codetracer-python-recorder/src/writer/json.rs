@@ -52,6 +52,35 @@ pub fn write_step(out: &mut Vec<u8>, step: &StepRecord) {
     out.extend_from_slice(b"}}");
 }
 
+/// A `Call` event around `args`, each a variable id and the JSON text [`write_value`] made.
+pub fn write_call<'a>(
+    out: &mut Vec<u8>,
+    function_id: codetracer_trace_types::FunctionId,
+    args: impl Iterator<Item = (VariableId, &'a [u8])>,
+) {
+    out.extend_from_slice(b"{\"Call\":{\"function_id\":");
+    number(out, function_id.0);
+    out.extend_from_slice(b",\"args\":[");
+    for (index, (variable_id, value)) in args.enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"variable_id\":");
+        number(out, variable_id.0);
+        out.extend_from_slice(b",\"value\":");
+        out.extend_from_slice(value);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}}");
+}
+
+/// A `Return` event around `value`, the JSON text [`write_value`] made.
+pub fn write_return(out: &mut Vec<u8>, value: &[u8]) {
+    out.extend_from_slice(b"{\"Return\":{\"return_value\":");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"}}");
+}
+
 /// A `Value` event around `value`, the JSON text [`write_value`] made.
 pub fn write_value_event(out: &mut Vec<u8>, variable_id: VariableId, value: &[u8]) {
     out.extend_from_slice(b"{\"Value\":{\"variable_id\":");
@@ -208,5 +237,43 @@ mod tests {
         same_as_serde(TraceLowLevelEvent::Call(CallRecord { function_id: FunctionId(4), args }));
         same_as_serde(TraceLowLevelEvent::Call(CallRecord { function_id: FunctionId(0), args: Vec::new() }));
         same_as_serde(TraceLowLevelEvent::Return(ReturnRecord { return_value: outer_copy }));
+    }
+
+    #[test]
+    fn call_and_return_events_from_encoded_values_are_written_as_serde_writes_them() {
+        let values = [
+            ValueRecord::Int { i: 3, type_id: TypeId(1) },
+            ValueRecord::String { text: "a \"b\"".into(), type_id: TypeId(2) },
+            ValueRecord::Struct { field_values: vec![ValueRecord::None { type_id: TypeId(0) }], type_id: TypeId(9) },
+        ];
+        for count in 0..=values.len() {
+            let encoded: Vec<(VariableId, Vec<u8>)> = values[..count]
+                .iter()
+                .enumerate()
+                .map(|(index, value)| {
+                    let mut text = Vec::new();
+                    write_value(&mut text, value);
+                    (VariableId(index * 1000), text)
+                })
+                .collect();
+            let mut ours = Vec::new();
+            write_call(&mut ours, FunctionId(17), encoded.iter().map(|(id, text)| (*id, text.as_slice())));
+            if let Some((_, text)) = encoded.last() {
+                let mut returned = Vec::new();
+                write_return(&mut returned, text);
+                let return_value = values[count - 1].clone();
+                let theirs = serde_json::to_vec(&TraceLowLevelEvent::Return(ReturnRecord { return_value })).unwrap();
+                assert_eq!(String::from_utf8(returned).unwrap(), String::from_utf8(theirs).unwrap());
+            }
+            let args = values[..count]
+                .iter()
+                .enumerate()
+                .map(|(index, value)| FullValueRecord { variable_id: VariableId(index * 1000), value: value.clone() })
+                .collect();
+            let theirs =
+                serde_json::to_vec(&TraceLowLevelEvent::Call(CallRecord { function_id: FunctionId(17), args }))
+                    .unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs).unwrap());
+        }
     }
 }

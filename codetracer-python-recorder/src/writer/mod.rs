@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use codetracer_trace_types::{Line, PathId, StepRecord, TraceLowLevelEvent, ValueRecord, VariableId};
+use codetracer_trace_types::{
+    FunctionId, Line, PathId, StepRecord, TraceLowLevelEvent, ValueRecord, VariableId, TOP_LEVEL_FUNCTION_ID,
+};
 use codetracer_trace_writer::non_streaming_trace_writer::NonStreamingTraceWriter;
 use codetracer_trace_writer::trace_writer::TraceWriter;
 
@@ -58,6 +60,14 @@ pub enum SinkValue {
     Cbor(Vec<u8>),
 }
 
+impl SinkValue {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            SinkValue::Json(bytes) | SinkValue::Cbor(bytes) => bytes,
+        }
+    }
+}
+
 pub struct TraceSink {
     stream: EventStream,
     events_path: PathBuf,
@@ -69,6 +79,11 @@ pub struct TraceSink {
     max_bytes: u64,
     /// Why recording stopped early, once the size limit or a full disk stopped it.
     truncation: Option<String>,
+    /// A call's events (with the events the writer had buffered before them), encoded but held back until
+    /// the next event is written, where the format crate's writer would hold them: batches and frames then
+    /// end where they always did. `held_events` counts them.
+    held: Vec<u8>,
+    held_events: usize,
     /// Settings of the recording that go into `trace_metadata.json` (filters, IO capture, ...).
     pub settings: Map<String, Value>,
 }
@@ -124,6 +139,8 @@ impl TraceSink {
             args: config.args.clone(),
             max_bytes: config.max_trace_bytes,
             truncation: None,
+            held: Vec::new(),
+            held_events: 0,
             settings,
         })
     }
@@ -185,6 +202,89 @@ impl TraceSink {
         Ok(())
     }
 
+    /// A call with its arguments' values (made by [`TraceSink::encode_value`]), as the format crate's
+    /// `register_call` writes it: each argument as a `Value` event and a step at the function's first
+    /// line before the `Call` event, except for `<toplevel>`. `first_line`: where the function was
+    /// registered, the place of that step.
+    pub fn write_call(
+        &mut self,
+        function_id: FunctionId,
+        first_line: (PathId, i64),
+        args: &[(VariableId, &SinkValue)],
+    ) -> Result<()> {
+        let step = (function_id != TOP_LEVEL_FUNCTION_ID)
+            .then_some(StepRecord { path_id: first_line.0, line: Line(first_line.1) });
+        let values = if step.is_some() { args } else { &[] };
+        let call_args = args.iter().map(|(variable_id, value)| (*variable_id, value.bytes()));
+        let mut held = std::mem::take(&mut self.held);
+        let mut outcome = self.hold_buffered(&mut held);
+        match &mut self.stream {
+            EventStream::Json { started, .. } => {
+                for (variable_id, value) in values {
+                    separate(&mut held, started);
+                    json::write_value_event(&mut held, *variable_id, value.bytes());
+                }
+                if let Some(step) = &step {
+                    separate(&mut held, started);
+                    json::write_step(&mut held, step);
+                }
+                separate(&mut held, started);
+                json::write_call(&mut held, function_id, call_args);
+            }
+            EventStream::Binary { .. } => {
+                for (variable_id, value) in values {
+                    binary::value_event(&mut held, *variable_id, value.bytes());
+                }
+                if let Some(step) = step {
+                    outcome = outcome.and(
+                        binary::cbor_event(&mut held, &TraceLowLevelEvent::Step(step))
+                            .map_err(|err| write_error(&self.events_path, err)),
+                    );
+                }
+                binary::call_event(&mut held, function_id, call_args);
+            }
+        }
+        self.held_events += values.len() + usize::from(step.is_some()) + 1;
+        self.held = held;
+        outcome
+    }
+
+    /// A `Return` event of `value` (made by [`TraceSink::encode_value`]), held back as a call's events are.
+    pub fn write_return(&mut self, value: &SinkValue) -> Result<()> {
+        let mut held = std::mem::take(&mut self.held);
+        let outcome = self.hold_buffered(&mut held);
+        match &mut self.stream {
+            EventStream::Json { started, .. } => {
+                separate(&mut held, started);
+                json::write_return(&mut held, value.bytes());
+            }
+            EventStream::Binary { .. } => binary::return_event(&mut held, value.bytes()),
+        }
+        self.held_events += 1;
+        self.held = held;
+        outcome
+    }
+
+    /// Moves the events the crate's writer buffered onto `held`, encoded.
+    fn hold_buffered(&mut self, held: &mut Vec<u8>) -> Result<()> {
+        match &mut self.stream {
+            EventStream::Json { writer, started, .. } => {
+                for event in writer.events.drain(..) {
+                    separate(held, started);
+                    json::write_event(held, &event).map_err(|err| write_error(&self.events_path, err))?;
+                    self.held_events += 1;
+                }
+            }
+            EventStream::Binary { writer, .. } => {
+                for event in writer.events.drain(..) {
+                    binary::cbor_event(held, &event).map_err(|err| write_error(&self.events_path, err))?;
+                    self.held_events += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The JSON batch, ready for one more event: the writer's buffered events moved into it first,
     /// and the separator written.
     fn next_json_event(&mut self) -> Result<&mut Vec<u8>> {
@@ -202,6 +302,14 @@ impl TraceSink {
     /// Serialises the events buffered in the crate's writer onto the JSON batch or the pending frame,
     /// in order.
     fn append_buffered(&mut self) -> Result<()> {
+        if self.held_events > 0 {
+            match &mut self.stream {
+                EventStream::Json { batch, .. } => batch.extend_from_slice(&self.held),
+                EventStream::Binary { frames, .. } => frames.add_encoded(&self.held),
+            }
+            self.held.clear();
+            self.held_events = 0;
+        }
         match &mut self.stream {
             EventStream::Json { writer, batch, started, .. } => {
                 for event in writer.events.drain(..) {
@@ -241,12 +349,12 @@ impl TraceSink {
     pub fn flush_if_due(&mut self) -> Result<()> {
         let size = match &mut self.stream {
             EventStream::Json { writer, batch, .. }
-                if writer.events.len() >= JSON_BATCH || batch.len() >= JSON_BATCH_BYTES =>
+                if writer.events.len() + self.held_events >= JSON_BATCH || batch.len() >= JSON_BATCH_BYTES =>
             {
                 self.drain_json()?;
                 self.written_bytes()
             }
-            EventStream::Binary { writer, .. } if writer.events.len() >= JSON_BATCH => {
+            EventStream::Binary { writer, .. } if writer.events.len() + self.held_events >= JSON_BATCH => {
                 // Frames of the full size compress best: buffered events only join the pending frame.
                 self.append_buffered()?;
                 return Ok(());
@@ -312,7 +420,7 @@ impl TraceSink {
     /// the metadata saying what happened. Called exactly once, when the recording stops.
     pub fn finish(mut self, exit_status: Option<i64>) -> Result<()> {
         let events_path = self.events_path.clone();
-        let mut outcome = self.drain_json();
+        let mut outcome = self.drain_json().and_then(|()| self.append_buffered());
         let closed = match &mut self.stream {
             EventStream::Json { out, committed, .. } => {
                 let mut closing = out.write_all(b"\n]\n").and_then(|()| out.flush());
@@ -361,6 +469,14 @@ impl TraceSink {
         );
         outcome.and(written)
     }
+}
+
+/// The separator before a JSON event that is not the array's first.
+fn separate(out: &mut Vec<u8>, started: &mut bool) {
+    if *started {
+        out.extend_from_slice(b",\n");
+    }
+    *started = true;
 }
 
 impl EventStream {
