@@ -187,7 +187,7 @@ export function locateOnDisk(workspaceRoot: string, project: MaturinProject, mem
     ...project,
     pythonPackageDir,
     cargoLockFile,
-    cargoLockInput: cargoLockFile === undefined ? `{projectRoot}/${posix.join(posix.dirname(project.cargoManifest), 'Cargo.lock')}` : asInput(project.root, cargoLockFile),
+    cargoLockInput: asInput(project.root, cargoLockFile ?? posix.join(project.root, posix.dirname(project.cargoManifest), 'Cargo.lock')),
     smokeScripts: findSmokeScripts(workspaceRoot, project.root),
     hasMainModule: pythonPackageDir !== undefined && existsSync(join(workspaceRoot, project.root, pythonPackageDir, '__main__.py')),
     cargoWorkspaceInputs: findCargoWorkspaceInputs(workspaceRoot, project),
