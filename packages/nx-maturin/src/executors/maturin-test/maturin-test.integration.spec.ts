@@ -9,7 +9,8 @@ jest.setTimeout(5 * 60_000);
 
 /**
  * A bin-bindings project with no Rust dependencies (it compiles in seconds), whose test needs a package that only
- * its `[dependency-groups].test` names, and a copy of its tests under target/ as the build's unpacked sdist leaves.
+ * its `[dependency-groups].dev` names and one only its `tests` extra names, and a copy of its tests under target/
+ * as the build's unpacked sdist leaves.
  */
 const PROJECT_FILES: Record<string, string> = {
   'Cargo.toml': '[package]\nname = "tiny-tool"\nversion = "0.1.0"\nedition = "2021"\n\n[[bin]]\nname = "tiny-tool"\npath = "src/main.rs"\n',
@@ -19,10 +20,11 @@ const PROJECT_FILES: Record<string, string> = {
     '[build-system]\nrequires = ["maturin>=1,<2"]\nbuild-backend = "maturin"\n',
     '[project]\nname = "tiny-tool"\nversion = "0.1.0"\n',
     '[tool.maturin]\nbindings = "bin"\n',
-    '[dependency-groups]\ntest = ["six"]\n',
+    '[project.optional-dependencies]\ntests = ["idna"]\n',
+    '[dependency-groups]\ndev = ["six"]\n',
   ].join('\n'),
   'tests/__init__.py': '',
-  'tests/test_tool.py': 'import six\n\n\ndef test_group_dependency_is_installed():\n    assert six.PY3\n',
+  'tests/test_tool.py': 'import idna\nimport six\n\n\ndef test_group_and_extra_are_installed():\n    assert six.PY3 and idna.encode("example.com")\n',
   'target/nx-maturin-sdist/tiny_tool-0.1.0-0123abcd/tiny_tool-0.1.0/tests/__init__.py': '',
   'target/nx-maturin-sdist/tiny_tool-0.1.0-0123abcd/tiny_tool-0.1.0/tests/test_tool.py': 'def test_group_dependency_is_installed():\n    pass\n',
 };
@@ -46,7 +48,7 @@ describe('maturin-test executor', () => {
     if (savedCargoTarget !== undefined) process.env['CARGO_TARGET_DIR'] = savedCargoTarget;
   });
 
-  it('installs the test dependency group and never collects the unpacked sdist under target/', async () => {
+  it('installs the conventional test group and test extra, and never collects the unpacked sdist under target/', async () => {
     const output: string[] = [];
     jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void output.push(parts.join(' ')));
     const result = await maturinTestExecutor({ pythonVersions: ['3.12'], rust: false }, executorContext(workspace, 'tiny', 'tools/tiny'));
