@@ -16,7 +16,7 @@ export function pytestArguments(projectDir: string, cargoTargetDir: string, extr
 /**
  * PEP 735 groups that conventionally hold a project's test requirements, in order of preference; the first one the
  * project has is installed. `dev` comes last: projects managed with uv often keep pytest and its plugins there
- * (`maturin develop` installs `dev` by default since 1.12 as well; naming it here also lets its pytest range apply).
+ * (recent `maturin develop`, 1.16 here, installs `dev` by default as well; naming it here also lets its pytest range apply).
  */
 export const TEST_DEPENDENCY_GROUPS = ['test', 'tests', 'testing', 'dev'] as const;
 
