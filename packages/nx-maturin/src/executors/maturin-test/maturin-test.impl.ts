@@ -12,6 +12,7 @@ import { PINNED_TOOLS, resolveTool, toolsPathEnv, venvExecutable } from '../../l
 import { installerEnvironment } from '../../lib/venv/venv';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { normalizeOptions, type NormalizedMaturinTestOptions } from './lib/normalize-options';
+import { nextestFeatureArguments } from './lib/nextest-features';
 import { describeTestVenv, findProjectTestRequirements, pytestArguments, testInstallArguments } from './lib/pytest-invocation';
 import type { MaturinTestExecutorSchema } from './schema';
 
@@ -51,11 +52,13 @@ async function testWithInterpreter(
   const label = `CPython ${interpreter.version}`;
   // No ambient index or pip settings: test venvs get exactly the pinned requirements and the development build.
   const env = { ...toolsPathEnv(workspaceRoot, installerEnvironment()), PYO3_PYTHON: interpreter.executable };
-  const crateDir = dirname(join(projectDir, cargoManifestOf(projectDir)));
+  const manifestFile = join(projectDir, cargoManifestOf(projectDir));
+  const crateDir = dirname(manifestFile);
   if (options.rust) {
     results.push({ suite: 'cargo nextest', interpreter: label, outcome: 'failed' });
+    const features = nextestFeatureArguments(readTomlFile(join(projectDir, 'pyproject.toml')), readTomlFile(manifestFile));
     // --no-tests=pass: a crate without Rust tests is not a failure of the Python suite that follows.
-    await runStreaming('cargo', ['nextest', 'run', '--locked', '--no-tests=pass', '--no-fail-fast'], { cwd: crateDir, env });
+    await runStreaming('cargo', ['nextest', 'run', '--locked', '--no-tests=pass', '--no-fail-fast', ...features], { cwd: crateDir, env });
     results.at(-1)!.outcome = 'passed';
   }
   if (!options.python) return;
