@@ -32,7 +32,7 @@ const BUILD_ENVIRONMENT = [
 function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefinition)[] {
   const inputs: (string | InputDefinition)[] = [
     '{projectRoot}/pyproject.toml',
-    `{projectRoot}/${project.cargoManifest}`,
+    manifestInput(project),
     project.cargoLockInput,
     ...project.cargoWorkspaceInputs,
     '{projectRoot}/CHANGELOG.md',
@@ -41,6 +41,15 @@ function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefi
   // `__version__` may live in a module that `__init__.py` re-exports it from (`from .about import __version__`).
   if (project.pythonPackageDir) inputs.push(`{projectRoot}/${project.pythonPackageDir}/**/*.py`);
   return inputs;
+}
+
+/**
+ * The Cargo manifest as an Nx input. One above the project (`manifest-path = "../Cargo.toml"`) is named from the
+ * workspace root: Nx matches `{projectRoot}/..` against no file, so its version edits would replay a cached result.
+ */
+function manifestInput(project: MaturinProjectOnDisk): string {
+  const manifest = posix.join(project.root, project.cargoManifest);
+  return posix.relative(project.root, manifest).startsWith('..') ? `{workspaceRoot}/${manifest}` : `{projectRoot}/${project.cargoManifest}`;
 }
 
 /**

@@ -183,6 +183,28 @@ describe('nx-maturin createNodes', () => {
     expect(runs((await inferOne('lib/pyproject.toml'))['lib']!.targets['smoke']!['options'])).toEqual(['-c import lib', 'run lib-cli --help']);
   });
 
+  it('smokes the first binary the build produces: a [[bin]] whose required-features are not enabled is skipped', async () => {
+    write(
+      'app/pyproject.toml',
+      `${MATURIN_BACKEND}[project]\nname = "app"\nversion = "0.1.0"\n[tool.maturin]\nbindings = "bin"\nfeatures = ["tray"]\n`,
+    );
+    const cargo = (bins: string) => `[package]\nname = "app"\nversion = "0.1.0"\n[features]\ndefault = ["color"]\ncolor = ["fancy"]\nfancy = []\ntray = []\ngui = []\n${bins}`;
+    const smoked = async () => ((await inferOne('app/pyproject.toml'))['app']!.targets['smoke']!['options'] as { commands: string[][] }).commands.map((command) => command[2]);
+    write('app/Cargo.toml', cargo('[[bin]]\nname = "app-gui"\nrequired-features = ["gui"]\n'));
+    expect(await smoked()).toEqual(['app']);
+    // Enabled through [tool.maturin].features, or through Cargo's default features and what they enable.
+    write('app/Cargo.toml', cargo('[[bin]]\nname = "app-gui"\nrequired-features = ["gui"]\n[[bin]]\nname = "app-tray"\nrequired-features = ["tray", "fancy"]\n'));
+    expect(await smoked()).toEqual(['app-tray']);
+  });
+
+  it('hashes a Cargo manifest above the project (manifest-path = "../Cargo.toml") for version-sync from the workspace root', async () => {
+    write('codec/Cargo.toml', '[package]\nname = "codec"\nversion = "1.0.0"\n[lib]\nname = "codec"\ncrate-type = ["cdylib"]\n');
+    write('codec/variant/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "codec-variant"\ndynamic = ["version"]\n[tool.maturin]\nmanifest-path = "../Cargo.toml"\n`);
+    const inputs = (await inferOne('codec/variant/pyproject.toml'))['codec/variant']!.targets['version-sync']!['inputs'] as unknown[];
+    expect(inputs).toContain('{workspaceRoot}/codec/Cargo.toml');
+    expect(inputs.filter((input) => typeof input === 'string' && input.includes('..'))).toEqual([]);
+  });
+
   it('imports the compiled extension in the default smoke, wherever maturin installs it', async () => {
     // A dotted module-name deep inside the package: __init__.py need not import it.
     write('deep/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "deep"\nversion = "0.1.0"\n[tool.maturin]\npython-source = "src"\nmodule-name = "deep.bindings._rust"\n`);

@@ -138,16 +138,45 @@ export function describeMaturinProject(
   const scripts = tomlPath(pyproject, ['project', 'scripts']);
   const executables =
     bindings === 'bin'
-      ? [firstBinName(cargoToml) ?? fromCargo(['package', 'name'], 'my-crate') ?? distributionName]
+      ? [firstBuiltBinName(cargoToml, pyproject) ?? fromCargo(['package', 'name'], 'my-crate') ?? distributionName]
       : typeof scripts === 'object' && scripts !== null ? Object.keys(scripts).sort() : [];
   return { root, distributionName, cargoManifest, pythonSource, importName, moduleName, includeGlobs, bindings, executables };
 }
 
-/** The name of the first `[[bin]]` target, which maturin's bin bindings install as the wheel's script. */
-function firstBinName(cargoToml: TomlTable | undefined): string | undefined {
+/**
+ * The name of the first `[[bin]]` target the build produces, which maturin's bin bindings install as a script. A
+ * target whose `required-features` the build does not enable is skipped (Cargo does not build it, e.g. a
+ * Windows-only launcher); without one, Cargo's implicit `src/main.rs` binary, named after the package, is the caller's fallback.
+ */
+function firstBuiltBinName(cargoToml: TomlTable | undefined, pyproject: TomlTable): string | undefined {
   const bins = cargoToml?.['bin'];
-  const first = Array.isArray(bins) ? (bins[0] as TomlTable | undefined) : undefined;
-  return typeof first?.['name'] === 'string' ? first['name'] : undefined;
+  if (!Array.isArray(bins)) return undefined;
+  const enabled = enabledFeatures(cargoToml!, pyproject);
+  const built = (bins as unknown[]).find((bin): bin is TomlTable => {
+    if (typeof bin !== 'object' || bin === null || typeof (bin as TomlTable)['name'] !== 'string') return false;
+    const required = (bin as TomlTable)['required-features'];
+    return !Array.isArray(required) || required.every((feature) => enabled === 'all' || enabled.has(String(feature)));
+  });
+  return built?.['name'] as string | undefined;
+}
+
+/**
+ * The crate's features a maturin build enables: `[tool.maturin].features` plus Cargo's `default` (unless
+ * `no-default-features`), each with the features it enables in turn; `all-features` enables every one.
+ */
+function enabledFeatures(cargoToml: TomlTable, pyproject: TomlTable): Set<string> | 'all' {
+  if (tomlPath(pyproject, ['tool', 'maturin', 'all-features']) === true) return 'all';
+  const table = typeof cargoToml['features'] === 'object' && cargoToml['features'] !== null ? (cargoToml['features'] as TomlTable) : {};
+  const requested = tomlPath(pyproject, ['tool', 'maturin', 'features']);
+  const pending = [...(Array.isArray(requested) ? requested.map(String) : []), ...(tomlPath(pyproject, ['tool', 'maturin', 'no-default-features']) === true ? [] : ['default'])];
+  const enabled = new Set<string>();
+  for (let feature = pending.pop(); feature !== undefined; feature = pending.pop()) {
+    if (enabled.has(feature)) continue;
+    enabled.add(feature);
+    const implied = table[feature];
+    if (Array.isArray(implied)) pending.push(...implied.map(String));
+  }
+  return enabled;
 }
 
 /** A string field, or undefined when absent; anything else is refused with the file, the field and an example. */
@@ -187,7 +216,7 @@ export function locateOnDisk(workspaceRoot: string, project: MaturinProject, mem
     ...project,
     pythonPackageDir,
     cargoLockFile,
-    cargoLockInput: cargoLockFile === undefined ? `{projectRoot}/${posix.join(posix.dirname(project.cargoManifest), 'Cargo.lock')}` : asInput(project.root, cargoLockFile),
+    cargoLockInput: asInput(project.root, cargoLockFile ?? posix.join(project.root, posix.dirname(project.cargoManifest), 'Cargo.lock')),
     smokeScripts: findSmokeScripts(workspaceRoot, project.root),
     hasMainModule: pythonPackageDir !== undefined && existsSync(join(workspaceRoot, project.root, pythonPackageDir, '__main__.py')),
     cargoWorkspaceInputs: findCargoWorkspaceInputs(workspaceRoot, project),

@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describeArtefact, writeManifest, type ArtefactEntry } from '../../lib/artefact-manifest';
 import { projectRootOf } from '../../lib/executor-context';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
@@ -13,6 +13,8 @@ import { findPythonInterpretersMemoised } from '../../lib/toolchain-fingerprint'
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
 import { oldestInterpreterFirst, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
+import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
+import { cargoManifestPath } from '../../plugins/maturin-project';
 import type { MaturinBuildExecutorSchema } from './schema';
 
 export default async function maturinBuildExecutor(
@@ -98,7 +100,15 @@ async function buildSdistSource(
   // Asked while maturin packs the sdist: the answer is needed only after it, and the wait would add to every build.
   const targetDirectoryAnswer = cargoTargetDirectory(projectDirectory, env);
   targetDirectoryAnswer.catch(() => undefined); // Reported by the await below, after the sdist's own errors.
-  await timed('maturin sdist', () => runStreaming(maturin.file, [...maturin.args, 'sdist', '--out', staging], { cwd: projectDirectory, env }));
+  const locks = snapshotCargoLocks(dirname(join(projectDirectory, cargoManifestPath(readTomlFile(join(projectDirectory, 'pyproject.toml')), projectDirectory))), workspaceRoot);
+  await timed('maturin sdist', () => runStreaming(maturin.file, [...maturin.args, 'sdist', '--out', staging], { cwd: projectDirectory, env })).finally(() => {
+    for (const file of restoreCargoLocks(locks)) {
+      console.warn(
+        `maturin-build: maturin sdist wrote ${file} (missing, or out of date with the Cargo manifests); the file was put back as it was, and the sdist and wheels use the lock it wrote. ` +
+          'Next step: run `cargo generate-lockfile` (missing) or `cargo update --workspace` (out of date) there and commit Cargo.lock, so the build is locked to what the repository holds.',
+      );
+    }
+  });
   const sdists = readdirSync(staging).filter((file) => file.endsWith('.tar.gz'));
   if (sdists.length !== 1) throw new Error(`maturin sdist wrote ${sdists.length} .tar.gz files to ${staging} (expected 1): ${readdirSync(staging).join(', ') || 'none'}`);
   const sdist = sdists[0]!;

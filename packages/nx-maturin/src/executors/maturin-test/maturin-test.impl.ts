@@ -12,7 +12,8 @@ import { PINNED_TOOLS, resolveTool, toolsPathEnv, venvExecutable } from '../../l
 import { installerEnvironment } from '../../lib/venv/venv';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { normalizeOptions, type NormalizedMaturinTestOptions } from './lib/normalize-options';
-import { pytestArguments, testInstallArguments } from './lib/pytest-invocation';
+import { nextestFeatureArguments } from './lib/nextest-features';
+import { describeTestVenv, findProjectTestRequirements, pytestArguments, testInstallArguments } from './lib/pytest-invocation';
 import type { MaturinTestExecutorSchema } from './schema';
 
 interface SuiteResult {
@@ -51,11 +52,13 @@ async function testWithInterpreter(
   const label = `CPython ${interpreter.version}`;
   // No ambient index or pip settings: test venvs get exactly the pinned requirements and the development build.
   const env = { ...toolsPathEnv(workspaceRoot, installerEnvironment()), PYO3_PYTHON: interpreter.executable };
-  const crateDir = dirname(join(projectDir, cargoManifestOf(projectDir)));
+  const manifestFile = join(projectDir, cargoManifestOf(projectDir));
+  const crateDir = dirname(manifestFile);
   if (options.rust) {
     results.push({ suite: 'cargo nextest', interpreter: label, outcome: 'failed' });
+    const features = nextestFeatureArguments(readTomlFile(join(projectDir, 'pyproject.toml')), readTomlFile(manifestFile));
     // --no-tests=pass: a crate without Rust tests is not a failure of the Python suite that follows.
-    await runStreaming('cargo', ['nextest', 'run', '--locked', '--no-tests=pass', '--no-fail-fast'], { cwd: crateDir, env });
+    await runStreaming('cargo', ['nextest', 'run', '--locked', '--no-tests=pass', '--no-fail-fast', ...features], { cwd: crateDir, env });
     results.at(-1)!.outcome = 'passed';
   }
   if (!options.python) return;
@@ -69,12 +72,23 @@ async function testWithInterpreter(
   await runStreaming(uv, ['venv', '--quiet', '--allow-existing', '--python', interpreter.executable, venv], { cwd: projectDir, env });
   const venvEnv = { ...env, VIRTUAL_ENV: venv };
   const pyprojectFile = join(projectDir, 'pyproject.toml');
-  const install = testInstallArguments(readTomlFile(pyprojectFile), pyprojectFile, options.testRequirements, PINNED_TOOLS['pytest']!);
+  const pyproject = readTomlFile(pyprojectFile);
+  const install = testInstallArguments(pyproject, pyprojectFile, options.testRequirements, PINNED_TOOLS['pytest']!);
   await runStreaming(uv, ['pip', 'install', '--quiet', '--python', venvExecutable(venv, 'python'), ...install], { cwd: projectDir, env: venvEnv });
   const maturin = resolveTool(workspaceRoot, 'maturin');
-  await runStreaming(maturin.file, [...maturin.args, 'develop', '--uv', '--locked'], { cwd: projectDir, env: venvEnv });
+  const { extra } = findProjectTestRequirements(pyproject, pyprojectFile);
+  await runStreaming(maturin.file, [...maturin.args, 'develop', '--uv', '--locked', ...(extra === undefined ? [] : ['--extras', extra])], { cwd: projectDir, env: venvEnv });
   const pytest = pytestArguments(projectDir, await cargoTargetDirectory(projectDir, env), options.pytestArgs);
-  await runStreaming(venvExecutable(venv, 'python'), pytest, { cwd: projectDir, env: venvEnv });
+  try {
+    await runStreaming(venvExecutable(venv, 'python'), pytest, { cwd: projectDir, env: venvEnv });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!/ModuleNotFoundError|No module named/.test(message)) throw error;
+    throw new Error(
+      `${message}\nThe test venv held the development build and ${describeTestVenv(install, extra)}. ` +
+        "Next step: list the missing package in pyproject.toml's [dependency-groups].test, or in the test target's testRequirements option.",
+    );
+  }
   results.at(-1)!.outcome = 'passed';
 }
 

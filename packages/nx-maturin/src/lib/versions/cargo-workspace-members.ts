@@ -6,11 +6,26 @@ import { readTomlFile, tomlPath, tomlString, type TomlTable } from '../toml-file
  * The crate names of the Cargo workspace's members whose `[package].version` says `workspace = true`: each of them
  * has its own Cargo.lock entry carrying the shared version, so a version change must reach all of them or
  * `cargo --locked` refuses the lock file.
- *
- * Members are found as Cargo finds them: the root's own `[package]`, `[workspace].members` (with `*` and `?`
- * globs) minus `[workspace].exclude`, and path dependencies of members that lie inside the workspace folder.
  */
 export function membersInheritingWorkspaceVersion(workspaceManifestFile: string): string[] {
+  return cargoWorkspaceMembers(workspaceManifestFile)
+    .filter(({ manifest }) => tomlString(manifest, ['package', 'name']) !== undefined && tomlPath(manifest, ['package', 'version', 'workspace']) === true)
+    .map(({ manifest }) => tomlString(manifest, ['package', 'name'])!);
+}
+
+/** One manifest of a Cargo workspace: its folder, its file and its parsed content. */
+export interface CargoWorkspaceManifest {
+  dir: string;
+  file: string;
+  manifest: TomlTable;
+}
+
+/**
+ * The root manifest and every member's, found as Cargo finds members: the root's own `[package]`,
+ * `[workspace].members` (with `*` and `?` globs) minus `[workspace].exclude`, and path dependencies of members that
+ * lie inside the workspace folder.
+ */
+export function cargoWorkspaceMembers(workspaceManifestFile: string): CargoWorkspaceManifest[] {
   const rootDir = dirname(resolve(workspaceManifestFile));
   const root = readTomlFile(workspaceManifestFile);
   const excluded = new Set(stringList(tomlPath(root, ['workspace', 'exclude'])).map((path) => resolve(rootDir, path)));
@@ -23,18 +38,16 @@ export function membersInheritingWorkspaceVersion(workspaceManifestFile: string)
     ...workspaceDependencies.filter((path) => isInside(rootDir, path)),
   ];
   const seen = new Set<string>();
-  const names: string[] = [];
+  const members: CargoWorkspaceManifest[] = [];
   for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
     const manifestFile = join(dir, 'Cargo.toml');
     if (seen.has(dir) || excluded.has(dir) || !existsSync(manifestFile)) continue;
     seen.add(dir);
     const manifest = dir === rootDir ? root : readTomlFile(manifestFile);
-    const name = tomlString(manifest, ['package', 'name']);
-    if (name === undefined) continue;
-    if (tomlPath(manifest, ['package', 'version', 'workspace']) === true) names.push(name);
+    members.push({ dir, file: manifestFile, manifest });
     pending.push(...pathDependencyDirs(dir, manifest).filter((path) => isInside(rootDir, path)));
   }
-  return names;
+  return members;
 }
 
 function stringList(value: unknown): string[] {

@@ -44,7 +44,10 @@ export interface VersionFiles {
   workspaceRoot: string;
   pyprojectFile: string;
   pyproject: TomlTable;
-  /** True when maturin copies Cargo's version: `dynamic = ["version"]` or no `[project]` table. */
+  /**
+   * True when maturin copies Cargo's version: `dynamic = ["version"]`, no `[project]` table, or a `[project]` table
+   * without `version` (maturin then warns and takes Cargo's, as PyPI releases of real projects show).
+   */
   pyprojectVersionIsDynamic: boolean;
   cargoManifestFile: string;
   crateName: string | undefined;
@@ -82,7 +85,7 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string, o
     workspaceRoot,
     pyprojectFile,
     pyproject,
-    pyprojectVersionIsDynamic: versionComesFromCargo(pyproject),
+    pyprojectVersionIsDynamic: versionComesFromCargo(pyproject) || tomlPath(pyproject, ['project', 'version']) === undefined,
     cargoManifestFile,
     crateName,
     cargoVersion,

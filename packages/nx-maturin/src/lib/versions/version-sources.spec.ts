@@ -77,14 +77,26 @@ describe('version-sources', () => {
     });
   });
 
-  it('names the file and field when a version is missing', async () => {
+  it('names the file and field when a version is missing or not a string', async () => {
     edit('Cargo.toml', 'version = "0.2.0"\n', '');
-    edit('pyproject.toml', 'version = "0.2.0"\n', '');
+    edit('pyproject.toml', 'version = "0.2.0"', 'version = 2');
     const [cargo, , pyproject] = await readVersionSources(input);
     expect(cargo?.problem).toBe('libs/hello/Cargo.toml has no [package].version string field; add `version = "X.Y.Z"` there');
     expect(pyproject?.problem).toBe(
-      'libs/hello/pyproject.toml has neither a [project].version string nor "version" in [project].dynamic; add one of them',
+      'libs/hello/pyproject.toml: [project].version is 2; expected a string such as "1.2.3", or leave it out and list "version" in [project].dynamic',
     );
+  });
+
+  it('takes Cargo\'s version, as maturin does, when [project] has neither a version nor "version" in dynamic', async () => {
+    edit('pyproject.toml', 'version = "0.2.0"\n', '');
+    const pyproject = (await readVersionSources(input))[2];
+    expect(pyproject).toEqual({
+      name: 'pyproject.toml [project].version (not set: taken from Cargo)',
+      file: 'libs/hello/pyproject.toml',
+      version: '0.2.0',
+      normalized: '0.2.0',
+    });
+    await expect(checkVersionSources(input)).resolves.toMatchObject({ version: '0.2.0' });
   });
 
   it('reports malformed TOML with the file and line', async () => {

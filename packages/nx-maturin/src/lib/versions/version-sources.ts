@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseToml, readTomlFile, tomlPath, type TomlTable } from '../toml-file';
 import { parseAnyVersion, pep440ToSemver, semverToPep440 } from './pep440';
+import { hasDynamicVersion } from '../../plugins/maturin-project';
 import { displayPath, locateVersionFiles, readTextIfPresent, VERSION_LITERAL, type VersionFileOptions, type VersionFiles } from './version-files';
 import { escapeRegExp } from '../escape-regexp';
 
@@ -228,7 +229,7 @@ function readPyprojectSource(files: VersionFiles, cargo: VersionSource, show: (f
   const staticVersion = tomlPath(files.pyproject, ['project', 'version']);
   if (files.pyprojectVersionIsDynamic && staticVersion === undefined) {
     // maturin fills a dynamic version from Cargo at build time, so the row repeats Cargo's and says so.
-    const why = tomlPath(files.pyproject, ['project']) === undefined ? 'no [project] table' : 'dynamic';
+    const why = tomlPath(files.pyproject, ['project']) === undefined ? 'no [project] table' : hasDynamicVersion(files.pyproject) ? 'dynamic' : 'not set';
     return { name: `pyproject.toml [project].version (${why}: taken from Cargo)`, file, version: cargo.version, normalized: cargo.normalized };
   }
   if (typeof staticVersion !== 'string') {
@@ -237,7 +238,7 @@ function readPyprojectSource(files: VersionFiles, cargo: VersionSource, show: (f
       file,
       version: null,
       normalized: null,
-      problem: `${file} has neither a [project].version string nor "version" in [project].dynamic; add one of them`,
+      problem: `${file}: [project].version is ${JSON.stringify(staticVersion)}; expected a string such as "1.2.3", or leave it out and list "version" in [project].dynamic`,
     };
   }
   return sourceFrom('pyproject.toml [project].version', file, staticVersion, pep440ToSemver);

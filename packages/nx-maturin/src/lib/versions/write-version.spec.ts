@@ -65,6 +65,32 @@ describe('write-version', () => {
     await expect(checkVersionSources({ ...input, changelog: false })).resolves.toMatchObject({ version: '0.2.1' });
   });
 
+  it("moves other crates' { path, version } requirements on the crate, so a minor release leaves a workspace Cargo resolves", async () => {
+    // The maturin crate in a Cargo workspace, required by version from [workspace.dependencies] (used by a CLI crate)
+    // and from a [dependencies.<name>] section of a bench crate; an unrelated requirement with the same text stays.
+    edit('Cargo.toml', /\[dependencies\][\s\S]*$/, '');
+    writeFileSync(
+      join(workspaceRoot, 'Cargo.toml'),
+      '[workspace]\nmembers = ["libs/*"]\nresolver = "2"\n\n[workspace.dependencies]\nhello-maturin = { version = "0.2.0", path = "libs/hello" } # the extension\nother = { version = "0.2.0", path = "libs/other" }\n',
+    );
+    const crate = (dir: string, manifest: string) => {
+      mkdirSync(join(workspaceRoot, dir, 'src'), { recursive: true });
+      writeFileSync(join(workspaceRoot, dir, 'Cargo.toml'), manifest);
+      writeFileSync(join(workspaceRoot, dir, 'src/lib.rs'), '');
+    };
+    crate('libs/cli', '[package]\nname = "cli"\nversion = "1.0.0"\nedition = "2021"\n\n[dependencies]\nhello-maturin = { workspace = true }\nother = { workspace = true }\n');
+    crate('libs/bench', '[package]\nname = "bench"\nversion = "1.0.0"\nedition = "2021"\n\n[dependencies.hello-maturin]\npath = "../hello"\nversion = "=0.2.0"\n');
+    crate('libs/other', '[package]\nname = "other"\nversion = "0.2.0"\nedition = "2021"\n');
+    rmSync(file('Cargo.lock'));
+    execFileSync('cargo', ['generate-lockfile', '--offline'], { cwd: workspaceRoot, stdio: 'pipe' });
+    const result = await writeVersion({ ...input, changelog: false }, '0.3.0');
+    expect(result.changedFiles).toEqual(expect.arrayContaining(['Cargo.toml', 'libs/bench/Cargo.toml', 'libs/hello/Cargo.toml', 'Cargo.lock']));
+    const root = readFileSync(join(workspaceRoot, 'Cargo.toml'), 'utf8');
+    expect(root).toContain('hello-maturin = { version = "0.3.0", path = "libs/hello" } # the extension\nother = { version = "0.2.0", path = "libs/other" }\n');
+    expect(readFileSync(join(workspaceRoot, 'libs/bench/Cargo.toml'), 'utf8')).toContain('path = "../hello"\nversion = "=0.3.0"\n');
+    execFileSync('cargo', ['metadata', '--locked', '--offline', '--format-version', '1'], { cwd: workspaceRoot, stdio: 'pipe' });
+  });
+
   it('writes __version__ in the module __init__.py re-exports it from', async () => {
     writeFileSync(file('python/hello_maturin/__init__.py'), 'from ._hello import greet\nfrom .about import __version__\n');
     writeFileSync(file('python/hello_maturin/about.py'), '__version__ = "0.2.0"\n');

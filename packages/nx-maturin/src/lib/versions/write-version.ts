@@ -4,6 +4,7 @@ import { parseToml, tomlPath } from '../toml-file';
 import { semverToPep440 } from './pep440';
 import { displayPath, locateVersionFiles, VERSION_LITERAL } from './version-files';
 import { findLockEntry, type VersionCheckInput } from './version-sources';
+import { findDependentRequirements, movedRequirement, replaceDependentRequirement } from './dependent-requirements';
 
 /** One file's planned change: the whole new text, computed and checked before anything is written. */
 export interface PlannedEdit {
@@ -19,7 +20,8 @@ export interface WriteVersionResult {
 
 /**
  * Sets one version in every source that can be written (Cargo.toml or the Cargo workspace root, Cargo.lock with
- * every member inheriting the workspace version, a static pyproject version, a literal `__version__`); the CHANGELOG heading and the tag record history and
+ * every member inheriting the workspace version, other crates' `{ path, version }` requirements on the crate, a
+ * static pyproject version, a literal `__version__`); the CHANGELOG heading and the tag record history and
  * are left alone. Each field is edited in place so comments and layout survive, and the files change all together
  * or not at all.
  */
@@ -38,10 +40,14 @@ export function planVersionWrite(input: VersionCheckInput, newSemver: string, re
   const pep440 = semverToPep440(newSemver, 'the requested version');
   const files = locateVersionFiles(input.workspaceRoot, input.projectRoot, input);
   const plans: PlannedEdit[] = [];
+  // Several edits may touch one file (a workspace root holding [workspace.package] and [workspace.dependencies]),
+  // so each edit starts from the text the previous ones planned.
   const plan = (file: string, edit: (text: string) => string) => {
-    const before = read(file);
-    const after = edit(before);
-    if (after !== before) plans.push({ file, before, after });
+    const planned = plans.find((candidate) => candidate.file === file);
+    const current = planned?.after ?? read(file);
+    const after = edit(current);
+    if (planned !== undefined) planned.after = after;
+    else if (after !== current) plans.push({ file, before: current, after });
   };
 
   // An independent Cargo version follows its own scheme, so only the Python side takes the release version.
@@ -58,6 +64,11 @@ export function planVersionWrite(input: VersionCheckInput, newSemver: string, re
         const locked = files.inheritingMembers.filter((member) => findLockEntry(lock, member) !== undefined);
         return locked.reduce((edited, member) => replaceLockVersion(edited, lockFile, member, newSemver), own);
       });
+    }
+    // Other crates' `{ path, version }` requirements on this one move with it, or Cargo refuses the workspace.
+    for (const dependent of findDependentRequirements(files.cargoManifestFile, input.workspaceRoot)) {
+      const requirement = movedRequirement(dependent.requirement, newSemver);
+      if (requirement !== undefined) plan(dependent.file, (text) => replaceDependentRequirement(text, dependent.file, dependent, requirement));
     }
   }
   if (typeof tomlPath(files.pyproject, ['project', 'version']) === 'string') {
