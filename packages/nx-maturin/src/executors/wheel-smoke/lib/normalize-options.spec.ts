@@ -80,4 +80,22 @@ describe('wheel-smoke normalizeOptions', () => {
   it('runs twine check --strict unless twineStrict is false', () => {
     expect(normalizeOptions({ artefactDir: 'out', importName: 'pkg', twineStrict: false }, '/ws', 'hello').twineStrict).toBe(false);
   });
+
+  it('defaults twineStrict to whether the project declares a readme (a [project] without one has no long description, which PyPI accepts)', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'smoke-options-'));
+    try {
+      const strict = (root: string, project: string, twineStrict?: boolean) => {
+        mkdirSync(join(workspace, root), { recursive: true });
+        writeFileSync(join(workspace, root, 'pyproject.toml'), `[build-system]\nrequires = ["maturin>=1,<2"]\nbuild-backend = "maturin"\n${project}`);
+        return normalizeOptions({ artefactDir: `${root}/target/wheels`, importName: 'pkg', twineStrict }, workspace, root, root).twineStrict;
+      };
+      expect(strict('with-readme', '[project]\nname = "a"\nreadme = "README.md"\n')).toBe(true);
+      expect(strict('dynamic-readme', '[project]\nname = "b"\ndynamic = ["version", "readme"]\n')).toBe(true);
+      expect(strict('no-readme', '[project]\nname = "c"\nversion = "1.0.0"\n')).toBe(false);
+      expect(strict('no-project-table', '')).toBe(true);
+      expect(strict('asked-for', '[project]\nname = "d"\nversion = "1.0.0"\n', true)).toBe(true);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
 });

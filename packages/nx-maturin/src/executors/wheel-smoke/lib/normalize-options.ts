@@ -68,7 +68,7 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
     commands: options.commands ?? [['-m', options.importName, '--help']],
     pythonPackage: options.pythonPackage ?? true,
     checkWheelContentsIgnore: withBinWheelCodes(normalizeCodes(options.checkWheelContentsIgnore), pyprojectFile),
-    twineStrict: options.twineStrict ?? true,
+    twineStrict: options.twineStrict ?? declaresLongDescription(pyprojectFile),
     indexUrl: options.indexUrl ?? DEFAULT_INDEX_URL,
     noIndex: options.noIndex ?? false,
     pyprojectFile,
@@ -92,4 +92,19 @@ function normalizeCodes(raw: string[] | string | undefined): string[] {
 function withBinWheelCodes(codes: string[], pyprojectFile: string | undefined): string[] {
   if (pyprojectFile === undefined || !existsSync(pyprojectFile) || codes.includes('W007')) return codes;
   return tomlPath(readTomlFile(pyprojectFile), ['tool', 'maturin', 'bindings']) === 'bin' ? [...codes, 'W007'] : codes;
+}
+
+/**
+ * Whether the project's metadata is meant to carry a long description, which decides twineStrict's default: the
+ * only warnings `twine check` gives are a missing long description or content type, so `--strict` catches a readme
+ * that did not make it into the artefacts, and fails a project that has none (PyPI accepts that). A `[project]`
+ * table without `readme` (static or dynamic) has none; without a `[project]` table maturin takes the readme from
+ * Cargo.toml, so strict stays on.
+ */
+function declaresLongDescription(pyprojectFile: string | undefined): boolean {
+  if (pyprojectFile === undefined || !existsSync(pyprojectFile)) return true;
+  const project = tomlPath(readTomlFile(pyprojectFile), ['project']);
+  if (project === undefined || typeof project !== 'object' || project === null) return true;
+  const fields = project as Record<string, unknown>;
+  return fields['readme'] !== undefined || (Array.isArray(fields['dynamic']) && fields['dynamic'].includes('readme'));
 }
