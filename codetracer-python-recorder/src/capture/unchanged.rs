@@ -8,7 +8,8 @@
 //! compared by value. It keeps no reference to the program's objects between steps (a freed object's
 //! address reused by another proves nothing, since every value is compared) and runs none of the
 //! program's code. Anything it does not follow (sets, deques, arrays, bytes, big ints, exceptions,
-//! subclasses of builtins, `call_repr`, descriptions of other objects, errors) answers false, so the value is captured again.
+//! subclasses of builtins, `call_repr`, descriptions of other objects, errors) answers false, so the
+//! value is captured again.
 
 use std::rc::Rc;
 
