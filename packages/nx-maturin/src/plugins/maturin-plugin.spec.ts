@@ -190,6 +190,15 @@ describe('nx-maturin createNodes', () => {
     expect(runs((await inferOne('lib/pyproject.toml'))['lib']!.targets['smoke']!['options'])).toEqual(['-c import lib', 'run lib-cli --help']);
   });
 
+  it('smokes a Python launcher package shipped beside a binary through its __main__ too', async () => {
+    write('hook/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "hook"\nversion = "0.1.0"\n[tool.maturin]\nbindings = "bin"\npython-source = "python"\n`);
+    write('hook/Cargo.toml', '[package]\nname = "hook"\nversion = "0.1.0"\n');
+    write('hook/python/hook/__init__.py', '');
+    write('hook/python/hook/__main__.py', '');
+    const commands = ((await inferOne('hook/pyproject.toml'))['hook']!.targets['smoke']!['options'] as { commands: string[][] }).commands;
+    expect(commands.map((command) => (command[1]!.startsWith('import shutil') ? `run ${command[2]} --help` : command.join(' ')))).toEqual(['run hook --help', '-m hook --help']);
+  });
+
   it('smokes the first binary the build produces: a [[bin]] whose required-features are not enabled is skipped', async () => {
     write(
       'app/pyproject.toml',
