@@ -80,15 +80,17 @@ function toolingInputs(options: NormalizedMaturinPluginOptions, pluginProject: P
 /**
  * The default smoke commands. The compiled extension is always imported, since a package's `__init__.py` need not
  * load it (and may fall back to pure Python without it); a package with `__main__` also runs `python -m <package>
- * --help`; bin bindings run the installed binary with `--help`; any other package's first console script, when it
- * declares one, runs with `--help`.
+ * --help`; bin bindings run the installed binary with `--help` (and `python -m <package> --help` when they ship a
+ * package with `__main__`); any other package's first console script, when it declares one, runs with `--help`.
  */
 function smokeCommandOption(project: MaturinProjectOnDisk): { commands: string[][] } {
   const runExecutable = (name: string) => ['-c', RUN_INSTALLED_EXECUTABLE, name];
-  if (project.bindings === 'bin') return { commands: project.executables.slice(0, 1).map(runExecutable) };
+  const runMain = project.hasMainModule ? [['-m', project.importName, '--help']] : [];
+  // A bin wheel may ship a Python package beside the binary (a launcher that finds it): its __main__ runs too.
+  if (project.bindings === 'bin') return { commands: [...project.executables.slice(0, 1).map(runExecutable), ...runMain] };
   const extension = extensionModule(project);
   const importCommand = ['-c', extension === project.importName ? `import ${extension}` : `import ${project.importName}, ${extension}`];
-  if (project.hasMainModule) return { commands: [['-m', project.importName, '--help'], importCommand] };
+  if (project.hasMainModule) return { commands: [...runMain, importCommand] };
   return { commands: [importCommand, ...project.executables.slice(0, 1).map(runExecutable)] };
 }
 

@@ -17,6 +17,7 @@ describe('nx-maturin inference (real nx)', () => {
 
   it('stops on a malformed pyproject with its file and line, with and without the daemon, and lists every project once it is fixed', async () => {
     ws.write('libs/broken/pyproject.toml', '[build-system]\nbuild-backend = "maturin"\n[project\nname = "broken"\n');
+    ws.write('libs/broken/Cargo.toml', '[package]\nname = "broken"\nversion = "0.1.0"\n');
     for (const daemon of ['false', 'true']) {
       const run = await ws.nx(['show', 'projects'], { NX_DAEMON: daemon, CI: daemon === 'true' ? 'false' : 'true' });
       expect(run.exitCode).not.toBe(0);

@@ -18,6 +18,8 @@ describe('nx-maturin createNodes', () => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
   };
+  // A minimal crate beside pyproject: without one maturin has nothing to build, and no project is inferred.
+  const crate = (dir: string) => write(`${dir}/Cargo.toml`, `[package]\nname = "${dir}"\nversion = "0.1.0"\n`);
   const infer = (files: string[], options: Record<string, unknown> = {}) => createNodes[1](files, options, context);
   const inferOne = async (file: string, options: Record<string, unknown> = {}): Promise<Projects> => {
     const [[, result]] = (await infer([file], options)) as [[string, { projects: Projects }]];
@@ -98,6 +100,7 @@ describe('nx-maturin createNodes', () => {
 
   it('gives every target a help command that only prints help', async () => {
     write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    crate('p');
     const targets = (await inferOne('p/pyproject.toml'))['p']!.targets;
     const helpCommands = Object.values(targets)
       .map((target) => (target['metadata'] as { help?: { command: string } }).help?.command)
@@ -108,6 +111,7 @@ describe('nx-maturin createNodes', () => {
 
   it('states whether each target is continuous, so Nx never resolves an executor schema to learn it', async () => {
     write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    crate('p');
     const targets = (await inferOne('p/pyproject.toml'))['p']!.targets;
     expect(Object.fromEntries(Object.entries(targets).map(([name, target]) => [name, target['continuous']]))).toEqual({
       'version-sync': false,
@@ -123,6 +127,7 @@ describe('nx-maturin createNodes', () => {
 
   it('hashes build, test and smoke with the toolchain fingerprint the preTasksExecution hook exports', async () => {
     write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    crate('p');
     const targets = (await inferOne('p/pyproject.toml', { pythonVersions: ['3.13'] }))['p']!.targets;
     for (const name of ['build', 'test', 'smoke']) {
       expect(targets[name]!['inputs']).toContainEqual(toolchainFingerprintInput(['3.13']));
@@ -132,6 +137,7 @@ describe('nx-maturin createNodes', () => {
 
   it('runs version-sync before the build only when versionSyncBeforeBuild is set, and merges per-project executor options', async () => {
     write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    crate('p');
     const options = { versionSyncBeforeBuild: true, projectTargetOptions: { p: { build: { zig: true, compatibility: 'manylinux2014' }, smoke: { checkWheelContentsIgnore: ['W005'] } } } };
     const targets = (await inferOne('p/pyproject.toml', options))['p']!.targets;
     expect(targets['build']).toMatchObject({ dependsOn: ['version-sync'], options: { zig: true, compatibility: 'manylinux2014' } });
@@ -178,9 +184,19 @@ describe('nx-maturin createNodes', () => {
     write('tool/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "tool"\nversion = "0.1.0"\n[tool.maturin]\nbindings = "bin"\n`);
     write('tool/Cargo.toml', '[package]\nname = "tool"\nversion = "0.1.0"\n[[bin]]\nname = "tool-cli"\npath = "src/main.rs"\n');
     write('lib/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "lib"\nversion = "0.1.0"\n[project.scripts]\nlib-cli = "lib.cli:main"\n`);
+    crate('lib');
     const runs = (options: unknown) => ((options as { commands: string[][] }).commands ?? []).map((command) => (command[1]!.startsWith('import shutil') ? `run ${command[2]} --help` : command.join(' ')));
     expect(runs((await inferOne('tool/pyproject.toml'))['tool']!.targets['smoke']!['options'])).toEqual(['run tool-cli --help']);
     expect(runs((await inferOne('lib/pyproject.toml'))['lib']!.targets['smoke']!['options'])).toEqual(['-c import lib', 'run lib-cli --help']);
+  });
+
+  it('smokes a Python launcher package shipped beside a binary through its __main__ too', async () => {
+    write('hook/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "hook"\nversion = "0.1.0"\n[tool.maturin]\nbindings = "bin"\npython-source = "python"\n`);
+    write('hook/Cargo.toml', '[package]\nname = "hook"\nversion = "0.1.0"\n');
+    write('hook/python/hook/__init__.py', '');
+    write('hook/python/hook/__main__.py', '');
+    const commands = ((await inferOne('hook/pyproject.toml'))['hook']!.targets['smoke']!['options'] as { commands: string[][] }).commands;
+    expect(commands.map((command) => (command[1]!.startsWith('import shutil') ? `run ${command[2]} --help` : command.join(' ')))).toEqual(['run hook --help', '-m hook --help']);
   });
 
   it('smokes the first binary the build produces: a [[bin]] whose required-features are not enabled is skipped', async () => {
@@ -208,12 +224,15 @@ describe('nx-maturin createNodes', () => {
   it('imports the compiled extension in the default smoke, wherever maturin installs it', async () => {
     // A dotted module-name deep inside the package: __init__.py need not import it.
     write('deep/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "deep"\nversion = "0.1.0"\n[tool.maturin]\npython-source = "src"\nmodule-name = "deep.bindings._rust"\n`);
+    crate('deep');
     write('deep/src/deep/__init__.py', '');
     // No dot beside a package of the same name: maturin installs the extension as <name>.<name>.
     write('mixed/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "mixed"\nversion = "0.1.0"\n`);
+    crate('mixed');
     write('mixed/mixed/__init__.py', '');
     // A pure Rust module: maturin's generated __init__.py imports the extension itself.
     write('pure/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "pure"\nversion = "0.1.0"\n`);
+    crate('pure');
     const commands = async (name: string) => ((await inferOne(`${name}/pyproject.toml`))[name]!.targets['smoke']!['options'] as { commands: string[][] }).commands;
     expect(await commands('deep')).toEqual([['-c', 'import deep, deep.bindings._rust']]);
     expect(await commands('mixed')).toEqual([['-c', 'import mixed, mixed.mixed']]);
@@ -312,6 +331,7 @@ describe('nx-maturin createNodes', () => {
 
   it('uses configured target names and interpreters', async () => {
     write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    crate('p');
     const targets = (await inferOne('p/pyproject.toml', { buildTargetName: 'wheels', smokeTargetName: 'check-wheels', pythonVersions: ['3.13'] }))['p']!.targets;
     expect(targets['check-wheels']!['dependsOn']).toEqual(['wheels']);
     expect(targets['wheels']!['options']).toMatchObject({ pythonVersions: ['3.13'] });
@@ -322,8 +342,25 @@ describe('nx-maturin createNodes', () => {
     expect(await infer(['py/pyproject.toml'])).toEqual([['py/pyproject.toml', {}]]);
   });
 
+  it('ignores a maturin pyproject with no crate where maturin looks (a test fixture inside a project), so it owns no files', async () => {
+    write('app/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "app"\nversion = "0.1.0"\n`);
+    write('app/Cargo.toml', '[package]\nname = "app"\nversion = "0.1.0"\n');
+    write('app/tests/example/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "example"\nversion = "0.0.1"\n[tool.maturin]\npython-source = "src"\n`);
+    const results = await infer(['app/pyproject.toml', 'app/tests/example/pyproject.toml']);
+    expect(results.map(([file, result]) => [file, Object.keys((result as { projects?: Projects }).projects ?? {})])).toEqual([
+      ['app/pyproject.toml', ['app']],
+      ['app/tests/example/pyproject.toml', []],
+    ]);
+  });
+
+  it('keeps a project whose configured manifest-path is missing, so its build names the file', async () => {
+    write('lib/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "lib"\nversion = "0.1.0"\n[tool.maturin]\nmanifest-path = "crate/Cargo.toml"\n`);
+    expect(Object.keys(await inferOne('lib/pyproject.toml'))).toEqual(['lib']);
+  });
+
   it('uses cached layouts when the manifests, the options and the plugin are unchanged', async () => {
     write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n`);
+    crate('p');
     await infer(['p/pyproject.toml']);
     const [cacheFile] = cacheFiles();
     const file = join(root, '.nx', 'workspace-data', cacheFile!);
@@ -345,9 +382,11 @@ describe('nx-maturin createNodes', () => {
     write('badcargo/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "badcargo"\n`);
     write('badcargo/Cargo.toml', '[package\nname = "x"\n');
     write('badname/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = ["x"]\n`);
+    crate('badname');
     write('badlib/pyproject.toml', `${MATURIN_BACKEND}[tool.maturin]\nmanifest-path = "rust/Cargo.toml"\n`);
     write('badlib/rust/Cargo.toml', '[package]\nname = "badlib"\nversion = "0.1.0"\n[lib]\nname = 7\n');
     write('good/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "good"\nversion = "0.1.0"\n`);
+    crate('good');
     const files = ['bad/pyproject.toml', 'badpath/pyproject.toml', 'badcargo/pyproject.toml', 'badname/pyproject.toml', 'badlib/pyproject.toml', 'good/pyproject.toml'];
     const error = await Promise.resolve(infer(files)).then(
       () => undefined,

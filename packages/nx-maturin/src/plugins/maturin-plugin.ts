@@ -6,7 +6,7 @@ import { hashArray } from 'nx/src/native';
 import { createNodesFromFiles } from 'nx/src/project-graph/plugins';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
-import { parseToml, TomlFileError } from '../lib/toml-file';
+import { parseToml, TomlFileError, tomlPath } from '../lib/toml-file';
 import { createInferredTargets } from './inferred-targets';
 import { LayoutCache } from './layout-cache';
 import { describeMaturinProject, isMaturinPyproject, locateOnDisk, maturinPaths, type MaturinPaths, type MaturinProject } from './maturin-project';
@@ -118,7 +118,13 @@ function readLayout(workspaceRoot: string, pyprojectFile: string, cache: LayoutC
   }
   const manifestFile = posix.join(posix.dirname(pyprojectFile), paths.cargoManifest);
   const manifestPath = join(workspaceRoot, manifestFile);
-  const cargoText = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : '';
+  const manifestExists = existsSync(manifestPath);
+  // With no crate where maturin looks by default, maturin cannot build it: a test fixture or a template (e.g. a
+  // copy of the project's pyproject among its tests). As a project it would own the files under it, which would
+  // drop out of the enclosing project's cache inputs. A configured manifest-path stays a project, so its build
+  // names the missing file.
+  if (!manifestExists && tomlPath(pyproject, ['tool', 'maturin', 'manifest-path']) === undefined) return null;
+  const cargoText = manifestExists ? readFileSync(manifestPath, 'utf8') : '';
   // The paths come from files existing (maturin's automatic src layout), not only from the manifests' text.
   const key = hashArray([pyprojectFile, pyprojectText, paths.cargoManifest, paths.pythonSource, cargoText]);
   const cached = cache.get(key);

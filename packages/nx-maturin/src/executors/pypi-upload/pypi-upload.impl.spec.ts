@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -356,6 +356,22 @@ describe('pypi-upload executor', () => {
     } finally {
       await index.stop();
     }
+  });
+
+  it('refuses a wheel with a bare linux_<arch> platform tag for TestPyPI before anything is sent', async () => {
+    // What maturin writes under `compatibility = "linux"`: the same wheel, named and listed with that platform tag.
+    const manifestFile = join(ws.root, ARTEFACT_DIR, 'artefacts.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as typeof artefacts.manifest;
+    const wheel = manifest.artefacts.find((entry) => entry.kind === 'wheel')!;
+    const linuxFile = wheel.file.replace(/-[^-]+\.whl$/, '-linux_x86_64.whl');
+    renameSync(join(ws.root, ARTEFACT_DIR, wheel.file), join(ws.root, ARTEFACT_DIR, linuxFile));
+    Object.assign(wheel, { file: linuxFile, tags: wheel.tags.map((tag) => tag.replace(/-[^-]+$/, '-linux_x86_64')) });
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    process.env['UV_PUBLISH_TOKEN'] = SECRET_TOKEN;
+    await expect(run({ repository: 'testpypi', dryRun: true })).rejects.toThrow(
+      new RegExp(`Refusing to upload to TestPyPI, which accepts only manylinux_\\* or musllinux_\\* Linux wheels:\\n  \\S*${ARTEFACT_DIR}/${linuxFile.replace(/\./g, '\\.')}: platform tag linux_x86_64\\nNext step: build with a manylinux policy`),
+    );
+    expect(output.join('\n')).not.toContain('Would upload');
   });
 
   it('fails clearly after the retries when nothing listens at the index', async () => {

@@ -8,9 +8,14 @@ import { readTomlFile, tomlPath, tomlString, type TomlTable } from '../toml-file
  * `cargo --locked` refuses the lock file.
  */
 export function membersInheritingWorkspaceVersion(workspaceManifestFile: string): string[] {
-  return cargoWorkspaceMembers(workspaceManifestFile)
-    .filter(({ manifest }) => tomlString(manifest, ['package', 'name']) !== undefined && tomlPath(manifest, ['package', 'version', 'workspace']) === true)
-    .map(({ manifest }) => tomlString(manifest, ['package', 'name'])!);
+  return manifestsInheritingWorkspaceVersion(workspaceManifestFile).map(({ manifest }) => tomlString(manifest, ['package', 'name'])!);
+}
+
+/** The manifests of the members {@link membersInheritingWorkspaceVersion} names: each moves with the shared version. */
+export function manifestsInheritingWorkspaceVersion(workspaceManifestFile: string): CargoWorkspaceManifest[] {
+  return cargoWorkspaceMembers(workspaceManifestFile).filter(
+    ({ manifest }) => tomlString(manifest, ['package', 'name']) !== undefined && tomlPath(manifest, ['package', 'version', 'workspace']) === true,
+  );
 }
 
 /** One manifest of a Cargo workspace: its folder, its file and its parsed content. */

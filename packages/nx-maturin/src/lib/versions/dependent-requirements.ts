@@ -4,7 +4,7 @@ import { escapeRegExp } from '../escape-regexp';
 import { parseToml, readTomlFile, tomlPath, type TomlTable } from '../toml-file';
 import { cargoWorkspaceMembers } from './cargo-workspace-members';
 
-/** A version requirement on the released crate, written beside a `path` that points at it. */
+/** A version requirement on a crate whose version moves, written beside a `path` that points at it. */
 export interface DependentRequirement {
   file: string;
   /** TOML path of the dependency entry, e.g. `['workspace', 'dependencies', 'core']`. */
@@ -15,14 +15,17 @@ export interface DependentRequirement {
 const DEPENDENCY_TABLES = ['dependencies', 'dev-dependencies', 'build-dependencies'];
 
 /**
- * Every `{ path = "...", version = "..." }` dependency on the crate in its Cargo workspace: the root's
+ * Every `{ path = "...", version = "..." }` dependency on one of the crates whose version moves (the released crate,
+ * and the other members inheriting a shared `[workspace.package].version`) in their Cargo workspace: the root's
  * `[workspace.dependencies]` and each member's dependency tables, target-specific ones included. Cargo checks such a
  * requirement against the crate's own version even for a path dependency, so a release that moves the version
  * past it (`0.13.9` -> `0.14.0` against `"0.13.9"`) leaves a workspace Cargo refuses to resolve.
  */
-export function findDependentRequirements(crateManifestFile: string, stopAt: string): DependentRequirement[] {
-  const crateDir = dirname(resolve(crateManifestFile));
-  const workspaceManifest = enclosingWorkspaceManifest(crateDir, resolve(stopAt));
+export function findDependentRequirements(movedManifestFiles: readonly string[], stopAt: string): DependentRequirement[] {
+  const [first] = movedManifestFiles;
+  if (first === undefined) return [];
+  const movedDirs = new Set(movedManifestFiles.map((file) => dirname(resolve(file))));
+  const workspaceManifest = enclosingWorkspaceManifest(dirname(resolve(first)), resolve(stopAt));
   if (workspaceManifest === undefined) return [];
   const found: DependentRequirement[] = [];
   for (const { dir, file, manifest } of cargoWorkspaceMembers(workspaceManifest)) {
@@ -32,7 +35,7 @@ export function findDependentRequirements(crateManifestFile: string, stopAt: str
       for (const [name, spec] of Object.entries(entries as TomlTable)) {
         if (typeof spec !== 'object' || spec === null) continue;
         const { path, version } = spec as TomlTable;
-        if (typeof path === 'string' && typeof version === 'string' && resolve(dir, path) === crateDir) {
+        if (typeof path === 'string' && typeof version === 'string' && movedDirs.has(resolve(dir, path))) {
           found.push({ file, entry: [...table, name], requirement: version });
         }
       }

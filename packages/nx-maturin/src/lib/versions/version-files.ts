@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { describeMaturinProject, locateOnDisk, maturinPaths, versionComesFromCargo, type MaturinPaths } from '../../plugins/maturin-project';
 import { readTomlFile, tomlPath, tomlString, type TomlTable } from '../toml-file';
-import { membersInheritingWorkspaceVersion } from './cargo-workspace-members';
+import { manifestsInheritingWorkspaceVersion } from './cargo-workspace-members';
 
 /** How a project's version files are chosen, from the version-sync options. */
 export interface VersionFileOptions {
@@ -55,6 +55,8 @@ export interface VersionFiles {
   cargoVersion: { file: string; table: readonly string[]; inherited: boolean };
   /** Other crates of the Cargo workspace whose version is inherited from the same `[workspace.package]`. */
   inheritingMembers: string[];
+  /** Their manifests, in the same order: other crates' `{ path, version }` requirements on them move with the version too. */
+  inheritingMemberManifests: string[];
   /** Whether Cargo's version is the release version (`shared`, the default) or kept apart on purpose. */
   cargoVersionPolicy: CargoVersionPolicy;
   cargoLockFile: string | undefined;
@@ -80,6 +82,9 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string, o
   const layout = locateOnDisk(workspaceRoot, describeMaturinProject(displayPath(workspaceRoot, pyprojectFile), pyproject, cargoToml, paths));
   const cargoVersion = locateCargoVersion(cargoManifestFile, cargoToml);
   const crateName = tomlString(cargoToml, ['package', 'name']);
+  const inheriting = cargoVersion.inherited
+    ? manifestsInheritingWorkspaceVersion(cargoVersion.file).filter(({ manifest }) => tomlString(manifest, ['package', 'name']) !== crateName)
+    : [];
   const initFile = layout.pythonPackageDir ? join(projectDir, layout.pythonPackageDir, '__init__.py') : undefined;
   return {
     workspaceRoot,
@@ -89,7 +94,8 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string, o
     cargoManifestFile,
     crateName,
     cargoVersion,
-    inheritingMembers: cargoVersion.inherited ? membersInheritingWorkspaceVersion(cargoVersion.file).filter((name) => name !== crateName) : [],
+    inheritingMembers: inheriting.map(({ manifest }) => tomlString(manifest, ['package', 'name'])!),
+    inheritingMemberManifests: inheriting.map(({ file }) => file),
     cargoVersionPolicy: options.cargoVersion ?? 'shared',
     cargoLockFile: layout.cargoLockFile === undefined ? undefined : join(workspaceRoot, layout.cargoLockFile),
     pythonVersionFile: options.versionFile !== undefined ? join(projectDir, options.versionFile) : initFile && followVersionImport(initFile),

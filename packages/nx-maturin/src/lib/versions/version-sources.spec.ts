@@ -147,6 +147,19 @@ describe('version-sources', () => {
     await expect(checkVersionSources({ ...input, changelog: false })).resolves.toMatchObject({ version: '0.2.1' });
   });
 
+  it('reads a CHANGELOG whose release headings are underlined with dashes and link the version', async () => {
+    writeFileSync(
+      file('CHANGELOG.md'),
+      'Changelog\n=========\n\n[0.2.0](https://example.invalid/releases/0.2.0) - 2026-10-14\n--------------------------------------\n\n- Fixed\n\n' +
+        '[0.1.0](https://example.invalid/releases/0.1.0) - 2026-01-01\n--------------------------------------\n',
+    );
+    const sources = await readVersionSources(input);
+    expect(sources.find((source) => source.name === 'CHANGELOG.md newest heading')).toMatchObject({ version: '0.2.0', normalized: '0.2.0' });
+    writeFileSync(file('CHANGELOG.md'), 'Changelog\n=========\n\nRelease notes are on the releases page.\n');
+    const none = (await readVersionSources(input)).find((source) => source.name === 'CHANGELOG.md newest heading');
+    expect(none?.problem).toMatch(/has no "## X.Y.Z" release heading; .* set the version-sync option changelog to false/);
+  });
+
   it('leaves the CHANGELOG out with changelog: false and reads another file named by the option', async () => {
     edit('CHANGELOG.md', '## [0.2.0]', '## [0.1.0]');
     await expect(checkVersionSources(input)).rejects.toThrow(/✗\s+CHANGELOG.md newest heading/);

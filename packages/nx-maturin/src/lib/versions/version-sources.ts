@@ -274,7 +274,11 @@ function readPythonVersionSource(files: VersionFiles, show: (file: string) => st
   return sourceFrom('__version__', show(file), literal[3] ?? '', pep440ToSemver);
 }
 
-/** The newest release heading: the first `## X.Y.Z` or `## [X.Y.Z]` line, skipping `Unreleased`. */
+/**
+ * The newest release heading: the first level-2 heading whose title starts with a version, skipping `Unreleased`:
+ * `## X.Y.Z`, `## [X.Y.Z] - date`, or the same title underlined with `---` (Markdown's other heading form), the
+ * version possibly a link (`[X.Y.Z](https://...)`).
+ */
 function readChangelogSource(changelog: NonNullable<VersionFiles['changelog']>, show: (file: string) => string): VersionSource {
   const file = show(changelog.file);
   const name = `${file.split('/').pop()} newest heading`;
@@ -282,14 +286,22 @@ function readChangelogSource(changelog: NonNullable<VersionFiles['changelog']>, 
   if (text === undefined) {
     return { name, file, version: null, normalized: null, problem: `${file} is the changelog option, but it does not exist; fix the path, or set changelog to false to leave it out` };
   }
-  for (const line of text.split(/\r?\n/)) {
-    const heading = /^##\s+\[?v?([^\]\s]+)\]?/.exec(line);
-    const token = heading?.[1];
+  const lines = text.split(/\r?\n/);
+  for (const [index, line] of lines.entries()) {
+    const underlined = line.trim() !== '' && /^ {0,3}-+\s*$/.test(lines[index + 1] ?? '') ? line : undefined;
+    const title = /^##\s+(.*)$/.exec(line)?.[1] ?? underlined;
+    const token = title === undefined ? undefined : /^\s*\[?v?([^\]\s]+)\]?/.exec(title)?.[1];
     if (token === undefined || /^unreleased$/i.test(token)) continue;
     if (!/^\d/.test(token)) continue;
     return sourceFrom(name, file, token, parseAnyVersion);
   }
-  return { name, file, version: null, normalized: null, problem: `${file} has no "## X.Y.Z" release heading; add one for the version being released` };
+  return {
+    name,
+    file,
+    version: null,
+    normalized: null,
+    problem: `${file} has no "## X.Y.Z" release heading; add one for the version being released, or set the version-sync option changelog to false if release notes are kept elsewhere`,
+  };
 }
 
 function readTagSource(tag: string, pattern: string, projectName: string): VersionSource {

@@ -91,6 +91,27 @@ describe('write-version', () => {
     execFileSync('cargo', ['metadata', '--locked', '--offline', '--format-version', '1'], { cwd: workspaceRoot, stdio: 'pipe' });
   });
 
+  it("moves requirements on the other members sharing the workspace version, so a minor release leaves a workspace Cargo resolves", async () => {
+    // The maturin crate and a core crate both inherit [workspace.package].version, and the core crate is required
+    // by version from [workspace.dependencies]: the core crate moves with the release, so must its requirement.
+    edit('Cargo.toml', 'version = "0.2.0"', 'version.workspace = true');
+    edit('Cargo.toml', /\[dependencies\][\s\S]*$/, '[dependencies]\nhello-core.workspace = true\n');
+    writeFileSync(
+      join(workspaceRoot, 'Cargo.toml'),
+      '[workspace]\nmembers = ["libs/*"]\nresolver = "2"\n\n[workspace.package]\nversion = "0.2.0"\n\n[workspace.dependencies]\nhello-core = { path = "libs/core", version = "0.2.0" }\n',
+    );
+    mkdirSync(join(workspaceRoot, 'libs/core/src'), { recursive: true });
+    writeFileSync(join(workspaceRoot, 'libs/core/Cargo.toml'), '[package]\nname = "hello-core"\nversion.workspace = true\nedition = "2021"\n');
+    writeFileSync(join(workspaceRoot, 'libs/core/src/lib.rs'), '');
+    rmSync(file('Cargo.lock'));
+    execFileSync('cargo', ['generate-lockfile', '--offline'], { cwd: workspaceRoot, stdio: 'pipe' });
+    await writeVersion({ ...input, changelog: false }, '0.3.0');
+    const root = readFileSync(join(workspaceRoot, 'Cargo.toml'), 'utf8');
+    expect(root).toContain('[workspace.package]\nversion = "0.3.0"\n');
+    expect(root).toContain('hello-core = { path = "libs/core", version = "0.3.0" }\n');
+    execFileSync('cargo', ['metadata', '--locked', '--offline', '--format-version', '1'], { cwd: workspaceRoot, stdio: 'pipe' });
+  });
+
   it('writes __version__ in the module __init__.py re-exports it from', async () => {
     writeFileSync(file('python/hello_maturin/__init__.py'), 'from ._hello import greet\nfrom .about import __version__\n');
     writeFileSync(file('python/hello_maturin/about.py'), '__version__ = "0.2.0"\n');

@@ -65,8 +65,9 @@ export function planVersionWrite(input: VersionCheckInput, newSemver: string, re
         return locked.reduce((edited, member) => replaceLockVersion(edited, lockFile, member, newSemver), own);
       });
     }
-    // Other crates' `{ path, version }` requirements on this one move with it, or Cargo refuses the workspace.
-    for (const dependent of findDependentRequirements(files.cargoManifestFile, input.workspaceRoot)) {
+    // Other crates' `{ path, version }` requirements on this one, and on every member sharing its version, move
+    // with it, or Cargo refuses the workspace.
+    for (const dependent of findDependentRequirements([files.cargoManifestFile, ...files.inheritingMemberManifests], input.workspaceRoot)) {
       const requirement = movedRequirement(dependent.requirement, newSemver);
       if (requirement !== undefined) plan(dependent.file, (text) => replaceDependentRequirement(text, dependent.file, dependent, requirement));
     }

@@ -12,6 +12,16 @@ describe('nextest-features', () => {
     expect(args('')).toEqual([]);
   });
 
+  it('keeps what a feature enables besides extension-module, so a wrapper feature does not take the rest away', () => {
+    const wrapped = parseToml(
+      '[features]\nextension-module = ["pyo3/extension-module"]\npython = ["dep:pyo3"]\npyarrow = ["dep:arrow", "python"]\n__maturin = ["extension-module", "pyarrow", "dep:extra"]\n',
+      'Cargo.toml',
+    );
+    const wrappedArgs = (maturin: string) => nextestFeatureArguments(parseToml(`[tool.maturin]\n${maturin}`, 'pyproject.toml'), wrapped);
+    expect(wrappedArgs('features = ["__maturin"]\n')).toEqual(['--features', 'pyarrow']);
+    expect(wrappedArgs('features = ["__maturin", "python"]\n')).toEqual(['--features', 'pyarrow,python']);
+  });
+
   it('names every other feature for all-features', () => {
     expect(args('all-features = true\n')).toEqual(['--no-default-features', '--features', 'c-codecs,pure']);
   });

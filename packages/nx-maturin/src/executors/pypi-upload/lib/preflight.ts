@@ -2,6 +2,7 @@ import { type ArtefactManifest, readManifest, verifyManifest } from '../../../li
 import { runCaptured } from '../../../lib/run-process';
 import { checkVersionSources } from '../../../lib/versions/version-sources';
 import type { NormalizedPypiUploadOptions } from './normalize-options';
+import { platformTagsPypiRefuses } from './pypi-platform-tags';
 
 export interface PreflightResult {
   manifest: ArtefactManifest;
@@ -29,6 +30,16 @@ export async function preflight(
       `${options.artefactDir}/artefacts.json: field "version" is ${manifest.version}, but the version sources say ${pep440}; ` +
         `the artefacts are stale. Next step: \`nx run ${options.buildTarget}\`.`,
     );
+  }
+  if (options.repository.kind === 'pypi' || options.repository.kind === 'testpypi') {
+    const refused = platformTagsPypiRefuses(manifest, options.artefactDir);
+    if (refused.length > 0) {
+      throw new Error(
+        `Refusing to upload to ${options.repository.kind === 'pypi' ? 'PyPI' : 'TestPyPI'}, which accepts only manylinux_* or musllinux_* Linux wheels:\n  ${refused.join('\n  ')}\n` +
+          `Next step: build with a manylinux policy (the build option compatibility, e.g. "manylinux2014", or [tool.maturin].compatibility = "pypi" ` +
+          `instead of "linux"), then \`nx run ${options.buildTarget}\` again.`,
+      );
+    }
   }
   if (options.repository.kind === 'pypi') await checkReleaseState(options, workspaceRoot, projectName, version, pep440);
   return { manifest, pep440 };
