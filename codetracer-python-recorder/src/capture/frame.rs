@@ -6,7 +6,6 @@ use super::code::CodeFacts;
 use super::memo::{self, Memo, NameSlot, ValueKey, NOT_REMEMBERED};
 use super::unchanged::{is_unchanged, TypeCache};
 use super::value::{capture_value, Captured};
-use super::verified::Verifications;
 use crate::config::ValueLimits;
 use crate::filter::{redacted, ValueAction, ValueKind, ValuePolicy};
 
@@ -133,18 +132,11 @@ struct ValueReader<'a> {
     policy: &'a ValuePolicy,
     limits: &'a ValueLimits,
     types: TypeCache,
-    verified: Verifications,
 }
 
 impl<'a> ValueReader<'a> {
     fn new(memo: &'a Memo, policy: &'a ValuePolicy, limits: &'a ValueLimits) -> Self {
-        ValueReader { memo, policy, limits, types: TypeCache::default(), verified: Verifications::take() }
-    }
-}
-
-impl Drop for ValueReader<'_> {
-    fn drop(&mut self) {
-        std::mem::take(&mut self.verified).put_back();
+        ValueReader { memo, policy, limits, types: TypeCache::default() }
     }
 }
 
@@ -172,9 +164,7 @@ impl ValueReader<'_> {
     fn read_value(&mut self, value: &Bound<'_, PyAny>) -> (ValueKey, Option<Captured>) {
         let key = (value.as_ptr() as usize, self.policy.attributes_serial());
         let remembered = self.memo.values.get(&key);
-        if remembered.is_some_and(|known| {
-            is_unchanged(value, &known.value, known.serial, self.limits, &mut self.types, &mut self.verified)
-        }) {
+        if remembered.is_some_and(|known| is_unchanged(value, &known.value, self.limits, &mut self.types)) {
             // Debug builds (the test suites) check every answer against a real capture.
             debug_assert_eq!(
                 remembered.map(|known| &known.value),

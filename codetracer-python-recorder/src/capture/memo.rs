@@ -29,15 +29,6 @@ pub const NOT_REMEMBERED: ValueKey = (0, 0);
 pub struct Remembered {
     pub value: Captured,
     pub encoded: Option<EncodedValue>,
-    /// Given when remembered, never twice in a thread: what the walk proved about this tree
-    /// (`super::verified`) is kept under it.
-    pub(crate) serial: u64,
-}
-
-impl Remembered {
-    pub fn new(value: Captured, encoded: Option<EncodedValue>) -> Remembered {
-        Remembered { value, encoded, serial: 0 }
-    }
 }
 
 /// The name of the variable at one position of a code object's steps, with its id in the recording
@@ -51,7 +42,6 @@ pub struct NameSlot {
 pub struct Memo {
     pub(crate) values: FnvMap<ValueKey, Remembered>,
     pub(crate) names: FnvMap<usize, Vec<NameSlot>>,
-    last_serial: u64,
 }
 
 /// Values remembered per thread; emptied when it grows past this many (a program that keeps
@@ -83,10 +73,6 @@ impl Memo {
         if self.names.len() > CODE_LIMIT {
             self.names.clear();
         }
-        for (key, mut remembered) in values {
-            self.last_serial += 1;
-            remembered.serial = self.last_serial;
-            self.values.insert(key, remembered);
-        }
+        self.values.extend(values);
     }
 }

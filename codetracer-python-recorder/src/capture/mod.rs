@@ -8,12 +8,11 @@ pub(crate) mod memo;
 mod object;
 mod unchanged;
 mod value;
-mod verified;
-mod watch;
 
 pub use code::CodeFacts;
 pub use frame::{
     capture_arguments, capture_locals, capture_return, module_name, ArgumentValue, ReturnValue, StepCapture, StepValue,
 };
 pub use object::describe_exception;
+pub use unchanged::{is_unchanged, TypeCache};
 pub use value::{capture_value, take_interrupt, Captured};

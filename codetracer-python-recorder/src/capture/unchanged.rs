@@ -18,27 +18,17 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use super::object::{instance_dict, type_facts, TypeFacts};
 use super::value::Captured;
-use super::verified::{Site, Verifications};
-use super::watch;
 use crate::config::ValueLimits;
 
 /// Whether capturing `value` now would give exactly `earlier`.
-/// `tree` is the serial the memo gave `earlier`; `verified` holds what earlier walks proved.
-pub(super) fn is_unchanged(
-    value: &Bound<'_, PyAny>,
-    earlier: &Captured,
-    tree: u64,
-    limits: &ValueLimits,
-    types: &mut TypeCache,
-    verified: &mut Verifications,
-) -> bool {
-    Walk { limits, nodes_left: limits.max_nodes, types, tree, verified }.same(value, earlier, 0)
+pub fn is_unchanged(value: &Bound<'_, PyAny>, earlier: &Captured, limits: &ValueLimits, types: &mut TypeCache) -> bool {
+    Walk { limits, nodes_left: limits.max_nodes, types }.same(value, earlier, 0)
 }
 
 /// The classes a step's walks met, with their facts: the walks of one step meet the same few classes
 /// at nearly every object, where asking the per-thread cache each time was a large part of a walk.
 #[derive(Default)]
-pub(super) struct TypeCache {
+pub struct TypeCache {
     /// Keyed by the type's address; the facts hold the type, so the address is not reused meanwhile.
     entries: Vec<(usize, Rc<TypeFacts>)>,
 }
@@ -66,8 +56,6 @@ struct Walk<'a> {
     limits: &'a ValueLimits,
     nodes_left: usize,
     types: &'a mut TypeCache,
-    tree: u64,
-    verified: &'a mut Verifications,
 }
 
 impl Walk<'_> {
@@ -211,74 +199,29 @@ impl Walk<'_> {
         }
         if let Some(dict) = instance_dict(value) {
             let room = self.limits.max_items.saturating_sub(matched);
-            let kept = self.same_dict_fields(&dict, &fields[matched.min(fields.len())..], matched, room, depth);
-            let Some(kept) = kept else {
-                return false;
-            };
-            matched += kept;
+            let mut kept = 0;
+            let mut walked = DictWalk::new(&dict);
+            for _ in 0..room {
+                let Some((name, item)) = walked.next() else {
+                    break;
+                };
+                let Ok(name) = name.cast::<PyString>() else {
+                    continue;
+                };
+                let Ok(name) = name.to_str() else {
+                    continue;
+                };
+                match fields.get(matched) {
+                    Some((earlier_name, earlier)) if earlier_name == name && self.same(&item, earlier, depth + 1) => {
+                        matched += 1;
+                        kept += 1;
+                    }
+                    _ => return false,
+                }
+            }
             live_omitted += dict.len().saturating_sub(kept);
         }
         matched == fields.len() && live_omitted == omitted
-    }
-
-    /// The fields read from an object's `__dict__`, compared with `fields` (the remembered fields after
-    /// its slots, `first_field` of them): how many matched, or `None` at the first difference.
-    ///
-    /// A dict found matching before and unchanged since (see [`super::watch`]) still has the same
-    /// names and the same plain values (numbers, text, None: immutable objects), so only its other
-    /// fields are compared again, read from the positions they were found at.
-    fn same_dict_fields(
-        &mut self,
-        dict: &Bound<'_, PyDict>,
-        fields: &[(String, Captured)],
-        first_field: usize,
-        room: usize,
-        depth: usize,
-    ) -> Option<usize> {
-        // A dict subclass may be changed by code the watcher does not see; an empty node has no address.
-        let watchable = !fields.is_empty() && dict.is_exact_instance_of::<PyDict>();
-        let site =
-            Site { dict: dict.as_ptr() as usize, fields: fields.as_ptr() as usize, tree: self.tree, first_field };
-        if watchable {
-            if let Some(nested) = self.verified.holding(site, self.limits) {
-                for &(index, position) in nested.iter() {
-                    let item = DictWalk { dict, position }.next()?.1;
-                    if !self.same(&item, &fields[index].1, depth + 1) {
-                        return None;
-                    }
-                }
-                return Some(fields.len());
-            }
-        }
-        let since = if watchable { watch::watch(dict) } else { None };
-        let mut nested = Vec::new();
-        let mut kept = 0;
-        let mut walked = DictWalk::new(dict);
-        for _ in 0..room {
-            let position = walked.position;
-            let Some((name, item)) = walked.next() else {
-                break;
-            };
-            let Ok(name) = name.cast::<PyString>() else {
-                continue;
-            };
-            let Ok(name) = name.to_str() else {
-                continue;
-            };
-            match fields.get(kept) {
-                Some((earlier_name, earlier)) if earlier_name == name && self.same(&item, earlier, depth + 1) => {
-                    if !is_plain(earlier) {
-                        nested.push((kept, position));
-                    }
-                    kept += 1;
-                }
-                _ => return None,
-            }
-        }
-        if let Some(since) = since.filter(|_| kept == fields.len()) {
-            self.verified.note(site, self.limits, since, nested);
-        }
-        Some(kept)
     }
 
     /// A value shown by a short marker: a container or object past the depth or value limits, or an
@@ -317,12 +260,6 @@ impl Walk<'_> {
         // Past the limits, or expanded but with no attributes at all.
         !self.object_expanded(depth) || self.same_fields(value, &facts, &[], 0, depth)
     }
-}
-
-/// Whether a remembered value is of an immutable object whose capture depends on nothing else (the
-/// walk compares it to the live object by value): the same object gives the same answer.
-fn is_plain(value: &Captured) -> bool {
-    matches!(value, Captured::None | Captured::Bool(_) | Captured::Int(_) | Captured::Float(_) | Captured::Str(_))
 }
 
 /// A dict's entries in order, as `PyDict_Next` gives them: nothing in the walk runs Python code, so

@@ -46,7 +46,7 @@ pub fn write_step(
                     let id = variable_id(slots, position, variable.name, generation, sink)?;
                     sink.write_value(id, &encoded.value)?;
                     if variable.key != memo::NOT_REMEMBERED {
-                        new_values.push((variable.key, Remembered::new(captured, Some(encoded))));
+                        new_values.push((variable.key, Remembered { value: captured, encoded: Some(encoded) }));
                     }
                 }
                 None => {
@@ -101,7 +101,7 @@ pub fn write_call(
         for (_, encoded, key, value) in written {
             match value {
                 Some(value) if key != memo::NOT_REMEMBERED => {
-                    new_values.push((key, Remembered::new(value, Some(encoded))))
+                    new_values.push((key, Remembered { value, encoded: Some(encoded) }))
                 }
                 Some(_) => {}
                 None => {
@@ -124,7 +124,7 @@ pub fn write_return(encoder: &mut Encoder, sink: &mut TraceSink, returned: Retur
             let encoded = encode(encoder, sink, &captured)?;
             sink.write_return(&encoded.value)?;
             if returned.key != memo::NOT_REMEMBERED {
-                memo.remember(vec![(returned.key, Remembered::new(captured, Some(encoded)))]);
+                memo.remember(vec![(returned.key, Remembered { value: captured, encoded: Some(encoded) })]);
             }
             Ok(())
         }
