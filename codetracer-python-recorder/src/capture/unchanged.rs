@@ -235,7 +235,7 @@ impl Walk<'_> {
         {
             return false;
         }
-        if super::value::is_container(value) {
+        if super::value::is_container_by(value, || self.types.facts(value)) {
             if depth < self.limits.max_depth && self.take_node() {
                 return false;
             }
