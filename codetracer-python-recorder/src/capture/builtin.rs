@@ -28,7 +28,7 @@ pub(super) fn container_len(value: &Bound<'_, PyAny>) -> PyResult<usize> {
     if let Ok(set) = value.cast::<PyFrozenSet>() {
         return Ok(set.len());
     }
-    // `collections.deque` and `array.array`, only of their exact built-in type (`TypeFacts::list_like`).
+    // `collections.deque` and `array.array`, only of their exact built-in type (`LIST_LIKE_TYPES`).
     value.len()
 }
 

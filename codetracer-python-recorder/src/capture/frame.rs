@@ -136,7 +136,13 @@ struct ValueReader<'a> {
 
 impl<'a> ValueReader<'a> {
     fn new(memo: &'a Memo, policy: &'a ValuePolicy, limits: &'a ValueLimits) -> Self {
-        ValueReader { memo, policy, limits, types: TypeCache::default() }
+        ValueReader { memo, policy, limits, types: TypeCache::take() }
+    }
+}
+
+impl Drop for ValueReader<'_> {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.types).put_back();
     }
 }
 

@@ -62,9 +62,11 @@ pub(super) struct TypeFacts {
     pub(super) expandable: bool,
     /// Slot names with their class and member descriptor, in MRO order.
     pub(super) slots: Vec<SlotDescriptor>,
-    /// Whether capture reads instances as a sequence of items: the exact built-in types in
-    /// [`LIST_LIKE_TYPES`].
-    pub(super) list_like: bool,
+    /// Whether capture reads instances as a container: a list, tuple, dict, set or frozenset (or a
+    /// subclass of one), or one of the exact built-in types in [`LIST_LIKE_TYPES`], read as a
+    /// sequence of items. Asked of the type once rather than by subtype checks (each a walk of the
+    /// MRO) at every value.
+    pub(super) container: bool,
     /// Whether capture shows instances by their `repr`: the exact built-in types in
     /// [`SELF_CONTAINED_REPR`].
     pub(super) self_contained_repr: bool,
@@ -171,12 +173,18 @@ pub(super) fn type_facts(value: &Bound<'_, PyAny>) -> PyResult<Rc<TypeFacts>> {
     let list_like = is_list_like(&kind, &module, &qualname);
     let self_contained_repr = is_self_contained_repr(&kind, &name, &module, &qualname);
     let expandable = is_heap_type(&kind) && !list_like && !self_contained_repr && !read_otherwise(&kind)?;
+    let container = list_like
+        || kind.is_subclass_of::<PyList>()?
+        || kind.is_subclass_of::<PyTuple>()?
+        || kind.is_subclass_of::<PyDict>()?
+        || kind.is_subclass_of::<PySet>()?
+        || kind.is_subclass_of::<PyFrozenSet>()?;
     let facts = Rc::new(TypeFacts {
         object_marker: format!("<{name} object>"),
         name,
         expandable,
         slots,
-        list_like,
+        container,
         self_contained_repr,
         enum_name: enum_name(&kind)?,
         _kind: kind.unbind(),

@@ -11,6 +11,7 @@
 //! subclasses of builtins, `call_repr`, descriptions of other objects, errors) answers false, so the
 //! value is captured again.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use pyo3::prelude::*;
@@ -25,18 +26,31 @@ pub fn is_unchanged(value: &Bound<'_, PyAny>, earlier: &Captured, limits: &Value
     Walk { limits, nodes_left: limits.max_nodes, types }.same(value, earlier, 0)
 }
 
-/// The classes a step's walks met, with their facts: the walks of one step meet the same few classes
-/// at nearly every object, where asking the per-thread cache each time was a large part of a walk.
+/// The classes the walks met lately, with their facts: the walks meet the same few classes at nearly
+/// every object and step, where asking the per-thread cache each time was a large part of a walk.
 #[derive(Default)]
 pub struct TypeCache {
     /// Keyed by the type's address; the facts hold the type, so the address is not reused meanwhile.
     entries: Vec<(usize, Rc<TypeFacts>)>,
 }
 
-/// Classes kept per step: a few more are asked of the per-thread cache each time.
+/// Classes kept: when one more is met, the list starts over (a program's hot classes come back first).
 const STEP_TYPES: usize = 16;
 
+thread_local! {
+    static KEPT: RefCell<TypeCache> = RefCell::new(TypeCache::default());
+}
+
 impl TypeCache {
+    /// The classes this thread's walks met, for the walks of one capture (put back with [`Self::put_back`]).
+    pub fn take() -> TypeCache {
+        KEPT.with(|kept| std::mem::take(&mut *kept.borrow_mut()))
+    }
+
+    pub fn put_back(self) {
+        KEPT.with(|kept| *kept.borrow_mut() = self);
+    }
+
     fn facts(&mut self, value: &Bound<'_, PyAny>) -> Option<Rc<TypeFacts>> {
         // SAFETY: reads the type of a live object.
         let key = unsafe { pyo3::ffi::Py_TYPE(value.as_ptr()) } as usize;
@@ -44,9 +58,10 @@ impl TypeCache {
             return Some(Rc::clone(facts));
         }
         let facts = type_facts(value).ok()?;
-        if self.entries.len() < STEP_TYPES {
-            self.entries.push((key, Rc::clone(&facts)));
+        if self.entries.len() >= STEP_TYPES {
+            self.entries.clear();
         }
+        self.entries.push((key, Rc::clone(&facts)));
         Some(facts)
     }
 }
@@ -235,7 +250,7 @@ impl Walk<'_> {
         {
             return false;
         }
-        if super::value::is_container(value) {
+        if super::value::is_container_by(value, || self.types.facts(value)) {
             if depth < self.limits.max_depth && self.take_node() {
                 return false;
             }

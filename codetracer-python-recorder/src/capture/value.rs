@@ -1,5 +1,6 @@
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 
 use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
@@ -278,10 +279,20 @@ pub(super) fn capture_dict_fields(
 /// Whether capture records `value` as a container (list, tuple, dict, set, or a subclass of one; a
 /// `collections.deque` or an `array.array`).
 pub(super) fn is_container(value: &Bound<'_, PyAny>) -> bool {
+    is_container_by(value, || super::object::type_facts(value).ok())
+}
+
+/// [`is_container`] with the facts of `value`'s type from `facts` (`None` when they cannot be read):
+/// list, tuple and dict are told by their type flags, anything else by its type's facts.
+pub(super) fn is_container_by(
+    value: &Bound<'_, PyAny>,
+    facts: impl FnOnce() -> Option<Rc<super::object::TypeFacts>>,
+) -> bool {
     value.is_instance_of::<PyList>()
         || value.is_instance_of::<PyTuple>()
         || value.is_instance_of::<PyDict>()
-        || value.is_instance_of::<PySet>()
-        || value.is_instance_of::<PyFrozenSet>()
-        || super::object::type_facts(value).is_ok_and(|facts| facts.list_like)
+        || match facts() {
+            Some(facts) => facts.container,
+            None => value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>(),
+        }
 }
