@@ -14,9 +14,10 @@ const RUNNER_PATTERNS = [
   { runner: 'jest', pattern: /^(?:.*\s)?Tests:\s+(.*\d+ total)\s*$/, parse: countsFromList },
   { runner: 'cargo nextest', pattern: /Summary \[[^\]]*\]\s+(\d+) tests? run: (.*)$/, parse: (match) => countsFromList(match[2]) },
   { runner: 'pytest', pattern: /={2,} (.*(?:passed|failed|error|skipped).*) in [\d.]+s.* ={2,}/, parse: countsFromList },
-  // node --test closes with one counter per line; `# pass` opens the row and the following counters fill it in.
-  { runner: 'node --test', pattern: /# pass (\d+)\s*$/, parse: (match) => ({ passed: Number(match[1]), failed: 0, skipped: 0 }) },
-  { runner: 'node --test', pattern: /# (fail|skipped) (\d+)\s*$/, amendsLast: true },
+  // node --test closes with one counter per line; `pass` opens the row and the following counters fill it in. The
+  // tap reporter marks them `#`, the spec reporter (Node 23+'s default when not on a terminal too) `ℹ`.
+  { runner: 'node --test', pattern: /[#ℹ] pass (\d+)\s*$/, parse: (match) => ({ passed: Number(match[1]), failed: 0, skipped: 0 }) },
+  { runner: 'node --test', pattern: /[#ℹ] (fail|skipped) (\d+)\s*$/, amendsLast: true },
 ];
 
 function countsFromList(text) {

@@ -47,6 +47,13 @@ test('adds up every runner and closes with "N passed, N failed, N skipped"', () 
   assert.match(result.stdout, /workspace-tools:test\s+node --test\s+3\s+0\s+1/);
 });
 
+test("reads node --test's spec reporter (Node 24's default) as well as its tap reporter", () => {
+  const specOutput = ['> nx run workflows:test', 'workflows: \u001b[34mℹ pass 40\u001b[39m', 'workflows: \u001b[34mℹ fail 2\u001b[39m', 'workflows: ℹ skipped 1', ''].join('\n');
+  const result = runWithFakeNx(specOutput, 1);
+  assert.match(result.stdout, /workflows:test\s+node --test\s+40\s+2\s+1/);
+  assert.equal(result.stdout.trim().split('\n').at(-1), '40 passed, 2 failed, 1 skipped');
+});
+
 test('counts a failed lint or typecheck as a failure even when every test passed', () => {
   const result = runWithFakeNx('> nx run nx-maturin:lint\nnx-maturin: 1 error\n', 1);
   assert.equal(result.status, 1);

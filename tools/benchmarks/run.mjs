@@ -1,8 +1,11 @@
 // The benchmark command (`npm run bench`): measures the release pipeline and the recorder, each against a baseline
 // measured in the same run, prints Markdown tables and writes them to BENCHMARKS.md and the README performance
 // sections. Usage: node tools/benchmarks/run.mjs [--quick] [--only=build,fixed,publish,graph,smoke,recorder] [--no-write]
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// [--node=<path to a node binary>]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine, machineMarkdown } from './lib/machine.mjs';
 import { markdownTable } from './lib/markdown.mjs';
@@ -22,8 +25,44 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     python: { type: 'string', default: '3.12' },
+    node: { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  console.log(
+    [
+      'Usage: node tools/benchmarks/run.mjs [options]   (npm run bench -- [options] bootstraps first)',
+      '  --quick              fewer repetitions and smaller workloads',
+      '  --only=<sections>    comma-separated: build, fixed, publish, graph, smoke, recorder (default: all)',
+      '  --no-write           print the tables only; BENCHMARKS.md and the READMEs are written only when every section ran',
+      '  --python=<X.Y>       the interpreter of the recorder section (default 3.12)',
+      '  --node=<path>        run every section under that node binary (its folder first on PATH), e.g. to compare Node 20, 22 and 24',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+if (values.node !== undefined) rerunUnder(values.node);
+
+/**
+ * `--node=<path>`: the whole run again under that binary, its folder first on PATH. Every section starts Nx with
+ * process.execPath and Nx's shell commands find `node` on PATH, so one re-run measures one Node everywhere and the
+ * machine description names it.
+ */
+function rerunUnder(nodePath) {
+  const resolved = existsSync(nodePath) ? realpathSync(nodePath) : undefined;
+  if (resolved === realpathSync(process.execPath)) return;
+  const probe = resolved && spawnSync(resolved, ['--version'], { encoding: 'utf8' });
+  if (!probe || probe.status !== 0) {
+    console.error(`--node: ${nodePath} is not a node binary that runs (${probe ? `\`${nodePath} --version\` exited with ${probe.status ?? probe.error?.message}` : 'no such file'}); expected the path of a node executable, e.g. --node=/opt/node-22/bin/node.`);
+    process.exit(2);
+  }
+  const args = process.argv.slice(2).filter((arg, index, all) => !arg.startsWith('--node=') && arg !== '--node' && all[index - 1] !== '--node');
+  const env = { ...process.env, PATH: `${dirname(resolved)}${delimiter}${process.env.PATH ?? ''}` };
+  process.stderr.write(`[bench] --node: running again under ${resolved} (${probe.stdout.trim()})\n`);
+  const rerun = spawnSync(resolved, [fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', env });
+  process.exit(rerun.status ?? 1);
+}
 const only = values.only ? values.only.split(',').map((name) => name.trim()) : SECTIONS;
 const unknown = only.filter((name) => !SECTIONS.includes(name));
 if (unknown.length > 0) {
@@ -77,7 +116,7 @@ const sectionsMarkdown = results
 
 const benchmarksFile = [
   '# Benchmarks',
-  'Written by `npm run bench` (`node tools/benchmarks/run.mjs`; `--quick` for fewer repetitions, `--only=build,fixed,publish,graph,smoke,recorder` for some sections). ' +
+  'Written by `npm run bench` (`node tools/benchmarks/run.mjs`; `--quick` for fewer repetitions, `--only=build,fixed,publish,graph,smoke,recorder` for some sections, `--node=<path>` to run every section under another Node.js binary, `--help` for all options). ' +
     'Every figure is the median of several runs, with min-max in parentheses; every comparison is a ratio against a baseline measured in the same run on the same machine. ' +
     'Commit this file together with changes that move its figures.',
   header,

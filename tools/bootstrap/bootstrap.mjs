@@ -117,7 +117,7 @@ function main() {
     const pluginBuild = pluginBuildDue ? startNxPluginBuild() : undefined;
     const toolsPython = interpreters.find((interpreter) => interpreter.requested === TOOLS_PYTHON);
     const venv = join(workspaceRoot, VENV);
-    const venvFingerprint = fingerprintFiles([profile.venvRequirements]) + toolsPython.version;
+    const venvFingerprint = fingerprintFiles([profile.venvRequirements]) + toolsPython.version + venvLocation(venv);
     step(stamps, 'python tools venv (.tools/venv)', venvFingerprint, relative(workspaceRoot, venvPath(venv, 'python')), () => {
       if (!planOnly) rmSync(venv, { recursive: true, force: true });
       run(toolsPython.executable, ['-m', 'venv', venv]);
@@ -196,13 +196,22 @@ function uvInstall(venv, args, toolsVenv = venv) {
 function installReleasedRecorder(stamps, toolsVenv, interpreter) {
   const folder = join(RELEASED_RECORDER_VENVS, `py${interpreter.requested}`);
   const venv = join(workspaceRoot, folder);
-  const fingerprint = fingerprintFiles([RELEASED_RECORDER_REQUIREMENTS]) + interpreter.version;
+  const fingerprint = fingerprintFiles([RELEASED_RECORDER_REQUIREMENTS]) + interpreter.version + venvLocation(venv);
   step(stamps, `recorder 0.3.0 on CPython ${interpreter.requested} (${folder})`, fingerprint, relative(workspaceRoot, venvPath(venv, 'python')), () => {
     if (!planOnly) rmSync(venv, { recursive: true, force: true });
     run(venvPath(toolsVenv, 'uv'), ['venv', '--quiet', '--python', interpreter.executable, folder]);
     // --no-deps: 0.3.0 has no dependencies, and the hash-pinned file lists only it.
     uvInstall(venv, ['--no-deps', '-r', RELEASED_RECORDER_REQUIREMENTS], toolsVenv);
   });
+}
+
+/**
+ * A venv is not relocatable: its scripts (twine, pypi-server, pytest) start with the absolute path of its python.
+ * After the checkout moves they fail with "bad interpreter" while the venv's python still exists, so the venv's
+ * own path is part of its fingerprint and a moved checkout installs it again.
+ */
+function venvLocation(venv) {
+  return `@${venv}`;
 }
 
 /** One package's entry of a pinned requirements file: its `name==version` line and the hash lines under it. */

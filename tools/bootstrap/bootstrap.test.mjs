@@ -2,7 +2,7 @@
 // to get it, a non-zero exit, and no stack trace. Runs the real script against a PATH that hides the tool.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -85,6 +85,25 @@ test('the release profile plans no test tool and a plan changes nothing', () => 
   assert.match(result.stdout, /^bootstrap \(release, plan only\): ready/m);
   assert.doesNotMatch(result.stdout, /nextest|pytest|test tools|npm registry|recorder 0\.3\.0/);
   assert.equal(readFileSync(join(workspaceRoot, '.tools', 'stamps.json'), 'utf8'), stampsBefore);
+});
+
+test('a moved checkout installs its venv again: the scripts in it name the old path', () => {
+  // The same workspace seen from another folder: this bootstrap, its stamps, and the rest linked to the real files.
+  const moved = mkdtempSync(join(tmpdir(), 'bootstrap-moved-'));
+  try {
+    mkdirSync(join(moved, 'tools', 'bootstrap'), { recursive: true });
+    copyFileSync(bootstrap, join(moved, 'tools', 'bootstrap', 'bootstrap.mjs'));
+    for (const entry of ['package-lock.json', 'node_modules', 'packages', join('tools', 'python')]) symlinkSync(join(workspaceRoot, entry), join(moved, entry));
+    mkdirSync(join(moved, '.tools'));
+    copyFileSync(join(workspaceRoot, '.tools', 'stamps.json'), join(moved, '.tools', 'stamps.json'));
+    symlinkSync(join(workspaceRoot, '.tools', 'venv'), join(moved, '.tools', 'venv'));
+    const result = spawnSync(process.execPath, [join(moved, 'tools', 'bootstrap', 'bootstrap.mjs'), '--profile=release', '--plan'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /python tools venv \(\.tools\/venv\)\s+would install/);
+    assert.match(result.stdout, /npm packages\s+up to date/);
+  } finally {
+    rmSync(moved, { recursive: true, force: true });
+  }
 });
 
 test('a plugin change is transpiled at once and type-checked by nx-maturin:build in the background, not by the bootstrap', () => {
