@@ -6,12 +6,14 @@ import { type ArtefactEntry, type ArtefactManifest, readManifest, verifyManifest
 import { findPythonInterpreter, type PythonInterpreter } from '../../lib/python-discovery';
 import { ProcessFailedError, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
-import { resolveTool } from '../../lib/workspace-tools';
+import { resolveTool, toolsPathEnv } from '../../lib/workspace-tools';
 import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, wheelFitsPlatform, wheelServesInterpreter, wheelTagProblems } from './lib/artefact-rules';
 import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
 import { escapeRegExp } from '../../lib/escape-regexp';
+import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
+import { type BuildMaturin, ownBuildEnvironment, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
 
 type Status = 'ok' | 'FAIL' | '-';
 
@@ -45,7 +47,7 @@ export default async function wheelSmokeExecutor(options: WheelSmokeExecutorSche
   };
 
   await checkArtefacts(context.root, normalized, manifest, fail, rows);
-  await installAndRun(context.root, normalized, manifest, fail, rows);
+  await installAndRun(context, normalized, manifest, fail, rows);
 
   reportTable({
     title: `wheel-smoke summary for ${manifest.distribution} ${manifest.version}`,
@@ -132,12 +134,13 @@ async function listSdist(workspaceRoot: string, pythonVersion: string, path: str
 }
 
 async function installAndRun(
-  workspaceRoot: string,
+  context: ExecutorContext,
   options: NormalizedWheelSmokeOptions,
   manifest: ArtefactManifest,
   fail: Fail,
   rows: Map<string, SummaryRow>,
 ): Promise<void> {
+  const workspaceRoot = context.root;
   const scratch = mkdtempSync(join(tmpdir(), 'wheel-smoke-'));
   const requirement = `${manifest.distribution}==${manifest.version}`;
   try {
@@ -165,7 +168,9 @@ async function installAndRun(
       await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `wheel-${version}`), 'binary', wheels, fail, rows);
       if (sdist && version === options.sdistInterpreter) {
         console.log(`\nBuilding and installing ${requirement} from ${sdist.file} into a fresh CPython ${interpreter.version} venv`);
-        await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows);
+        const plan = await planSdistBuild(context, options, interpreter);
+        console.log(plan.explanation);
+        await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows, plan.environment);
       }
     }
   } finally {
@@ -183,6 +188,7 @@ async function installOne(
   artefacts: ArtefactEntry[],
   fail: Fail,
   rows: Map<string, SummaryRow>,
+  buildEnvironment: Record<string, string> = {},
 ): Promise<void> {
   const label = `${artefacts.map((entry) => entry.file).join(', ')} on CPython ${interpreter.version}`;
   const mark = (field: 'install' | 'smoke', status: Status) => artefacts.forEach((entry) => (rows.get(entry.file)![field] = status));
@@ -197,7 +203,7 @@ async function installOne(
       ...(options.noIndex ? { findLinks: options.artefactDir } : { indexUrl: options.indexUrl }),
       format,
       distribution: manifest.distribution,
-      ...(format === 'source' ? { buildEnvironment: sdistBuildEnvironment(options) } : {}),
+      buildEnvironment,
     });
     mark('install', 'ok');
   } catch (error) {
@@ -222,13 +228,43 @@ async function installOne(
 }
 
 /**
- * How maturin's PEP 517 build of the sdist compiles: the profile (`--profile` through MATURIN_PEP517_ARGS, which
- * maturin's backend reads) and, when a shared Cargo target folder is configured, that folder with the base
- * interpreter, because each fresh venv's own python is a new path that PyO3's build script would recompile for.
+ * How the sdist build compiles: as the build target did, in its Cargo target folder, when that can be shared (see
+ * sdist-build-plan.ts); otherwise on its own, as sdistProfile and sdistCargoTargetDir say.
  */
-export function sdistBuildEnvironment(options: Pick<NormalizedWheelSmokeOptions, 'sdistProfile' | 'sdistCargoTargetDir'>): Record<string, string> {
+async function planSdistBuild(context: ExecutorContext, options: NormalizedWheelSmokeOptions, interpreter: PythonInterpreter): Promise<SdistBuildPlan> {
+  const onItsOwn = (reason: string): SdistBuildPlan => ({
+    environment: ownBuildEnvironment(options),
+    explanation: `wheel-smoke: the sdist build compiles everything itself (profile ${options.sdistProfile}${options.sdistCargoTargetDir === undefined ? '' : `, Cargo target folder ${options.sdistCargoTargetDir}`}): ${reason}.`,
+  });
+  if (!options.sdistReuseBuild) return onItsOwn(`option sdistReuseBuild is false${options.sdistCargoTargetDir === undefined && options.sdistProfile === 'release' ? '' : ' (sdistProfile or sdistCargoTargetDir is set)'}`);
+  const [buildProject = '', buildTargetName = '', buildConfiguration] = options.buildTarget.split(':');
+  const project = context.projectsConfigurations?.projects[buildProject];
+  const maturin = findBuildMaturin(context.root);
+  const reusable = reusableBuild(
+    options,
+    project?.targets?.[buildTargetName],
+    { workspaceRoot: context.root, projectRoot: project?.root ?? '.', platform: process.platform, configurationName: buildConfiguration ?? context.configurationName },
+    maturin,
+  );
+  if ('reason' in reusable) return onItsOwn(reusable.reason);
+  let targetDirectory: string;
+  try {
+    targetDirectory = await cargoTargetDirectory(join(context.root, project!.root), toolsPathEnv(context.root));
+  } catch (error) {
+    return onItsOwn(`the build's Cargo target folder is unknown: ${(error as Error).message}`);
+  }
+  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, maturin);
   return {
-    ...(options.sdistProfile === 'release' ? {} : { MATURIN_PEP517_ARGS: `--profile ${options.sdistProfile}` }),
-    ...(options.sdistCargoTargetDir === undefined ? {} : { CARGO_TARGET_DIR: options.sdistCargoTargetDir, MATURIN_PEP517_USE_BASE_PYTHON: '1' }),
+    environment,
+    explanation: `wheel-smoke: the sdist build compiles as ${options.buildTarget} did (MATURIN_PEP517_ARGS=${environment['MATURIN_PEP517_ARGS']}) in its Cargo target folder ${targetDirectory}: the dependencies it compiled are reused, the project's own crates compile from the unpacked sdist.`,
   };
+}
+
+/** The maturin a build without isolation runs (maturin-build resolves it the same way), if the workspace has one. */
+function findBuildMaturin(workspaceRoot: string): BuildMaturin | undefined {
+  try {
+    return resolveTool(workspaceRoot, 'maturin');
+  } catch {
+    return undefined;
+  }
 }
