@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArtefactEntry, type ArtefactManifest, readManifest, verifyManifest } from '../../lib/artefact-manifest';
@@ -260,10 +260,14 @@ async function planSdistBuild(context: ExecutorContext, options: NormalizedWheel
   };
 }
 
-/** The maturin a build without isolation runs (maturin-build resolves it the same way), if the workspace has one. */
+/**
+ * The maturin a build without isolation runs (maturin-build resolves it the same way), if the workspace has one, by
+ * its real path: the OS reports that one as the running executable, which names zig's wrappers.
+ */
 function findBuildMaturin(workspaceRoot: string): BuildMaturin | undefined {
   try {
-    return resolveTool(workspaceRoot, 'maturin');
+    const maturin = resolveTool(workspaceRoot, 'maturin');
+    return maturin.args.length === 0 ? { file: realpathSync(maturin.file), args: [] } : maturin;
   } catch {
     return undefined;
   }
