@@ -13,7 +13,8 @@ import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normal
 import type { WheelSmokeExecutorSchema } from './schema';
 import { escapeRegExp } from '../../lib/escape-regexp';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
-import { type BuildMaturin, ownBuildEnvironment, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
+import { cleanProjectCrates, hostTargetTriple } from './lib/clean-project-crates';
+import { type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
 
 type Status = 'ok' | 'FAIL' | '-';
 
@@ -145,6 +146,8 @@ async function installAndRun(
   const requirement = `${manifest.distribution}==${manifest.version}`;
   try {
     const sdist = manifest.artefacts.find((entry) => entry.kind === 'sdist');
+    const reuse = decideSdistReuse(context, options);
+    const sdistInterpreter = chooseSdistInterpreter(options, manifest, 'options' in reuse.reusable);
     for (const version of options.pythonVersions) {
       let interpreter: PythonInterpreter;
       try {
@@ -166,9 +169,9 @@ async function installAndRun(
       }
       console.log(`\nInstalling ${requirement} (wheel) into a fresh CPython ${interpreter.version} venv`);
       await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `wheel-${version}`), 'binary', wheels, fail, rows);
-      if (sdist && version === options.sdistInterpreter) {
+      if (sdist && version === sdistInterpreter) {
         console.log(`\nBuilding and installing ${requirement} from ${sdist.file} into a fresh CPython ${interpreter.version} venv`);
-        const plan = await planSdistBuild(context, options, interpreter);
+        const plan = await planSdistBuild(context, options, reuse, interpreter);
         console.log(plan.explanation);
         await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows, plan.environment);
       }
@@ -227,36 +230,52 @@ async function installOne(
   }
 }
 
+/** Whether the sdist build can share the build target's compilation (see sdist-build-plan.ts), and with what. */
+interface SdistReuse {
+  reusable: ReusableBuild;
+  maturin: BuildMaturin | undefined;
+  projectRoot: string;
+}
+
+function decideSdistReuse(context: ExecutorContext, options: NormalizedWheelSmokeOptions): SdistReuse {
+  const [buildProject = '', buildTargetName = '', buildConfiguration] = options.buildTarget.split(':');
+  const project = context.projectsConfigurations?.projects[buildProject];
+  const projectRoot = project?.root ?? '.';
+  if (!options.sdistReuseBuild) {
+    const own = options.sdistCargoTargetDir === undefined && options.sdistProfile === 'release' ? '' : ' (sdistProfile or sdistCargoTargetDir is set)';
+    return { reusable: { reason: `option sdistReuseBuild is false${own}` }, maturin: undefined, projectRoot };
+  }
+  const maturin = findBuildMaturin(context.root);
+  const environment = { workspaceRoot: context.root, projectRoot, platform: process.platform, configurationName: buildConfiguration ?? context.configurationName };
+  return { reusable: reusableBuild(options, project?.targets?.[buildTargetName], environment, maturin), maturin, projectRoot };
+}
+
 /**
- * How the sdist build compiles: as the build target did, in its Cargo target folder, when that can be shared (see
- * sdist-build-plan.ts); otherwise on its own, as sdistProfile and sdistCargoTargetDir say.
+ * How the sdist build compiles: as the build target did, in its Cargo target folder with the project's own crates
+ * cleaned there, when that can be shared; otherwise on its own, as sdistProfile and sdistCargoTargetDir say.
  */
-async function planSdistBuild(context: ExecutorContext, options: NormalizedWheelSmokeOptions, interpreter: PythonInterpreter): Promise<SdistBuildPlan> {
+async function planSdistBuild(context: ExecutorContext, options: NormalizedWheelSmokeOptions, reuse: SdistReuse, interpreter: PythonInterpreter): Promise<SdistBuildPlan> {
   const onItsOwn = (reason: string): SdistBuildPlan => ({
     environment: ownBuildEnvironment(options),
     explanation: `wheel-smoke: the sdist build compiles everything itself (profile ${options.sdistProfile}${options.sdistCargoTargetDir === undefined ? '' : `, Cargo target folder ${options.sdistCargoTargetDir}`}): ${reason}.`,
   });
-  if (!options.sdistReuseBuild) return onItsOwn(`option sdistReuseBuild is false${options.sdistCargoTargetDir === undefined && options.sdistProfile === 'release' ? '' : ' (sdistProfile or sdistCargoTargetDir is set)'}`);
-  const [buildProject = '', buildTargetName = '', buildConfiguration] = options.buildTarget.split(':');
-  const project = context.projectsConfigurations?.projects[buildProject];
-  const maturin = findBuildMaturin(context.root);
-  const reusable = reusableBuild(
-    options,
-    project?.targets?.[buildTargetName],
-    { workspaceRoot: context.root, projectRoot: project?.root ?? '.', platform: process.platform, configurationName: buildConfiguration ?? context.configurationName },
-    maturin,
-  );
+  const { reusable } = reuse;
   if ('reason' in reusable) return onItsOwn(reusable.reason);
+  const projectDirectory = join(context.root, reuse.projectRoot);
+  const env = toolsPathEnv(context.root);
   let targetDirectory: string;
+  let ownCrates: string[];
   try {
-    targetDirectory = await cargoTargetDirectory(join(context.root, project!.root), toolsPathEnv(context.root));
+    targetDirectory = await cargoTargetDirectory(projectDirectory, env);
+    const targetTriple = reusable.options.zig ? await hostTargetTriple(env) : undefined;
+    ownCrates = await cleanProjectCrates({ projectDirectory, targetDirectory, profile: reusable.options.profile, targetTriple, env });
   } catch (error) {
-    return onItsOwn(`the build's Cargo target folder is unknown: ${(error as Error).message}`);
+    return onItsOwn(`the build's Cargo target folder could not be prepared: ${(error as Error).message}`);
   }
-  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, maturin);
+  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, reuse.maturin);
   return {
     environment,
-    explanation: `wheel-smoke: the sdist build compiles as ${options.buildTarget} did (MATURIN_PEP517_ARGS=${environment['MATURIN_PEP517_ARGS']}) in its Cargo target folder ${targetDirectory}: the dependencies it compiled are reused, the project's own crates compile from the unpacked sdist.`,
+    explanation: `wheel-smoke: the sdist build compiles as ${options.buildTarget} did (MATURIN_PEP517_ARGS=${environment['MATURIN_PEP517_ARGS']}) in its Cargo target folder ${targetDirectory}: the dependencies it compiled are reused; the project's own crates (${ownCrates.join(', ')}) were cleaned there and compile from the unpacked sdist.`,
   };
 }
 

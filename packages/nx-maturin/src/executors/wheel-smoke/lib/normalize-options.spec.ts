@@ -11,7 +11,7 @@ describe('wheel-smoke normalizeOptions', () => {
       importName: 'hello_maturin',
       smokeScripts: [],
       commands: [['-m', 'hello_maturin', '--help']],
-      sdistInterpreter: '3.12',
+      sdistInterpreter: undefined,
       buildTarget: 'hello:build',
       pythonPackage: true,
       checkWheelContentsIgnore: [],
@@ -64,7 +64,6 @@ describe('wheel-smoke normalizeOptions', () => {
       'hello',
     );
     expect(normalized.pythonVersions).toEqual(['3.13']);
-    expect(normalized.sdistInterpreter).toBe('3.13');
     expect(normalized.smokeScripts).toEqual(['/ws/libs/hello/scripts/smoke_a.py']);
   });
 

@@ -12,7 +12,8 @@ export interface NormalizedWheelSmokeOptions {
   /** Absolute. */
   smokeScripts: string[];
   commands: string[][];
-  sdistInterpreter: string;
+  /** Undefined: chosen with the artefacts in hand (see `chooseSdistInterpreter`). */
+  sdistInterpreter: string | undefined;
   buildTarget: string;
   /** False for a pure Rust extension module: no Python package folder is expected in the sdist. */
   pythonPackage: boolean;
@@ -50,8 +51,8 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
   if (pythonVersions.length === 0) {
     throw new Error(`wheel-smoke for ${projectName}: option "pythonVersions" is empty; list at least one CPython version such as "3.12".`);
   }
-  const sdistInterpreter = options.sdistInterpreter ?? pythonVersions[0]!;
-  if (!pythonVersions.includes(sdistInterpreter)) {
+  const sdistInterpreter = options.sdistInterpreter;
+  if (sdistInterpreter !== undefined && !pythonVersions.includes(sdistInterpreter)) {
     throw new Error(
       `wheel-smoke for ${projectName}: option "sdistInterpreter" is "${sdistInterpreter}", which is not one of pythonVersions (${pythonVersions.join(', ')}); pick one of them.`,
     );

@@ -1,5 +1,6 @@
 import { normalizeOptions as normalizeBuildOptions } from '../../maturin-build/lib/normalize-options';
-import { MATURIN_BUILD_EXECUTOR, ownBuildEnvironment, reusableBuild, reuseEnvironment } from './sdist-build-plan';
+import type { ArtefactEntry } from '../../../lib/artefact-manifest';
+import { chooseSdistInterpreter, MATURIN_BUILD_EXECUTOR, ownBuildEnvironment, reusableBuild, reuseEnvironment } from './sdist-build-plan';
 
 describe('sdist build plan', () => {
   const smoke = { buildTarget: 'hello:build' };
@@ -79,6 +80,29 @@ describe('sdist build plan', () => {
     it('quotes an interpreter path with spaces and quotes for the shlex.split maturin applies to MATURIN_PEP517_ARGS', () => {
       const environment = reuseEnvironment(normalizeBuildOptions({}, linux), '/ws/target', "/Users/o'neil/my python/bin/python3", maturin);
       expect(environment['MATURIN_PEP517_ARGS']).toBe(`--profile release --interpreter '/Users/o'"'"'neil/my python/bin/python3'`);
+    });
+  });
+
+  describe('chooseSdistInterpreter', () => {
+    const entry = (file: string, kind: 'wheel' | 'sdist', interpreter: string | null) => ({ file, kind, interpreter, size: 1, sha256: '0', tags: [] }) as ArtefactEntry;
+    // maturin-build lists the sdist first, then each wheel in the order it compiled them (oldest interpreter first).
+    const manifest = {
+      distribution: 'hello',
+      version: '0.2.0',
+      artefacts: [entry('hello-0.2.0.tar.gz', 'sdist', null), entry('hello-cp312.whl', 'wheel', 'CPython 3.12.1'), entry('hello-cp313.whl', 'wheel', 'CPython 3.13.0')],
+    };
+    const versions = ['3.12', '3.13'];
+
+    it("reuses the build with the interpreter it compiled for last, whose PyO3 configuration is in the target folder", () => {
+      expect(chooseSdistInterpreter({ sdistInterpreter: undefined, pythonVersions: versions }, manifest, true)).toBe('3.13');
+    });
+
+    it('keeps an interpreter asked for, and takes the first of pythonVersions when the build is not reused or its last wheel is for none of them', () => {
+      expect(chooseSdistInterpreter({ sdistInterpreter: '3.12', pythonVersions: versions }, manifest, true)).toBe('3.12');
+      expect(chooseSdistInterpreter({ sdistInterpreter: undefined, pythonVersions: versions }, manifest, false)).toBe('3.12');
+      expect(chooseSdistInterpreter({ sdistInterpreter: undefined, pythonVersions: ['3.12'] }, manifest, true)).toBe('3.12');
+      const sdistOnly = { ...manifest, artefacts: [manifest.artefacts[0]!] };
+      expect(chooseSdistInterpreter({ sdistInterpreter: undefined, pythonVersions: versions }, sdistOnly, true)).toBe('3.12');
     });
   });
 

@@ -1,5 +1,7 @@
 import { dirname, join } from 'node:path';
 import { maturinCompileArguments, normalizeOptions as normalizeBuildOptions, type NormalizedMaturinBuildOptions } from '../../maturin-build/lib/normalize-options';
+import type { ArtefactManifest } from '../../../lib/artefact-manifest';
+import { interpreterMinor } from './artefact-rules';
 import type { NormalizedWheelSmokeOptions } from './normalize-options';
 
 export const MATURIN_BUILD_EXECUTOR = '@codetracer/nx-maturin:maturin-build';
@@ -59,6 +61,18 @@ export function reusableBuild(
     return { reason: `the build target "${smoke.buildTarget}" links with zig through ${maturin === undefined ? 'no maturin found in the workspace' : `\`${[maturin.file, ...maturin.args].join(' ')}\``}, whose path names zig's compiler wrappers; install maturin[zig] into the tools venv or .venv to share them` };
   }
   return { options };
+}
+
+/**
+ * The interpreter the sdist is built with: the one asked for; when the sdist build reuses the build's compilation,
+ * the last one the build compiled for (its last wheel in artefacts.json), whose PyO3 configuration the build left in
+ * the target folder, so PyO3's crates need not compile again; else the first of pythonVersions.
+ */
+export function chooseSdistInterpreter(options: Pick<NormalizedWheelSmokeOptions, 'sdistInterpreter' | 'pythonVersions'>, manifest: ArtefactManifest, reusesBuild: boolean): string {
+  if (options.sdistInterpreter !== undefined) return options.sdistInterpreter;
+  const lastCompiled = interpreterMinor(manifest.artefacts.filter((entry) => entry.kind === 'wheel').at(-1)?.interpreter ?? null);
+  if (reusesBuild && lastCompiled !== null && options.pythonVersions.includes(lastCompiled)) return lastCompiled;
+  return options.pythonVersions[0]!;
 }
 
 /**
