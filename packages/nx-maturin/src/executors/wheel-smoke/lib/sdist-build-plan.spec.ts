@@ -71,15 +71,24 @@ describe('sdist build plan', () => {
     });
 
     it('passes the release profile by name, the one spelling maturin pep517 build-wheel takes, and no zig variables without zig', () => {
-      expect(reuseEnvironment(normalizeBuildOptions({}, linux), '/ws/target', '/py/python3.13', maturin)).toEqual({
+      expect(reuseEnvironment(normalizeBuildOptions({ buildIsolation: false }, linux), '/ws/target', '/py/python3.13', maturin)).toEqual({
         MATURIN_PEP517_ARGS: '--profile release --interpreter /py/python3.13',
         CARGO_TARGET_DIR: '/ws/target',
       });
     });
 
     it('quotes an interpreter path with spaces and quotes for the shlex.split maturin applies to MATURIN_PEP517_ARGS', () => {
-      const environment = reuseEnvironment(normalizeBuildOptions({}, linux), '/ws/target', "/Users/o'neil/my python/bin/python3", maturin);
+      const environment = reuseEnvironment(normalizeBuildOptions({ buildIsolation: false }, linux), '/ws/target', "/Users/o'neil/my python/bin/python3", maturin);
       expect(environment['MATURIN_PEP517_ARGS']).toBe(`--profile release --interpreter '/Users/o'"'"'neil/my python/bin/python3'`);
+    });
+  });
+
+  describe('reuseEnvironment after an isolated build', () => {
+    it("leaves the PEP 517 build its own interpreter, which has the build requirements, since the build's was a temporary one", () => {
+      expect(reuseEnvironment(normalizeBuildOptions({ features: ['x'] }, linux), '/ws/target', '/py/python3.13', undefined)).toEqual({
+        MATURIN_PEP517_ARGS: '--profile release --features x',
+        CARGO_TARGET_DIR: '/ws/target',
+      });
     });
   });
 

@@ -79,8 +79,10 @@ export function chooseSdistInterpreter(options: Pick<NormalizedWheelSmokeOptions
  * The PEP 517 build environment that compiles exactly as the build did, so Cargo finds every dependency the build
  * compiled up to date in its target folder and compiles only the project's own crates, from the unpacked sdist:
  * - the build's profile, features and platform policy through MATURIN_PEP517_ARGS (maturin's backend reads them);
- * - the build's interpreter (`--interpreter`) rather than the fresh venv's, because PyO3's build script runs again
- *   whenever the interpreter's path changes;
+ * - for a build without isolation, its interpreter (`--interpreter`) rather than the fresh venv's, because PyO3's
+ *   build script runs again whenever the interpreter's path changes. An isolated build used its temporary
+ *   environment's python, a path no later build shares, so there the PEP 517 build keeps its own interpreter, the
+ *   one with the build requirements (cffi bindings are generated with it);
  * - with zig, the wrappers of the build's maturin: cargo-zigbuild names the folder of its cc/linker wrappers after
  *   the maturin executable running it, and a different CC or linker path makes Cargo rebuild every C build script
  *   and every crate linked for the target. CARGO_BIN_EXE_cargo-zigbuild is the name cargo-zigbuild reads that
@@ -89,7 +91,7 @@ export function chooseSdistInterpreter(options: Pick<NormalizedWheelSmokeOptions
  * Were this to change in maturin, the sdist build would still be right, only slower: Cargo rebuilds what differs.
  */
 export function reuseEnvironment(options: NormalizedMaturinBuildOptions, targetDirectory: string, interpreter: string, maturin: BuildMaturin | undefined): Record<string, string> {
-  const args = [...maturinCompileArguments(options), '--interpreter', interpreter];
+  const args = [...maturinCompileArguments(options), ...(options.buildIsolation ? [] : ['--interpreter', interpreter])];
   return {
     MATURIN_PEP517_ARGS: args.map(shellQuote).join(' '),
     CARGO_TARGET_DIR: targetDirectory,
