@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { type ArtefactManifest, describeArtefact, MANIFEST_FILE, writeManifest } from '../../lib/artefact-manifest';
+import { type ArtefactManifest, describeArtefact, MANIFEST_FILE, readManifest, verifyManifest, writeManifest } from '../../lib/artefact-manifest';
 import { workspaceTool } from '../../lib/workspace-tools';
 import { FIXTURES, REPOSITORY_ROOT, SHARED_CARGO_TARGET } from '../../test-support/temp-workspace';
 import maturinBuildExecutor from '../maturin-build/maturin-build.impl';
@@ -87,7 +87,9 @@ describe('wheel-smoke executor', () => {
     const project = join(scratch, 'reuse', 'hello-maturin');
     cpSync(join(FIXTURES, 'hello-maturin'), project, { recursive: true });
     const projectRoot = relative(REPOSITORY_ROOT, project);
-    const buildOptions = { pythonVersions: ['3.13'], outputDir: join(project, 'target', 'wheels'), buildIsolation: false };
+    // The artefact folder is the target folder's wheels/, as it is for a project with the default outputDir, and the
+    // platform policy gives the sdist-built wheel the build's file name: it must not land there over the build's.
+    const buildOptions = { pythonVersions: ['3.13'], outputDir: join(SHARED_CARGO_TARGET, 'wheels'), buildIsolation: false, compatibility: 'linux' };
     const buildContext = executorContext(REPOSITORY_ROOT, 'hello', projectRoot);
     buildContext.projectsConfigurations.projects['hello']!.targets = { build: { executor: MATURIN_BUILD_EXECUTOR, options: buildOptions } };
     // The build compiles in the project's Cargo target folder, which CARGO_TARGET_DIR (set above) makes the shared one.
@@ -96,17 +98,20 @@ describe('wheel-smoke executor', () => {
     const fingerprints = join(SHARED_CARGO_TARGET, 'release', '.fingerprint');
     const stamp = (name: string) => readdirSync(join(fingerprints, name)).map((file) => `${file}@${statSync(join(fingerprints, name, file)).mtimeMs}`).join(',');
     const before = new Map(readdirSync(fingerprints).map((name) => [name, stamp(name)]));
+    const artefactFiles = readdirSync(buildOptions.outputDir).sort();
     const result = await wheelSmokeExecutor({ artefactDir: buildOptions.outputDir, importName: 'hello_maturin', pythonVersions: ['3.13'], commands: [] }, buildContext);
     // Cargo writes a unit's fingerprint files whenever it compiles the unit; a unit it found up to date keeps them.
     // The project's crate has the same fingerprint folder wherever its sources are: the smoke cleaned it there.
     const compiled = readdirSync(fingerprints).filter((name) => before.get(name) !== stamp(name));
     const printed = output.join('\n');
     expect(result).toEqual({ success: true });
-    expect(printed).toContain(`wheel-smoke: the sdist build compiles as hello:build did (MATURIN_PEP517_ARGS=--profile release --interpreter `);
+    expect(printed).toContain(`wheel-smoke: the sdist build compiles as hello:build did (MATURIN_PEP517_ARGS=--profile release --compatibility linux --interpreter `);
     expect(printed).toContain("the project's own crates (hello-maturin) were cleaned there and compile from the unpacked sdist.");
     expect(compiled.filter((name) => name.startsWith('hello-maturin-')).length).toBeGreaterThan(0);
     expect(compiled.filter((name) => !name.startsWith('hello-maturin-'))).toEqual([]);
     expect(printed).toMatch(/sdist on 3\.13\.\d+\s+hello_maturin-0\.2\.0\.tar\.gz\s+ok\s+ok\s+ok\s+-\s+ok\s+ok\s+ok/);
+    expect(readdirSync(buildOptions.outputDir).sort()).toEqual(artefactFiles);
+    await expect(verifyManifest(buildOptions.outputDir, readManifest(buildOptions.outputDir, 'hello:build'))).resolves.toBeUndefined();
   });
 
   it('runs smoke scripts in each venv and fails naming the script that exited non-zero', async () => {

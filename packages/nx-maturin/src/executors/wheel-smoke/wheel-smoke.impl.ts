@@ -171,7 +171,7 @@ async function installAndRun(
       await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `wheel-${version}`), 'binary', wheels, fail, rows);
       if (sdist && version === sdistInterpreter) {
         console.log(`\nBuilding and installing ${requirement} from ${sdist.file} into a fresh CPython ${interpreter.version} venv`);
-        const plan = await planSdistBuild(context, options, reuse, interpreter);
+        const plan = await planSdistBuild(context, options, reuse, interpreter, join(scratch, `sdist-wheel-${version}`));
         console.log(plan.explanation);
         await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows, plan.environment);
       }
@@ -254,7 +254,13 @@ function decideSdistReuse(context: ExecutorContext, options: NormalizedWheelSmok
  * How the sdist build compiles: as the build target did, in its Cargo target folder with the project's own crates
  * cleaned there, when that can be shared; otherwise on its own, as sdistProfile and sdistCargoTargetDir say.
  */
-async function planSdistBuild(context: ExecutorContext, options: NormalizedWheelSmokeOptions, reuse: SdistReuse, interpreter: PythonInterpreter): Promise<SdistBuildPlan> {
+async function planSdistBuild(
+  context: ExecutorContext,
+  options: NormalizedWheelSmokeOptions,
+  reuse: SdistReuse,
+  interpreter: PythonInterpreter,
+  wheelDirectory: string,
+): Promise<SdistBuildPlan> {
   const onItsOwn = (reason: string): SdistBuildPlan => ({
     environment: ownBuildEnvironment(options),
     explanation: `wheel-smoke: the sdist build compiles everything itself (profile ${options.sdistProfile}${options.sdistCargoTargetDir === undefined ? '' : `, Cargo target folder ${options.sdistCargoTargetDir}`}): ${reason}.`,
@@ -272,7 +278,7 @@ async function planSdistBuild(context: ExecutorContext, options: NormalizedWheel
   } catch (error) {
     return onItsOwn(`the build's Cargo target folder could not be prepared: ${(error as Error).message}`);
   }
-  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, reuse.maturin);
+  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, reuse.maturin, wheelDirectory);
   return {
     environment,
     explanation: `wheel-smoke: the sdist build compiles as ${options.buildTarget} did (MATURIN_PEP517_ARGS=${environment['MATURIN_PEP517_ARGS']}) in its Cargo target folder ${targetDirectory}: the dependencies it compiled are reused; the project's own crates (${ownCrates.join(', ')}) were cleaned there and compile from the unpacked sdist.`,

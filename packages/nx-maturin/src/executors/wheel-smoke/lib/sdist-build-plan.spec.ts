@@ -62,8 +62,8 @@ describe('sdist build plan', () => {
   describe('reuseEnvironment', () => {
     it("passes the build's profile, platform policy, zig and features, the build's interpreter and its target folder", () => {
       const options = normalizeBuildOptions({ profile: 'dist', compatibility: 'manylinux2014', features: ['a', 'b'], buildIsolation: false }, linux);
-      expect(reuseEnvironment(options, '/ws/libs/hello/target', '/py/3.12/bin/python3.12', maturin)).toEqual({
-        MATURIN_PEP517_ARGS: '--profile dist --compatibility manylinux2014 --zig --features a,b --interpreter /py/3.12/bin/python3.12',
+      expect(reuseEnvironment(options, '/ws/libs/hello/target', '/py/3.12/bin/python3.12', maturin, '/tmp/smoke/sdist-wheel')).toEqual({
+        MATURIN_PEP517_ARGS: '--profile dist --compatibility manylinux2014 --zig --features a,b --interpreter /py/3.12/bin/python3.12 --out /tmp/smoke/sdist-wheel',
         CARGO_TARGET_DIR: '/ws/libs/hello/target',
         'CARGO_BIN_EXE_cargo-zigbuild': '/ws/.tools/venv/bin/maturin',
         CARGO_ZIGBUILD_PYTHON_PATH: '/ws/.tools/venv/bin/python',
@@ -71,22 +71,22 @@ describe('sdist build plan', () => {
     });
 
     it('passes the release profile by name, the one spelling maturin pep517 build-wheel takes, and no zig variables without zig', () => {
-      expect(reuseEnvironment(normalizeBuildOptions({ buildIsolation: false }, linux), '/ws/target', '/py/python3.13', maturin)).toEqual({
-        MATURIN_PEP517_ARGS: '--profile release --interpreter /py/python3.13',
+      expect(reuseEnvironment(normalizeBuildOptions({ buildIsolation: false }, linux), '/ws/target', '/py/python3.13', maturin, '/tmp/w')).toEqual({
+        MATURIN_PEP517_ARGS: '--profile release --interpreter /py/python3.13 --out /tmp/w',
         CARGO_TARGET_DIR: '/ws/target',
       });
     });
 
     it('quotes an interpreter path with spaces and quotes for the shlex.split maturin applies to MATURIN_PEP517_ARGS', () => {
-      const environment = reuseEnvironment(normalizeBuildOptions({ buildIsolation: false }, linux), '/ws/target', "/Users/o'neil/my python/bin/python3", maturin);
-      expect(environment['MATURIN_PEP517_ARGS']).toBe(`--profile release --interpreter '/Users/o'"'"'neil/my python/bin/python3'`);
+      const environment = reuseEnvironment(normalizeBuildOptions({ buildIsolation: false }, linux), '/ws/target', "/Users/o'neil/my python/bin/python3", maturin, '/tmp/w');
+      expect(environment['MATURIN_PEP517_ARGS']).toBe(`--profile release --interpreter '/Users/o'"'"'neil/my python/bin/python3' --out /tmp/w`);
     });
   });
 
   describe('reuseEnvironment after an isolated build', () => {
     it("leaves the PEP 517 build its own interpreter, which has the build requirements, since the build's was a temporary one", () => {
-      expect(reuseEnvironment(normalizeBuildOptions({ features: ['x'] }, linux), '/ws/target', '/py/python3.13', undefined)).toEqual({
-        MATURIN_PEP517_ARGS: '--profile release --features x',
+      expect(reuseEnvironment(normalizeBuildOptions({ features: ['x'] }, linux), '/ws/target', '/py/python3.13', undefined, '/tmp/w')).toEqual({
+        MATURIN_PEP517_ARGS: '--profile release --features x --out /tmp/w',
         CARGO_TARGET_DIR: '/ws/target',
       });
     });

@@ -89,9 +89,17 @@ export function chooseSdistInterpreter(options: Pick<NormalizedWheelSmokeOptions
  *   executable from before asking the OS; CARGO_ZIGBUILD_PYTHON_PATH is the python beside that maturin, which has
  *   the ziglang package maturin[zig] installs, because the isolated build environment has none.
  * Were this to change in maturin, the sdist build would still be right, only slower: Cargo rebuilds what differs.
+ * `--out` keeps the wheel built from the sdist out of the target folder's wheels/, which is often the artefact
+ * folder: maturin writes there by default, over the build's wheel of the same name.
  */
-export function reuseEnvironment(options: NormalizedMaturinBuildOptions, targetDirectory: string, interpreter: string, maturin: BuildMaturin | undefined): Record<string, string> {
-  const args = [...maturinCompileArguments(options), ...(options.buildIsolation ? [] : ['--interpreter', interpreter])];
+export function reuseEnvironment(
+  options: NormalizedMaturinBuildOptions,
+  targetDirectory: string,
+  interpreter: string,
+  maturin: BuildMaturin | undefined,
+  wheelDirectory: string,
+): Record<string, string> {
+  const args = [...maturinCompileArguments(options), ...(options.buildIsolation ? [] : ['--interpreter', interpreter]), '--out', wheelDirectory];
   return {
     MATURIN_PEP517_ARGS: args.map(shellQuote).join(' '),
     CARGO_TARGET_DIR: targetDirectory,
