@@ -11,6 +11,7 @@ export interface WheelSmokeExecutorSchema {
   twineStrict?: boolean;
   indexUrl?: string;
   noIndex?: boolean;
+  sdistReuseBuild?: boolean;
   sdistProfile?: string;
   sdistCargoTargetDir?: string;
 }

@@ -1,10 +1,12 @@
 import { execa } from 'execa';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type ArtefactManifest, describeArtefact, MANIFEST_FILE, writeManifest } from '../../lib/artefact-manifest';
+import { join, relative } from 'node:path';
+import { type ArtefactManifest, describeArtefact, MANIFEST_FILE, readManifest, verifyManifest, writeManifest } from '../../lib/artefact-manifest';
 import { workspaceTool } from '../../lib/workspace-tools';
-import { REPOSITORY_ROOT, SHARED_CARGO_TARGET } from '../../test-support/temp-workspace';
+import { FIXTURES, REPOSITORY_ROOT, SHARED_CARGO_TARGET } from '../../test-support/temp-workspace';
+import maturinBuildExecutor from '../maturin-build/maturin-build.impl';
+import { MATURIN_BUILD_EXECUTOR } from './lib/sdist-build-plan';
 import { buildFixtureArtefacts, copyArtefacts, executorContext, type FixtureArtefacts } from './test-support/fixture-artefacts';
 import wheelSmokeExecutor from './wheel-smoke.impl';
 
@@ -79,6 +81,37 @@ describe('wheel-smoke executor', () => {
     expect(printed).toMatch(/CPython 3\.13\.\d+\s+hello_maturin-0\.2\.0-cp313-cp313-\S+\.whl\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok/);
     expect(printed).toMatch(/sdist on 3\.12\.\d+\s+hello_maturin-0\.2\.0\.tar\.gz\s+ok\s+ok\s+ok\s+-\s+ok\s+ok\s+ok/);
     expect(printed).toContain('usage: hello-maturin');
+  });
+
+  it("builds the sdist as the build target did, in its Cargo target folder, compiling only the project's own crate", async () => {
+    const project = join(scratch, 'reuse', 'hello-maturin');
+    cpSync(join(FIXTURES, 'hello-maturin'), project, { recursive: true });
+    const projectRoot = relative(REPOSITORY_ROOT, project);
+    // The artefact folder is the target folder's wheels/, as it is for a project with the default outputDir, and the
+    // platform policy gives the sdist-built wheel the build's file name: it must not land there over the build's.
+    const buildOptions = { pythonVersions: ['3.13'], outputDir: join(SHARED_CARGO_TARGET, 'wheels'), buildIsolation: false, compatibility: 'linux' };
+    const buildContext = executorContext(REPOSITORY_ROOT, 'hello', projectRoot);
+    buildContext.projectsConfigurations.projects['hello']!.targets = { build: { executor: MATURIN_BUILD_EXECUTOR, options: buildOptions } };
+    // The build compiles in the project's Cargo target folder, which CARGO_TARGET_DIR (set above) makes the shared one.
+    expect(await maturinBuildExecutor(buildOptions, buildContext)).toEqual({ success: true });
+
+    const fingerprints = join(SHARED_CARGO_TARGET, 'release', '.fingerprint');
+    const stamp = (name: string) => readdirSync(join(fingerprints, name)).map((file) => `${file}@${statSync(join(fingerprints, name, file)).mtimeMs}`).join(',');
+    const before = new Map(readdirSync(fingerprints).map((name) => [name, stamp(name)]));
+    const artefactFiles = readdirSync(buildOptions.outputDir).sort();
+    const result = await wheelSmokeExecutor({ artefactDir: buildOptions.outputDir, importName: 'hello_maturin', pythonVersions: ['3.13'], commands: [] }, buildContext);
+    // Cargo writes a unit's fingerprint files whenever it compiles the unit; a unit it found up to date keeps them.
+    // The project's crate has the same fingerprint folder wherever its sources are: the smoke cleaned it there.
+    const compiled = readdirSync(fingerprints).filter((name) => before.get(name) !== stamp(name));
+    const printed = output.join('\n');
+    expect(result).toEqual({ success: true });
+    expect(printed).toContain(`wheel-smoke: the sdist build compiles as hello:build did (MATURIN_PEP517_ARGS=--profile release --compatibility linux --interpreter `);
+    expect(printed).toContain("the project's own crates (hello-maturin) were cleaned there and compile from the unpacked sdist.");
+    expect(compiled.filter((name) => name.startsWith('hello-maturin-')).length).toBeGreaterThan(0);
+    expect(compiled.filter((name) => !name.startsWith('hello-maturin-'))).toEqual([]);
+    expect(printed).toMatch(/sdist on 3\.13\.\d+\s+hello_maturin-0\.2\.0\.tar\.gz\s+ok\s+ok\s+ok\s+-\s+ok\s+ok\s+ok/);
+    expect(readdirSync(buildOptions.outputDir).sort()).toEqual(artefactFiles);
+    await expect(verifyManifest(buildOptions.outputDir, readManifest(buildOptions.outputDir, 'hello:build'))).resolves.toBeUndefined();
   });
 
   it('runs smoke scripts in each venv and fails naming the script that exited non-zero', async () => {

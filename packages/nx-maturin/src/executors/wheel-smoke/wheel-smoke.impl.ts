@@ -1,17 +1,20 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArtefactEntry, type ArtefactManifest, readManifest, verifyManifest } from '../../lib/artefact-manifest';
 import { findPythonInterpreter, type PythonInterpreter } from '../../lib/python-discovery';
 import { ProcessFailedError, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
-import { resolveTool } from '../../lib/workspace-tools';
+import { resolveTool, toolsPathEnv } from '../../lib/workspace-tools';
 import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, wheelFitsPlatform, wheelServesInterpreter, wheelTagProblems } from './lib/artefact-rules';
 import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
 import { escapeRegExp } from '../../lib/escape-regexp';
+import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
+import { cleanProjectCrates, hostTargetTriple } from './lib/clean-project-crates';
+import { type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
 
 type Status = 'ok' | 'FAIL' | '-';
 
@@ -45,7 +48,7 @@ export default async function wheelSmokeExecutor(options: WheelSmokeExecutorSche
   };
 
   await checkArtefacts(context.root, normalized, manifest, fail, rows);
-  await installAndRun(context.root, normalized, manifest, fail, rows);
+  await installAndRun(context, normalized, manifest, fail, rows);
 
   reportTable({
     title: `wheel-smoke summary for ${manifest.distribution} ${manifest.version}`,
@@ -132,16 +135,19 @@ async function listSdist(workspaceRoot: string, pythonVersion: string, path: str
 }
 
 async function installAndRun(
-  workspaceRoot: string,
+  context: ExecutorContext,
   options: NormalizedWheelSmokeOptions,
   manifest: ArtefactManifest,
   fail: Fail,
   rows: Map<string, SummaryRow>,
 ): Promise<void> {
+  const workspaceRoot = context.root;
   const scratch = mkdtempSync(join(tmpdir(), 'wheel-smoke-'));
   const requirement = `${manifest.distribution}==${manifest.version}`;
   try {
     const sdist = manifest.artefacts.find((entry) => entry.kind === 'sdist');
+    const reuse = decideSdistReuse(context, options);
+    const sdistInterpreter = chooseSdistInterpreter(options, manifest, 'options' in reuse.reusable);
     for (const version of options.pythonVersions) {
       let interpreter: PythonInterpreter;
       try {
@@ -163,9 +169,11 @@ async function installAndRun(
       }
       console.log(`\nInstalling ${requirement} (wheel) into a fresh CPython ${interpreter.version} venv`);
       await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `wheel-${version}`), 'binary', wheels, fail, rows);
-      if (sdist && version === options.sdistInterpreter) {
+      if (sdist && version === sdistInterpreter) {
         console.log(`\nBuilding and installing ${requirement} from ${sdist.file} into a fresh CPython ${interpreter.version} venv`);
-        await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows);
+        const plan = await planSdistBuild(context, options, reuse, interpreter, join(scratch, `sdist-wheel-${version}`));
+        console.log(plan.explanation);
+        await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows, plan.environment);
       }
     }
   } finally {
@@ -183,6 +191,7 @@ async function installOne(
   artefacts: ArtefactEntry[],
   fail: Fail,
   rows: Map<string, SummaryRow>,
+  buildEnvironment: Record<string, string> = {},
 ): Promise<void> {
   const label = `${artefacts.map((entry) => entry.file).join(', ')} on CPython ${interpreter.version}`;
   const mark = (field: 'install' | 'smoke', status: Status) => artefacts.forEach((entry) => (rows.get(entry.file)![field] = status));
@@ -197,7 +206,7 @@ async function installOne(
       ...(options.noIndex ? { findLinks: options.artefactDir } : { indexUrl: options.indexUrl }),
       format,
       distribution: manifest.distribution,
-      ...(format === 'source' ? { buildEnvironment: sdistBuildEnvironment(options) } : {}),
+      buildEnvironment,
     });
     mark('install', 'ok');
   } catch (error) {
@@ -221,14 +230,70 @@ async function installOne(
   }
 }
 
+/** Whether the sdist build can share the build target's compilation (see sdist-build-plan.ts), and with what. */
+interface SdistReuse {
+  reusable: ReusableBuild;
+  maturin: BuildMaturin | undefined;
+  projectRoot: string;
+}
+
+function decideSdistReuse(context: ExecutorContext, options: NormalizedWheelSmokeOptions): SdistReuse {
+  const [buildProject = '', buildTargetName = '', buildConfiguration] = options.buildTarget.split(':');
+  const project = context.projectsConfigurations?.projects[buildProject];
+  const projectRoot = project?.root ?? '.';
+  if (!options.sdistReuseBuild) {
+    const own = options.sdistCargoTargetDir === undefined && options.sdistProfile === 'release' ? '' : ' (sdistProfile or sdistCargoTargetDir is set)';
+    return { reusable: { reason: `option sdistReuseBuild is false${own}` }, maturin: undefined, projectRoot };
+  }
+  const maturin = findBuildMaturin(context.root);
+  const environment = { workspaceRoot: context.root, projectRoot, platform: process.platform, configurationName: buildConfiguration ?? context.configurationName };
+  return { reusable: reusableBuild(options, project?.targets?.[buildTargetName], environment, maturin), maturin, projectRoot };
+}
+
 /**
- * How maturin's PEP 517 build of the sdist compiles: the profile (`--profile` through MATURIN_PEP517_ARGS, which
- * maturin's backend reads) and, when a shared Cargo target folder is configured, that folder with the base
- * interpreter, because each fresh venv's own python is a new path that PyO3's build script would recompile for.
+ * How the sdist build compiles: as the build target did, in its Cargo target folder with the project's own crates
+ * cleaned there, when that can be shared; otherwise on its own, as sdistProfile and sdistCargoTargetDir say.
  */
-export function sdistBuildEnvironment(options: Pick<NormalizedWheelSmokeOptions, 'sdistProfile' | 'sdistCargoTargetDir'>): Record<string, string> {
+async function planSdistBuild(
+  context: ExecutorContext,
+  options: NormalizedWheelSmokeOptions,
+  reuse: SdistReuse,
+  interpreter: PythonInterpreter,
+  wheelDirectory: string,
+): Promise<SdistBuildPlan> {
+  const onItsOwn = (reason: string): SdistBuildPlan => ({
+    environment: ownBuildEnvironment(options),
+    explanation: `wheel-smoke: the sdist build compiles everything itself (profile ${options.sdistProfile}${options.sdistCargoTargetDir === undefined ? '' : `, Cargo target folder ${options.sdistCargoTargetDir}`}): ${reason}.`,
+  });
+  const { reusable } = reuse;
+  if ('reason' in reusable) return onItsOwn(reusable.reason);
+  const projectDirectory = join(context.root, reuse.projectRoot);
+  const env = toolsPathEnv(context.root);
+  let targetDirectory: string;
+  let ownCrates: string[];
+  try {
+    targetDirectory = await cargoTargetDirectory(projectDirectory, env);
+    const targetTriple = reusable.options.zig ? await hostTargetTriple(env) : undefined;
+    ownCrates = await cleanProjectCrates({ projectDirectory, targetDirectory, profile: reusable.options.profile, targetTriple, env });
+  } catch (error) {
+    return onItsOwn(`the build's Cargo target folder could not be prepared: ${(error as Error).message}`);
+  }
+  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, reuse.maturin, wheelDirectory);
   return {
-    ...(options.sdistProfile === 'release' ? {} : { MATURIN_PEP517_ARGS: `--profile ${options.sdistProfile}` }),
-    ...(options.sdistCargoTargetDir === undefined ? {} : { CARGO_TARGET_DIR: options.sdistCargoTargetDir, MATURIN_PEP517_USE_BASE_PYTHON: '1' }),
+    environment,
+    explanation: `wheel-smoke: the sdist build compiles as ${options.buildTarget} did (MATURIN_PEP517_ARGS=${environment['MATURIN_PEP517_ARGS']}) in its Cargo target folder ${targetDirectory}: the dependencies it compiled are reused; the project's own crates (${ownCrates.join(', ')}) were cleaned there and compile from the unpacked sdist.`,
   };
+}
+
+/**
+ * The maturin a build without isolation runs (maturin-build resolves it the same way), if the workspace has one, by
+ * its real path: the OS reports that one as the running executable, which names zig's wrappers.
+ */
+function findBuildMaturin(workspaceRoot: string): BuildMaturin | undefined {
+  try {
+    const maturin = resolveTool(workspaceRoot, 'maturin');
+    return maturin.args.length === 0 ? { file: realpathSync(maturin.file), args: [] } : maturin;
+  } catch {
+    return undefined;
+  }
 }

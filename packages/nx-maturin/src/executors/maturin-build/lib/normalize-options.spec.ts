@@ -39,7 +39,7 @@ describe('maturin-build normalizeOptions', () => {
   it('builds the maturin arguments from the normalised options', () => {
     const options = normalizeOptions({ profile: 'dist', features: ['a', 'b'], target: 'aarch64-unknown-linux-gnu', compatibility: 'manylinux2014' }, linux);
     expect(maturinBuildArguments(options, '/tmp/out')).toEqual([
-      'build', '--out', '/tmp/out', '--profile', 'dist', '--locked', '--target', 'aarch64-unknown-linux-gnu',
+      'build', '--out', '/tmp/out', '--locked', '--profile', 'dist', '--target', 'aarch64-unknown-linux-gnu',
       '--compatibility', 'manylinux2014', '--zig', '--features', 'a,b',
     ]);
   });

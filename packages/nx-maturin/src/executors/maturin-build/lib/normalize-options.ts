@@ -44,9 +44,17 @@ export function normalizeOptions(options: MaturinBuildExecutorSchema, environmen
 
 /** The `maturin build` arguments shared by every interpreter's invocation. */
 export function maturinBuildArguments(options: NormalizedMaturinBuildOptions, outDir: string): string[] {
-  const args = ['build', '--out', outDir];
-  args.push(...(options.profile === 'release' ? ['--release'] : ['--profile', options.profile]));
-  if (options.locked) args.push('--locked');
+  return ['build', '--out', outDir, ...(options.locked ? ['--locked'] : []), ...maturinCompileArguments(options)];
+}
+
+/**
+ * The arguments that decide how Cargo compiles: the profile, the target triple, the features, and with zig the C
+ * compiler and linker for the platform policy (zig's target names the glibc version). Another maturin build given
+ * the same ones (wheel-smoke's build of the sdist) finds the dependencies this build compiled up to date.
+ */
+export function maturinCompileArguments(options: Pick<NormalizedMaturinBuildOptions, 'profile' | 'target' | 'compatibility' | 'zig' | 'features'>): string[] {
+  // `--profile release` rather than `--release`: the same build, and the one spelling `maturin pep517 build-wheel` takes.
+  const args = ['--profile', options.profile];
   if (options.target) args.push('--target', options.target);
   if (options.compatibility) args.push('--compatibility', options.compatibility);
   if (options.zig) args.push('--zig');

@@ -11,7 +11,7 @@ describe('wheel-smoke normalizeOptions', () => {
       importName: 'hello_maturin',
       smokeScripts: [],
       commands: [['-m', 'hello_maturin', '--help']],
-      sdistInterpreter: '3.12',
+      sdistInterpreter: undefined,
       buildTarget: 'hello:build',
       pythonPackage: true,
       checkWheelContentsIgnore: [],
@@ -19,6 +19,7 @@ describe('wheel-smoke normalizeOptions', () => {
       indexUrl: 'https://pypi.org/simple',
       noIndex: false,
       pyprojectFile: '/ws/libs/hello/pyproject.toml',
+      sdistReuseBuild: true,
       sdistProfile: 'release',
       sdistCargoTargetDir: undefined,
     });
@@ -26,7 +27,22 @@ describe('wheel-smoke normalizeOptions', () => {
 
   it('takes the sdist build profile and a workspace-relative Cargo target folder for it', () => {
     const normalized = normalizeOptions({ artefactDir: 'libs/hello/target/wheels', importName: 'pkg', sdistProfile: 'dev', sdistCargoTargetDir: 'libs/hello/target/sdist-smoke' }, '/ws', 'hello');
-    expect(normalized).toMatchObject({ sdistProfile: 'dev', sdistCargoTargetDir: '/ws/libs/hello/target/sdist-smoke' });
+    expect(normalized).toMatchObject({ sdistReuseBuild: false, sdistProfile: 'dev', sdistCargoTargetDir: '/ws/libs/hello/target/sdist-smoke' });
+  });
+
+  it("stops reusing the build's compilation by default once the sdist build is given a profile or folder of its own", () => {
+    const base = { artefactDir: 'out', importName: 'pkg' };
+    expect(normalizeOptions({ ...base, sdistProfile: 'dev' }, '/ws', 'hello').sdistReuseBuild).toBe(false);
+    expect(normalizeOptions({ ...base, sdistCargoTargetDir: 'target/smoke' }, '/ws', 'hello').sdistReuseBuild).toBe(false);
+    expect(normalizeOptions({ ...base, sdistReuseBuild: false }, '/ws', 'hello').sdistReuseBuild).toBe(false);
+  });
+
+  it('refuses sdistReuseBuild: true beside the options of an sdist build of its own', () => {
+    const base = { artefactDir: 'out', importName: 'pkg', sdistReuseBuild: true };
+    expect(() => normalizeOptions({ ...base, sdistProfile: 'dev', sdistCargoTargetDir: 'target/smoke' }, '/ws', 'hello')).toThrow(
+      'wheel-smoke for hello: option "sdistReuseBuild" is true, and "sdistProfile" and "sdistCargoTargetDir" are set, which only apply to an sdist build that compiles on its own; remove them to reuse the build\'s compiled dependencies, or set sdistReuseBuild to false.',
+    );
+    expect(() => normalizeOptions({ ...base, sdistProfile: 'dev' }, '/ws', 'hello')).toThrow('and "sdistProfile" is set, which only apply');
   });
 
   it('refuses a Cargo target folder whose wheels/ folder is the artefact folder, where maturin would put the sdist-built wheel', () => {
@@ -48,7 +64,6 @@ describe('wheel-smoke normalizeOptions', () => {
       'hello',
     );
     expect(normalized.pythonVersions).toEqual(['3.13']);
-    expect(normalized.sdistInterpreter).toBe('3.13');
     expect(normalized.smokeScripts).toEqual(['/ws/libs/hello/scripts/smoke_a.py']);
   });
 

@@ -12,7 +12,8 @@ export interface NormalizedWheelSmokeOptions {
   /** Absolute. */
   smokeScripts: string[];
   commands: string[][];
-  sdistInterpreter: string;
+  /** Undefined: chosen with the artefacts in hand (see `chooseSdistInterpreter`). */
+  sdistInterpreter: string | undefined;
   buildTarget: string;
   /** False for a pure Rust extension module: no Python package folder is expected in the sdist. */
   pythonPackage: boolean;
@@ -26,7 +27,12 @@ export interface NormalizedWheelSmokeOptions {
   noIndex: boolean;
   /** The project's pyproject.toml (absolute), whose [tool.check-wheel-contents] applies; undefined outside a project. */
   pyprojectFile: string | undefined;
-  /** Cargo profile of the sdist build in the fresh venv. */
+  /**
+   * The sdist build compiles as the build target did, in its Cargo target folder, so only the project's own crates
+   * compile again; where that is not possible it falls back to sdistProfile and sdistCargoTargetDir.
+   */
+  sdistReuseBuild: boolean;
+  /** Cargo profile of the sdist build in the fresh venv when it does not reuse the build's. */
   sdistProfile: string;
   /** Absolute; undefined: the sdist build compiles in a folder of its own. */
   sdistCargoTargetDir: string | undefined;
@@ -45,8 +51,8 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
   if (pythonVersions.length === 0) {
     throw new Error(`wheel-smoke for ${projectName}: option "pythonVersions" is empty; list at least one CPython version such as "3.12".`);
   }
-  const sdistInterpreter = options.sdistInterpreter ?? pythonVersions[0]!;
-  if (!pythonVersions.includes(sdistInterpreter)) {
+  const sdistInterpreter = options.sdistInterpreter;
+  if (sdistInterpreter !== undefined && !pythonVersions.includes(sdistInterpreter)) {
     throw new Error(
       `wheel-smoke for ${projectName}: option "sdistInterpreter" is "${sdistInterpreter}", which is not one of pythonVersions (${pythonVersions.join(', ')}); pick one of them.`,
     );
@@ -58,6 +64,12 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
   if (configuredTarget !== undefined && join(absolute(configuredTarget), 'wheels') === absolute(options.artefactDir)) {
     throw new Error(
       `wheel-smoke for ${projectName}: option "sdistCargoTargetDir" is "${configuredTarget}", and maturin writes the wheel it builds from the sdist to its wheels/ folder, which is artefactDir "${options.artefactDir}"; pick a folder of its own, e.g. "${join(configuredTarget, 'sdist-smoke')}".`,
+    );
+  }
+  const ownSdistBuild = [options.sdistProfile === undefined ? undefined : 'sdistProfile', configuredTarget === undefined ? undefined : 'sdistCargoTargetDir'].filter((name) => name !== undefined);
+  if (options.sdistReuseBuild === true && ownSdistBuild.length > 0) {
+    throw new Error(
+      `wheel-smoke for ${projectName}: option "sdistReuseBuild" is true, and ${ownSdistBuild.map((name) => `"${name}"`).join(' and ')} ${ownSdistBuild.length > 1 ? 'are' : 'is'} set, which only apply to an sdist build that compiles on its own; remove ${ownSdistBuild.length > 1 ? 'them' : 'it'} to reuse the build's compiled dependencies, or set sdistReuseBuild to false.`,
     );
   }
   return {
@@ -73,6 +85,7 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
     noIndex: options.noIndex ?? false,
     pyprojectFile,
     sdistInterpreter,
+    sdistReuseBuild: options.sdistReuseBuild ?? ownSdistBuild.length === 0,
     sdistProfile: options.sdistProfile ?? 'release',
     sdistCargoTargetDir,
     buildTarget: options.buildTarget ?? `${projectName}:build`,
