@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,7 +200,7 @@ const V8_CODE_CACHE = fileURLToPath(new URL('../lib/v8-code-cache.cjs', import.m
  * took code from it, so a cache that silently did nothing fails the section instead of passing as a measurement.
  */
 function v8CodeCacheSession() {
-  if (typeof enableCompileCache === 'function') {
+  if (typeof nodeModule.enableCompileCache === 'function') {
     throw new Error(
       `--v8-code-cache: Node ${process.version} has module.enableCompileCache, which Nx switches on itself; the hook measures what a code cache would save on Node 20 (add --node=<a Node 20 binary>).`,
     );
