@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pluginRoot = join(workspaceRoot, 'packages', 'nx-maturin');
@@ -34,9 +35,12 @@ describe('cached task output replayed into a pipe', () => {
   let dir;
   const scratch = [];
 
-  /** This environment without the Nx settings the test process inherited (from this workspace's own .env). */
+  /**
+   * This environment without the Nx settings the test process inherited (from this workspace's own .env) and without
+   * the FORCE_COLOR an outer Nx gives its tasks, so every run decides colour from its own output.
+   */
   function cleanEnvironment(extra) {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_')));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_') && name !== 'FORCE_COLOR'));
     return { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...extra };
   }
 
@@ -72,7 +76,7 @@ describe('cached task output replayed into a pipe', () => {
   /** What a replay prints for the task: from its first `> nx run` line up to Nx's closing summary. */
   function taskOutput(replay) {
     assert.match(replay, /local cache|existing outputs match the cache/, `expected a replay from the cache:\n${replay}`);
-    const lines = replay.split('\n');
+    const lines = stripVTControlCharacters(replay).split('\n');
     const start = lines.findIndex((line) => HEADER.test(line));
     const end = lines.findIndex((line, index) => index > start && /Successfully ran target/.test(line));
     assert.ok(start >= 0 && end > start, `no task output between a \`> nx run probe:tool\` line and Nx's summary in:\n${replay}`);

@@ -31,7 +31,7 @@ describe('v8-code-cache.cjs', () => {
     writeFileSync(join(dir, 'esm.mjs'), "export const value = 'from import()';\n");
     writeFileSync(
       join(dir, 'main.js'),
-      "const { answer } = require('./answer.js');\nrequire('./lazy.js')().then((value) => console.log(answer(), value, require.resolve('./answer.js') === __dirname + '/answer.js'));\n",
+      "const { answer } = require('./answer.js');\nrequire('./lazy.js')().then((value) => console.log([answer(), value, require.resolve('./answer.js') === __dirname + '/answer.js'].join(' ')));\n",
     );
   });
 
