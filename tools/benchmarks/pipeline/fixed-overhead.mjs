@@ -38,8 +38,9 @@ async function timeCachedBuild({ repeat, withDependencies, daemon, extraEnv = {}
   for (let run = 1; run <= repeat; run++) {
     const cached = await runTimed(process.execPath, args, { cwd: REPOSITORY_ROOT, env, logFile: LOG });
     const headers = [...cached.output.matchAll(/^> nx run (\S+)(.*)$/gm)];
-    // A cache entry written by a run on a terminal holds Nx's own `> nx run <task>` line too, so a replay can print a
-    // second, unmarked header for a task that was answered from the cache: every task needs one cache-marked header.
+    // An entry that Nx recorded through its pseudo-terminal holds Nx's own `> nx run <task>` line too (this workspace's
+    // .env keeps tasks off it, but a cache shared with other checkouts can hold older entries), so a replay can print
+    // a second, unmarked header for a task answered from the cache: every task needs one cache-marked header.
     const fromCache = new Set(headers.filter(([, , rest]) => /local cache|existing outputs match the cache/.test(rest)).map(([, task]) => task));
     if (fromCache.size === 0 || headers.some(([, task]) => !fromCache.has(task))) {
       throw new Error(`fixed overhead: run ${run} of recorder:build was not answered from the cache (see ${LOG}); the fixed cost cannot be measured.`);
