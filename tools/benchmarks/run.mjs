@@ -1,7 +1,7 @@
 // The benchmark command (`npm run bench`): measures the release pipeline and the recorder, each against a baseline
 // measured in the same run, prints Markdown tables and writes them to BENCHMARKS.md and the README performance
 // sections. Usage: node tools/benchmarks/run.mjs [--quick] [--only=build,fixed,publish,graph,smoke,recorder] [--no-write]
-// [--node=<path to a node binary>]
+// [--node=<path to a node binary>] [--v8-code-cache]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     python: { type: 'string', default: '3.12' },
     node: { type: 'string' },
+    'v8-code-cache': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -38,6 +39,7 @@ if (values.help) {
       '  --no-write           print the tables only; BENCHMARKS.md and the READMEs are written only when every section ran',
       '  --python=<X.Y>       the interpreter of the recorder section (default 3.12)',
       '  --node=<path>        run every section under that node binary (its folder first on PATH), e.g. to compare Node 20, 22 and 24',
+      '  --v8-code-cache      fixed section: Nx with tools/benchmarks/lib/v8-code-cache.cjs preloaded (Node 20 only; an experiment, see design-docs/node-versions.md)',
     ].join('\n'),
   );
   process.exit(0);
@@ -75,7 +77,7 @@ const repeats = quick ? { build: 1, fixed: 5, publish: 3, graph: 3, smoke: 3, re
 
 const runners = {
   build: () => benchmarkBuildOverhead({ repeat: repeats.build }),
-  fixed: () => benchmarkFixedOverhead({ repeat: repeats.fixed }),
+  fixed: () => benchmarkFixedOverhead({ repeat: repeats.fixed, v8CodeCache: values['v8-code-cache'] }),
   publish: () => benchmarkCachedPublish({ repeat: repeats.publish }),
   graph: () => benchmarkProjectGraph({ repeat: repeats.graph, sizes: [10, 100, 500] }),
   smoke: () => benchmarkWheelSmoke({ repeat: repeats.smoke }),
@@ -139,8 +141,9 @@ function replaceBetweenMarkers(path, content) {
   writeFileSync(path, text.replace(pattern, (_, start, end) => `${start}${content}\n${end}`));
 }
 
-if (values['no-write'] || only.length !== SECTIONS.length) {
-  progress(`results not written (${values['no-write'] ? '--no-write' : 'only some sections ran'}); the tables are above`);
+if (values['no-write'] || values['v8-code-cache'] || only.length !== SECTIONS.length) {
+  const why = values['no-write'] ? '--no-write' : values['v8-code-cache'] ? '--v8-code-cache measures an experiment, not the workspace as it is' : 'only some sections ran';
+  progress(`results not written (${why}); the tables are above`);
 } else {
   writeFileSync(join(REPOSITORY_ROOT, 'BENCHMARKS.md'), `${benchmarksFile}\n`);
   replaceBetweenMarkers(join(REPOSITORY_ROOT, 'README.md'), `${header}\n\n${summaryTable}\n`);

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +38,9 @@ async function timeCachedBuild({ repeat, withDependencies, daemon, extraEnv = {}
   for (let run = 1; run <= repeat; run++) {
     const cached = await runTimed(process.execPath, args, { cwd: REPOSITORY_ROOT, env, logFile: LOG });
     const headers = [...cached.output.matchAll(/^> nx run (\S+)(.*)$/gm)];
-    // A cache entry written by a run on a terminal holds Nx's own `> nx run <task>` line too, so a replay can print a
-    // second, unmarked header for a task that was answered from the cache: every task needs one cache-marked header.
+    // An entry that Nx recorded through its pseudo-terminal holds Nx's own `> nx run <task>` line too (this workspace's
+    // .env keeps tasks off it, but a cache shared with other checkouts can hold older entries), so a replay can print
+    // a second, unmarked header for a task answered from the cache: every task needs one cache-marked header.
     const fromCache = new Set(headers.filter(([, , rest]) => /local cache|existing outputs match the cache/.test(rest)).map(([, task]) => task));
     if (fromCache.size === 0 || headers.some(([, task]) => !fromCache.has(task))) {
       throw new Error(`fixed overhead: run ${run} of recorder:build was not answered from the cache (see ${LOG}); the fixed cost cannot be measured.`);
@@ -76,7 +78,7 @@ export function phaseTimes(output) {
 const PRINT_MEASURES = fileURLToPath(new URL('../lib/print-performance-measures.cjs', import.meta.url));
 
 /** One more cache-hit run, daemon off, printing Nx's performance measures at exit: where the fixed cost goes. */
-async function measurePhases(extraEnv = {}) {
+async function measurePhases(extraEnv) {
   const run = await runTimed(process.execPath, ['--require', PRINT_MEASURES, ...cachedBuildArgs(false)], { cwd: REPOSITORY_ROOT, env: nxEnvironment(extraEnv), logFile: LOG });
   return { seconds: run.seconds, phases: phaseTimes(run.output) };
 }
@@ -85,8 +87,8 @@ async function measurePhases(extraEnv = {}) {
  * The installed-plugin row is only true if Nx really skipped its local-plugin pass: then it builds the project
  * configurations once instead of twice.
  */
-async function assertInstalledResolution() {
-  const passes = (await measurePhases(AS_INSTALLED)).phases.find((phase) => phase.name === 'build-project-configs').times.length;
+async function assertInstalledResolution(extraEnv) {
+  const passes = (await measurePhases({ ...extraEnv, ...AS_INSTALLED })).phases.find((phase) => phase.name === 'build-project-configs').times.length;
   if (passes !== 1) {
     throw new Error(`fixed overhead: with ${JSON.stringify(AS_INSTALLED)} Nx built the project configurations ${passes} times (expected 1: the plugin resolved as an installed package); see ${LOG}`);
   }
@@ -96,12 +98,12 @@ async function assertInstalledResolution() {
  * Where one cache-hit run's main thread spends its time, by a V8 CPU profile (sampled every 0.2 ms): unlike wall
  * clock, the shares hold under load. Node's own start-up comes before the profiler and is the `node -e 0` row.
  */
-async function profileCachedBuild() {
+async function profileCachedBuild(extraEnv) {
   const folder = mkdtempSync(join(tmpdir(), 'nx-fixed-profile-'));
   try {
     const run = await runTimed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${folder}`, '--cpu-prof-interval=200', ...cachedBuildArgs(false)], {
       cwd: REPOSITORY_ROOT,
-      env: nxEnvironment(),
+      env: nxEnvironment(extraEnv),
       logFile: LOG,
     });
     const profiles = readdirSync(folder).filter((file) => file.endsWith('.cpuprofile'));
@@ -150,22 +152,22 @@ async function timeFingerprint(repeat) {
  * toolchain fingerprint) and replaying the result, measured as runs answered from the local cache; and the
  * fingerprint alone.
  */
-export async function measureFixedOverhead({ repeat }) {
+export async function measureFixedOverhead({ repeat, extraEnv = {} }) {
   progress('fixed overhead: recorder:build answered from the cache, daemon off (as CI), build task only');
-  const alone = await timeCachedBuild({ repeat, withDependencies: false, daemon: false });
+  const alone = await timeCachedBuild({ repeat, withDependencies: false, daemon: false, extraEnv });
   progress('fixed overhead: the same with the tasks it depends on');
-  const chain = await timeCachedBuild({ repeat, withDependencies: true, daemon: false });
+  const chain = await timeCachedBuild({ repeat, withDependencies: true, daemon: false, extraEnv });
   progress('fixed overhead: the same with the daemon (as a developer terminal)');
-  const daemon = await timeCachedBuild({ repeat, withDependencies: true, daemon: true });
+  const daemon = await timeCachedBuild({ repeat, withDependencies: true, daemon: true, extraEnv });
   progress('fixed overhead: build task only, daemon off, the plugin resolved as an installed package (what users of the plugin get)');
-  await assertInstalledResolution();
-  const installed = await timeCachedBuild({ repeat, withDependencies: false, daemon: false, extraEnv: AS_INSTALLED });
+  await assertInstalledResolution(extraEnv);
+  const installed = await timeCachedBuild({ repeat, withDependencies: false, daemon: false, extraEnv: { ...extraEnv, ...AS_INSTALLED } });
   progress('fixed overhead: toolchain fingerprint, warm');
   const fingerprint = await timeFingerprint(repeat * 4);
   progress("fixed overhead: one more run printing Nx's performance measures, for where the time goes");
-  const phases = await measurePhases();
+  const phases = await measurePhases(extraEnv);
   progress('fixed overhead: one more run under the CPU profiler, for the shares of the time');
-  const profile = await profileCachedBuild();
+  const profile = await profileCachedBuild(extraEnv);
   progress(`fixed overhead: cache-hit runs ${alone.nx.median.toFixed(2)} s alone, ${chain.nx.median.toFixed(2)} s with dependencies, ${daemon.nx.median.toFixed(2)} s with the daemon, ${installed.nx.median.toFixed(2)} s with the plugin as installed`);
   return { alone, chain, daemon, installed, fingerprint, phases, profile };
 }
@@ -191,13 +193,57 @@ export function fingerprintRow({ fingerprint }) {
   ];
 }
 
+const V8_CODE_CACHE = fileURLToPath(new URL('../lib/v8-code-cache.cjs', import.meta.url));
+
+/**
+ * `--v8-code-cache`: every Nx process of the section loads lib/v8-code-cache.cjs through NODE_OPTIONS, with the cache
+ * in a new temporary folder that each row's uncounted first run fills. `restoredRuns` counts the Nx CLI runs that
+ * took code from it, so a cache that silently did nothing fails the section instead of passing as a measurement.
+ */
+function v8CodeCacheSession() {
+  if (typeof nodeModule.enableCompileCache === 'function') {
+    throw new Error(
+      `--v8-code-cache: Node ${process.version} has module.enableCompileCache, which Nx switches on itself; the hook measures what a code cache would save on Node 20 (add --node=<a Node 20 binary>).`,
+    );
+  }
+  const folder = mkdtempSync(join(tmpdir(), 'nx-v8-code-cache-'));
+  const report = join(folder, 'report.jsonl');
+  return {
+    env: { NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require=${V8_CODE_CACHE}`].filter(Boolean).join(' '), V8_CODE_CACHE_DIR: join(folder, 'cache'), V8_CODE_CACHE_REPORT: report },
+    restoredRuns: () =>
+      existsSync(report)
+        ? readFileSync(report, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line))
+            .filter((run) => run.entry === NX_BIN && run.restored > 0).length
+        : 0,
+    remove: () => rmSync(folder, { recursive: true, force: true }),
+  };
+}
+
+async function measureWithV8CodeCache({ repeat }) {
+  const session = v8CodeCacheSession();
+  try {
+    const fixed = await measureFixedOverhead({ repeat, extraEnv: session.env });
+    const restored = session.restoredRuns();
+    if (restored < 4 * repeat) {
+      throw new Error(`--v8-code-cache: ${restored} of the ${4 * repeat} counted Nx runs restored code from the cache (see ${LOG} and ${V8_CODE_CACHE}); the figures would not be of a cached run.`);
+    }
+    return fixed;
+  } finally {
+    session.remove();
+  }
+}
+
 /** The `fixed` section of the benchmark command: the fixed costs without the builds of the `build` section. */
-export async function benchmarkFixedOverhead({ repeat }) {
-  const fixed = await measureFixedOverhead({ repeat });
+export async function benchmarkFixedOverhead({ repeat, v8CodeCache = false }) {
+  const fixed = v8CodeCache ? await measureWithV8CodeCache({ repeat }) : await measureFixedOverhead({ repeat });
   return {
     id: 'fixed',
-    title: 'Fixed Nx cost of `nx run recorder:build` and the toolchain fingerprint',
+    title: `Fixed Nx cost of \`nx run recorder:build\` and the toolchain fingerprint${v8CodeCache ? ' (Nx with lib/v8-code-cache.cjs)' : ''}`,
     method:
+      (v8CodeCache ? 'Every Nx process loads tools/benchmarks/lib/v8-code-cache.cjs (`--v8-code-cache`), with a cache that the uncounted first run of each row fills. ' : '') +
       `Runs answered from the local cache, timed from process start to exit, alternating with \`node -e 0\` (process start, for scale); ` +
       `${repeat} runs each after an uncounted one. The fingerprint is timed in this process as Nx runs it: the plugin's ` +
       `preTasksExecution hook (memo hit) followed by the target's runtime input command through the shell.`,
