@@ -14,6 +14,7 @@ import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOpt
 import { oldestInterpreterFirst, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
+import { needsBuildEnvironmentPython } from './lib/build-interpreter';
 import { cargoManifestPath } from '../../plugins/maturin-project';
 import type { MaturinBuildExecutorSchema } from './schema';
 
@@ -45,9 +46,11 @@ export default async function maturinBuildExecutor(
 async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceRoot: string, projectRoot: string): Promise<ArtefactEntry[]> {
   const interpreters = await findPythonInterpretersMemoised(workspaceRoot, options.pythonVersions);
   const projectDirectory = join(workspaceRoot, projectRoot);
-  const projectRequires = options.buildIsolation ? readBuildRequires(join(projectDirectory, 'pyproject.toml')) : [];
+  const pyprojectFile = join(projectDirectory, 'pyproject.toml');
+  const projectRequires = options.buildIsolation ? readBuildRequires(pyprojectFile) : [];
   // zig comes from the ziglang package, which `maturin[zig]` would name; a plain `maturin` requirement lacks it.
   const buildRequires = options.zig && projectRequires.length > 0 ? [...projectRequires, 'ziglang'] : projectRequires;
+  const buildEnvironmentPython = buildRequires.length > 0 && needsBuildEnvironmentPython(readTomlFile(pyprojectFile), buildRequires);
   const staging = `${options.outputDir}.staging`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -60,9 +63,9 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
       if (recordIfAlreadyServed(entries, interpreter)) continue;
       const before = new Set(readdirSync(staging));
       const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
-      // In the isolated environment `python` is that environment's interpreter: the requested CPython with the
-      // build requirements (cffi, ...) importable, which is what maturin must generate bindings with.
-      const args = [...maturin.args, ...maturinBuildArguments(options, staging), ...source.targetDirectoryArgs, '--interpreter', buildRequires.length > 0 ? 'python' : interpreter.executable];
+      // In the isolated environment `python` is that environment's interpreter, with the build requirements
+      // importable; only cffi bindings need them, and every other build keeps one interpreter path from build to build.
+      const args = [...maturin.args, ...maturinBuildArguments(options, staging), ...source.targetDirectoryArgs, '--interpreter', buildEnvironmentPython ? 'python' : interpreter.executable];
       await timed(`maturin build for CPython ${interpreter.version}`, () => runStreaming(maturin.file, args, { cwd: source.directory, env: toolsPathEnv(workspaceRoot) }));
       const produced = readdirSync(staging).filter((file) => !before.has(file));
       const wheels = produced.filter((file) => file.endsWith('.whl'));
