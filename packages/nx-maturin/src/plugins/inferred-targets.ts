@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { MaturinProjectOnDisk } from './maturin-project';
 import type { PluginProject } from './maturin-plugin';
 import type { NormalizedMaturinPluginOptions } from './plugin-options';
+import { projectRustToolchainInputs } from '../lib/toolchain-fingerprint-project';
 import { toolchainFingerprintInput } from './toolchain-input';
 
 type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
@@ -124,7 +125,7 @@ export function createInferredTargets(
 ): Record<string, TargetConfiguration> {
   const names = options.targetNames;
   const outputDir = posix.join(project.root, 'target', 'wheels');
-  const tooling = toolingInputs(options, pluginProject);
+  const tooling = [...toolingInputs(options, pluginProject), ...projectRustToolchainInputs(project.rustToolchainFolder)];
   const pythonVersions = options.pythonVersions;
   const overrides = options.projectTargetOptions[project.root || '.'] ?? {};
   // A plugin developed in this workspace is compiled before any task that runs its executors, so no task runs a
