@@ -221,7 +221,8 @@ describe('nx-maturin createNodes', () => {
     write('rust-toolchain.toml', '[toolchain]\nchannel = "nightly"\n');
     write('q/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "q"\nversion = "0.1.0"\n`);
     crate('q');
-    const [[, first], [, second]] = (await infer(['p/pyproject.toml', 'q/pyproject.toml'])) as [string, { projects: Projects }][];
+    const results = (await infer(['p/pyproject.toml', 'q/pyproject.toml'])) as [string, { projects: Projects }][];
+    const [first, second] = results.map(([, result]) => result);
     const runtimeInputs = (projects: Projects, name: string, target: string) =>
       (projects[name]!.targets[target]!['inputs'] as unknown[]).filter((input) => JSON.stringify(input).includes('RUSTUP_AUTO_INSTALL'));
     for (const target of ['build', 'test', 'smoke']) {
