@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describeArtefact, writeManifest, type ArtefactEntry } from '../../lib/artefact-manifest';
+import { describeArtefact, readManifest, writeManifest, type ArtefactEntry, type ArtefactManifest } from '../../lib/artefact-manifest';
 import { projectRootOf } from '../../lib/executor-context';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import type { PythonInterpreter } from '../../lib/python-discovery';
@@ -11,7 +11,7 @@ import { resolveTool, toolsPathEnv, type ToolCommand } from '../../lib/workspace
 import { readTomlFile, tomlPath } from '../../lib/toml-file';
 import { findPythonInterpretersMemoised } from '../../lib/toolchain-fingerprint';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
-import { oldestInterpreterFirst, recordIfAlreadyServed } from './lib/interpreter-coverage';
+import { buildOrder, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
 import { needsBuildEnvironmentPython } from './lib/build-interpreter';
@@ -59,7 +59,7 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
   try {
     const source = options.sdist ? await buildSdistSource(workspaceRoot, projectDirectory, staging, interpreters[0]!, buildRequires) : { directory: projectDirectory, targetDirectoryArgs: [] };
     if ('sdist' in source) entries.push(source.sdist);
-    for (const interpreter of oldestInterpreterFirst(interpreters)) {
+    for (const interpreter of buildOrder(interpreters, previousManifest(options.outputDir))) {
       if (recordIfAlreadyServed(entries, interpreter)) continue;
       const before = new Set(readdirSync(staging));
       const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
@@ -157,6 +157,15 @@ function maturinCommand(workspaceRoot: string, interpreter: string, buildRequire
   const uv = resolveTool(workspaceRoot, 'uv');
   const withArgs = buildRequires.flatMap((requirement) => ['--with', requirement]);
   return { file: uv.file, args: ['run', '--no-project', '--isolated', '--python', interpreter, ...withArgs, '--', 'maturin'], origin: 'uv run (PEP 517 build requirements)' };
+}
+
+/** The manifest of the build before this one, if its output folder holds a readable one (see buildOrder). */
+function previousManifest(outputDir: string): ArtefactManifest | undefined {
+  try {
+    return readManifest(outputDir, 'build');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Distribution and version as maturin wrote them into the file names (the PEP 440 form). */
