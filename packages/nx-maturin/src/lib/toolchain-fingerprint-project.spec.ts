@@ -36,7 +36,7 @@ describe('toolchain fingerprint of a project with its own rust-toolchain file', 
     it('asks rustc in that folder, never installing a toolchain, and quotes the folder for the shell', () => {
       expect(projectRustToolchainInput("libs/o'neil p", 'linux')).toEqual({ runtime: `cd 'libs/o'\\''neil p' && RUSTUP_AUTO_INSTALL=0 "\${RUSTC:-rustc}" -vV 2>&1 || echo rustc unavailable` });
       expect(projectRustToolchainInput('libs/p', 'win32')).toEqual({
-        runtime: 'cd /d "libs\\p" && set RUSTUP_AUTO_INSTALL=0 && (if defined RUSTC (%RUSTC% -vV) else (rustc -vV)) 2>&1 || echo rustc unavailable',
+        runtime: 'cd /d "libs\\p" && set "RUSTUP_AUTO_INSTALL=0" && (if defined RUSTC (%RUSTC% -vV) else (rustc -vV)) 2>&1 || echo rustc unavailable',
       });
     });
   });

@@ -31,7 +31,7 @@ export function findRustToolchainFolder(workspaceRoot: string, crateFolder: stri
  */
 export function projectRustToolchainInput(toolchainFolder: string, platform: NodeJS.Platform = process.platform): InputDefinition {
   if (platform === 'win32') {
-    return { runtime: `cd /d "${toolchainFolder.split('/').join('\\')}" && set RUSTUP_AUTO_INSTALL=0 && (if defined RUSTC (%RUSTC% -vV) else (rustc -vV)) 2>&1 || echo rustc unavailable` };
+    return { runtime: `cd /d "${toolchainFolder.split('/').join('\\')}" && set "RUSTUP_AUTO_INSTALL=0" && (if defined RUSTC (%RUSTC% -vV) else (rustc -vV)) 2>&1 || echo rustc unavailable` };
   }
   return { runtime: `cd '${toolchainFolder.replace(/'/g, `'\\''`)}' && RUSTUP_AUTO_INSTALL=0 "\${RUSTC:-rustc}" -vV 2>&1 || echo rustc unavailable` };
 }
