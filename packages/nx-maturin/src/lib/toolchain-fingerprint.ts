@@ -28,7 +28,9 @@ async function probeToolchain(workspaceRoot: string, pythonVersions: readonly st
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { findPythonInterpreters } = require('./python-discovery') as { findPythonInterpreters: typeof FindPythonInterpreters };
   const toolVersion = async (executable: string, args: string[]): Promise<string> => {
-    const result = await execa(executable, args, { reject: false, env, extendEnv: false });
+    // In the workspace root, whatever folder Nx runs from: rustup picks the toolchain by the rust-toolchain file
+    // nearest to the working folder, and the memo key watches the root's (a project's own: toolchain-fingerprint-project.ts).
+    const result = await execa(executable, args, { reject: false, env, extendEnv: false, cwd: workspaceRoot });
     if (result.failed) return `${executable}: unavailable`;
     // rustc -vV lists host and LLVM too, which decide the wheels as much as the version does.
     return result.stdout.trim().split('\n').filter((line) => !line.startsWith('commit-date')).join(' | ');

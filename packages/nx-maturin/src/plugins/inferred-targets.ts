@@ -3,6 +3,8 @@ import { posix } from 'node:path';
 import type { MaturinProjectOnDisk } from './maturin-project';
 import type { PluginProject } from './maturin-plugin';
 import type { NormalizedMaturinPluginOptions } from './plugin-options';
+import { projectRustToolchainInputs } from '../lib/toolchain-fingerprint-project';
+import { CHANGELOG_NAMES } from '../lib/versions/changelog';
 import { toolchainFingerprintInput } from './toolchain-input';
 
 type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
@@ -35,12 +37,19 @@ function versionSourceInputs(project: MaturinProjectOnDisk): (string | InputDefi
     manifestInput(project),
     project.cargoLockInput,
     ...project.cargoWorkspaceInputs,
-    '{projectRoot}/CHANGELOG.md',
+    ...changelogInputs(project),
     { env: 'GITHUB_REF' },
   ];
   // `__version__` may live in a module that `__init__.py` re-exports it from (`from .about import __version__`).
   if (project.pythonPackageDir) inputs.push(`{projectRoot}/${project.pythonPackageDir}/**/*.py`);
   return inputs;
+}
+
+/** Where version-sync looks for a changelog by itself (see findChangelog): the project's folder, then the crate's. */
+function changelogInputs(project: MaturinProjectOnDisk): string[] {
+  const crateFolder = posix.relative(project.root, posix.dirname(posix.join(project.root, project.cargoManifest)));
+  const folders = ['{projectRoot}', ...(crateFolder === '' ? [] : [crateFolder.startsWith('..') ? `{workspaceRoot}/${posix.dirname(posix.join(project.root, project.cargoManifest))}` : `{projectRoot}/${crateFolder}`])];
+  return folders.flatMap((folder) => CHANGELOG_NAMES.map((name) => `${folder}/${name}`));
 }
 
 /**
@@ -124,7 +133,7 @@ export function createInferredTargets(
 ): Record<string, TargetConfiguration> {
   const names = options.targetNames;
   const outputDir = posix.join(project.root, 'target', 'wheels');
-  const tooling = toolingInputs(options, pluginProject);
+  const tooling = [...toolingInputs(options, pluginProject), ...projectRustToolchainInputs(project.rustToolchainFolder)];
   const pythonVersions = options.pythonVersions;
   const overrides = options.projectTargetOptions[project.root || '.'] ?? {};
   // A plugin developed in this workspace is compiled before any task that runs its executors, so no task runs a

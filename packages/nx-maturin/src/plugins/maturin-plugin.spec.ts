@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FIXTURES, REPOSITORY_ROOT } from '../test-support/temp-workspace';
 import { locateVersionFiles } from '../lib/versions/version-files';
+import { projectRustToolchainInput } from '../lib/toolchain-fingerprint-project';
 import { createNodes, findPluginProject } from './maturin-plugin';
 import { toolchainFingerprintInput } from './toolchain-input';
 
@@ -211,6 +212,24 @@ describe('nx-maturin createNodes', () => {
     // Enabled through [tool.maturin].features, or through Cargo's default features and what they enable.
     write('app/Cargo.toml', cargo('[[bin]]\nname = "app-gui"\nrequired-features = ["gui"]\n[[bin]]\nname = "app-tray"\nrequired-features = ["tray", "fancy"]\n'));
     expect(await smoked()).toEqual(['app-tray']);
+  });
+
+  it("hashes build, test and smoke with the compiler a project's own rust-toolchain file selects, a floating channel included", async () => {
+    write('p/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "p"\nversion = "0.1.0"\n[tool.maturin]\nmanifest-path = "rust/Cargo.toml"\n`);
+    write('p/rust/Cargo.toml', '[package]\nname = "p"\nversion = "0.1.0"\n');
+    write('p/rust-toolchain.toml', '[toolchain]\nchannel = "stable"\n');
+    write('rust-toolchain.toml', '[toolchain]\nchannel = "nightly"\n');
+    write('q/pyproject.toml', `${MATURIN_BACKEND}[project]\nname = "q"\nversion = "0.1.0"\n`);
+    crate('q');
+    const results = (await infer(['p/pyproject.toml', 'q/pyproject.toml'])) as [string, { projects: Projects }][];
+    const [first, second] = results.map(([, result]) => result);
+    const runtimeInputs = (projects: Projects, name: string, target: string) =>
+      (projects[name]!.targets[target]!['inputs'] as unknown[]).filter((input) => JSON.stringify(input).includes('RUSTUP_AUTO_INSTALL'));
+    for (const target of ['build', 'test', 'smoke']) {
+      // The nearest file wins (rustup's rule); the root's is the workspace fingerprint's, asked in the root.
+      expect(runtimeInputs(first!.projects, 'p', target)).toEqual([projectRustToolchainInput('p')]);
+      expect(runtimeInputs(second!.projects, 'q', target)).toEqual([]);
+    }
   });
 
   it('hashes a Cargo manifest above the project (manifest-path = "../Cargo.toml") for version-sync from the workspace root', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { TomlFileError, TomlTable, tomlPath, tomlString } from '../lib/toml-file';
+import { findRustToolchainFolder } from '../lib/toolchain-fingerprint-project';
 import { findLocalCrates, type LocalCratesMemo } from './local-crates';
 
 /** What inference needs to know about one maturin project, read from its pyproject.toml and Cargo.toml. */
@@ -42,6 +43,11 @@ export interface MaturinProjectOnDisk extends MaturinProject {
    * root).
    */
   cargoWorkspaceInputs: string[];
+  /**
+   * The folder (relative to the workspace root) of the rust-toolchain file that applies to the crate, when it lies
+   * below the workspace root: its compiler becomes a runtime cache input (see projectRustToolchainInput).
+   */
+  rustToolchainFolder: string | undefined;
   /**
    * Nx inputs for what maturin builds from outside the project folder: local crates (see {@link findLocalCrates}),
    * the crate itself or the Python source when they lie outside, and `[tool.maturin].include` globs reaching out.
@@ -220,6 +226,7 @@ export function locateOnDisk(workspaceRoot: string, project: MaturinProject, mem
     smokeScripts: findSmokeScripts(workspaceRoot, project.root),
     hasMainModule: pythonPackageDir !== undefined && existsSync(join(workspaceRoot, project.root, pythonPackageDir, '__main__.py')),
     cargoWorkspaceInputs: findCargoWorkspaceInputs(workspaceRoot, project),
+    rustToolchainFolder: findRustToolchainFolder(workspaceRoot, posix.dirname(posix.join(project.root, project.cargoManifest))),
     ...findOutsideSources(workspaceRoot, project, memo),
   };
 }

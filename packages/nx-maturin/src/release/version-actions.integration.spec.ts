@@ -120,4 +120,25 @@ describe('nx release with maturin version actions', () => {
     expect(ws.read('libs/hello/Cargo.toml')).toContain('version = "0.9.0"');
     expect(ws.read('libs/hello/Cargo.lock')).toContain('name = "hello-maturin"\nversion = "0.9.0"');
   });
+
+  it('refuses a release whose changelog step would write a second changelog beside CHANGELOG.rst, and releases once told to leave it', async () => {
+    const markdown = ws.read('libs/hello/CHANGELOG.md');
+    ws.write('libs/hello/CHANGELOG.rst', `Changelog\n=========\n\n0.2.0\n-----\n\n${markdown.replace(/^#.*$/gm, '')}`);
+    await ws.git(['rm', '-q', 'libs/hello/CHANGELOG.md']);
+    await ws.git(['add', '.']);
+    await ws.git(['commit', '-q', '-m', 'docs: the history in reStructuredText']);
+    const refused = await ws.nx(['release', 'version', 'patch', '--dry-run']);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.all).toContain(
+      'Refusing to release hello 0.2.1: its changelog is libs/hello/CHANGELOG.rst, but nx release changelog writes libs/hello/CHANGELOG.md (release.changelog.projectChangelogs)',
+    );
+    expect(refused.all).toContain('set release.changelog.projectChangelogs to false in nx.json and add each release\'s heading to libs/hello/CHANGELOG.rst yourself');
+    const nxJson = JSON.parse(ws.read('nx.json')) as { release: { changelog: Record<string, unknown> } };
+    nxJson.release.changelog['projectChangelogs'] = false;
+    ws.write('nx.json', JSON.stringify(nxJson, null, 2));
+    await ws.git(['commit', '-q', '-am', 'chore: no generated changelog']);
+    const run = await ws.nx(['release', 'version', 'patch']);
+    expect(run.exitCode === 0 ? '' : run.all).toBe('');
+    expect(ws.read('libs/hello/pyproject.toml')).toContain('version = "0.2.1"');
+  });
 });

@@ -1,10 +1,10 @@
 import { logger, type Tree } from '@nx/devkit';
-import { relative } from 'node:path';
+import { posix, relative } from 'node:path';
 import { VersionActions } from 'nx/release';
 import { runCaptured } from '../lib/run-process';
 import { tomlString } from '../lib/toml-file';
 import { semverToPep440 } from '../lib/versions/pep440';
-import { locateVersionFiles, normalizeVersionFileOptions, type VersionFileOptions } from '../lib/versions/version-files';
+import { displayPath, locateVersionFiles, normalizeVersionFileOptions, type VersionFileOptions } from '../lib/versions/version-files';
 import { agreedVersion, formatVersionTable, independentCargoHint, readVersionSources, type VersionCheckInput } from '../lib/versions/version-sources';
 import { planVersionWrite } from '../lib/versions/write-version';
 import { latestVersionOnIndex } from './registry-version';
@@ -84,6 +84,7 @@ export default class MaturinVersionActions extends VersionActions {
     const input = { ...this.checkInput, workspaceRoot: tree.root };
     const pep440 = semverToPep440(newVersion, `the version nx release chose for ${input.projectName}`);
     await this.refuseUnsafeRelease(tree.root, newVersion);
+    this.refuseSecondChangelog(tree.root, newVersion);
     const plans = planVersionWrite(input, newVersion, (file) => {
       const text = tree.read(relative(tree.root, file), 'utf-8');
       if (text === null) throw new Error(`${file}: listed as a version source but not found in the workspace.`);
@@ -100,6 +101,29 @@ export default class MaturinVersionActions extends VersionActions {
   async updateProjectDependencies(): Promise<string[]> {
     // Cross-project dependency versions are not expressed in maturin manifests in this workspace, so nothing to update.
     return [];
+  }
+
+  /**
+   * `nx release changelog` writes Markdown to the release group's changelog file (`{projectRoot}/CHANGELOG.md` by
+   * default) and creates it when missing. A project that keeps its history in another file (CHANGELOG.rst, or a
+   * CHANGELOG.md beside a crate above the project) would get a second changelog that version-sync then reads, while
+   * the real one silently falls behind. Refused before anything is written, with the ways out.
+   */
+  private refuseSecondChangelog(workspaceRoot: string, newVersion: string): void {
+    const written = nxChangelogFile(this.releaseGroup.changelog, this.projectGraphNode.data.root, this.projectGraphNode.name);
+    const kept = locateVersionFiles(workspaceRoot, this.projectGraphNode.data.root, this.versionFileOptions).changelog?.file;
+    if (written === undefined || kept === undefined) return;
+    const keptFile = displayPath(workspaceRoot, kept);
+    if (keptFile === written) return;
+    const setting = this.releaseGroup.name === '__default__' ? 'release.changelog.projectChangelogs' : `release.groups.${this.releaseGroup.name}.changelog`;
+    const keepYours = keptFile.toLowerCase().endsWith('.rst')
+      ? `nx release renders Markdown only: set ${setting} to false in nx.json and add each release's heading to ${keptFile} yourself (version-sync checks it before publishing)`
+      : `point nx release at it: set ${setting}.file to "{workspaceRoot}/${keptFile}" in nx.json`;
+    throw new Error(
+      `Refusing to release ${this.projectGraphNode.name} ${newVersion}: its changelog is ${keptFile}, but nx release changelog writes ${written} (${setting}), ` +
+        `a second file that version-sync would read from then on while ${keptFile} falls behind. ` +
+        `Next step: ${keepYours}; or, to move to the file nx writes, set the version-sync option changelog to "${posix.relative(this.projectGraphNode.data.root, written)}".`,
+    );
   }
 
   /**
@@ -127,4 +151,17 @@ export default class MaturinVersionActions extends VersionActions {
       );
     }
   }
+}
+
+/**
+ * The file nx release changelog writes for a project, relative to the workspace root (Nx's interpolation of the
+ * release group's resolved `changelog.file`), or undefined when the group writes none.
+ */
+export function nxChangelogFile(changelog: unknown, projectRoot: string, projectName: string): string | undefined {
+  if (changelog === false || changelog === undefined || changelog === null) return undefined;
+  const file = typeof changelog === 'object' ? (changelog as { file?: unknown }).file : undefined;
+  if (file === false) return undefined;
+  const template = typeof file === 'string' ? file : '{projectRoot}/CHANGELOG.md';
+  const interpolated = template.replace(/\{workspaceRoot\}\/?/g, '').replace(/\{projectRoot\}/g, projectRoot).replace(/\{projectName\}/g, projectName);
+  return posix.normalize(interpolated.split('\\').join('/')).replace(/^\.\//, '');
 }

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describeArtefact, writeManifest, type ArtefactEntry } from '../../lib/artefact-manifest';
+import { describeArtefact, readManifest, writeManifest, type ArtefactEntry, type ArtefactManifest } from '../../lib/artefact-manifest';
 import { projectRootOf } from '../../lib/executor-context';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import type { PythonInterpreter } from '../../lib/python-discovery';
@@ -11,9 +11,10 @@ import { resolveTool, toolsPathEnv, type ToolCommand } from '../../lib/workspace
 import { readTomlFile, tomlPath } from '../../lib/toml-file';
 import { findPythonInterpretersMemoised } from '../../lib/toolchain-fingerprint';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
-import { oldestInterpreterFirst, recordIfAlreadyServed } from './lib/interpreter-coverage';
+import { buildOrder, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
+import { needsBuildEnvironmentPython } from './lib/build-interpreter';
 import { cargoManifestPath } from '../../plugins/maturin-project';
 import type { MaturinBuildExecutorSchema } from './schema';
 
@@ -45,9 +46,11 @@ export default async function maturinBuildExecutor(
 async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceRoot: string, projectRoot: string): Promise<ArtefactEntry[]> {
   const interpreters = await findPythonInterpretersMemoised(workspaceRoot, options.pythonVersions);
   const projectDirectory = join(workspaceRoot, projectRoot);
-  const projectRequires = options.buildIsolation ? readBuildRequires(join(projectDirectory, 'pyproject.toml')) : [];
+  const pyprojectFile = join(projectDirectory, 'pyproject.toml');
+  const projectRequires = options.buildIsolation ? readBuildRequires(pyprojectFile) : [];
   // zig comes from the ziglang package, which `maturin[zig]` would name; a plain `maturin` requirement lacks it.
   const buildRequires = options.zig && projectRequires.length > 0 ? [...projectRequires, 'ziglang'] : projectRequires;
+  const buildEnvironmentPython = buildRequires.length > 0 && needsBuildEnvironmentPython(readTomlFile(pyprojectFile), buildRequires);
   const staging = `${options.outputDir}.staging`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -56,13 +59,13 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
   try {
     const source = options.sdist ? await buildSdistSource(workspaceRoot, projectDirectory, staging, interpreters[0]!, buildRequires) : { directory: projectDirectory, targetDirectoryArgs: [] };
     if ('sdist' in source) entries.push(source.sdist);
-    for (const interpreter of oldestInterpreterFirst(interpreters)) {
+    for (const interpreter of buildOrder(interpreters, previousManifest(options.outputDir))) {
       if (recordIfAlreadyServed(entries, interpreter)) continue;
       const before = new Set(readdirSync(staging));
       const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
-      // In the isolated environment `python` is that environment's interpreter: the requested CPython with the
-      // build requirements (cffi, ...) importable, which is what maturin must generate bindings with.
-      const args = [...maturin.args, ...maturinBuildArguments(options, staging), ...source.targetDirectoryArgs, '--interpreter', buildRequires.length > 0 ? 'python' : interpreter.executable];
+      // In the isolated environment `python` is that environment's interpreter, with the build requirements
+      // importable; only cffi bindings need them, and every other build keeps one interpreter path from build to build.
+      const args = [...maturin.args, ...maturinBuildArguments(options, staging), ...source.targetDirectoryArgs, '--interpreter', buildEnvironmentPython ? 'python' : interpreter.executable];
       await timed(`maturin build for CPython ${interpreter.version}`, () => runStreaming(maturin.file, args, { cwd: source.directory, env: toolsPathEnv(workspaceRoot) }));
       const produced = readdirSync(staging).filter((file) => !before.has(file));
       const wheels = produced.filter((file) => file.endsWith('.whl'));
@@ -154,6 +157,15 @@ function maturinCommand(workspaceRoot: string, interpreter: string, buildRequire
   const uv = resolveTool(workspaceRoot, 'uv');
   const withArgs = buildRequires.flatMap((requirement) => ['--with', requirement]);
   return { file: uv.file, args: ['run', '--no-project', '--isolated', '--python', interpreter, ...withArgs, '--', 'maturin'], origin: 'uv run (PEP 517 build requirements)' };
+}
+
+/** The manifest of the build before this one, if its output folder holds a readable one (see buildOrder). */
+function previousManifest(outputDir: string): ArtefactManifest | undefined {
+  try {
+    return readManifest(outputDir, 'build');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Distribution and version as maturin wrote them into the file names (the PEP 440 form). */

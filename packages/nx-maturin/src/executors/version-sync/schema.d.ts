@@ -7,7 +7,7 @@ export interface VersionSyncExecutorSchema {
   tagPattern?: string;
   /** A SemVer or PEP 440 version to write into every writable source before checking. */
   write?: string;
-  /** `false` leaves the CHANGELOG out, `true` (default) uses CHANGELOG.md when present; a path relative to the project folder names the file. */
+  /** `false` leaves the CHANGELOG out, `true` (default) finds CHANGELOG.md or CHANGELOG.rst in the project folder, else in the crate's; a path relative to the project folder names the file. */
   changelog?: boolean | string;
   /** The Python file, relative to the project folder, holding the `__version__` literal. */
   versionFile?: string;

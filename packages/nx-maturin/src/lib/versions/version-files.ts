@@ -3,10 +3,11 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { describeMaturinProject, locateOnDisk, maturinPaths, versionComesFromCargo, type MaturinPaths } from '../../plugins/maturin-project';
 import { readTomlFile, tomlPath, tomlString, type TomlTable } from '../toml-file';
 import { manifestsInheritingWorkspaceVersion } from './cargo-workspace-members';
+import { findChangelog } from './changelog';
 
 /** How a project's version files are chosen, from the version-sync options. */
 export interface VersionFileOptions {
-  /** `false` leaves the CHANGELOG out; a path (relative to the project root) names another file. Default `CHANGELOG.md` when present. */
+  /** `false` leaves the CHANGELOG out; a path (relative to the project root) names another file. Default: see findChangelog. */
   changelog?: false | string;
   /** The Python file (relative to the project root) holding `__version__ = "..."`; default: found from the package's `__init__.py`. */
   versionFile?: string;
@@ -100,15 +101,15 @@ export function locateVersionFiles(workspaceRoot: string, projectRoot: string, o
     cargoLockFile: layout.cargoLockFile === undefined ? undefined : join(workspaceRoot, layout.cargoLockFile),
     pythonVersionFile: options.versionFile !== undefined ? join(projectDir, options.versionFile) : initFile && followVersionImport(initFile),
     pythonVersionFileRequired: options.versionFile !== undefined,
-    changelog: locateChangelog(projectDir, options.changelog),
+    changelog: locateChangelog(workspaceRoot, projectDir, dirname(cargoManifestFile), options.changelog),
   };
 }
 
-function locateChangelog(projectDir: string, option: false | string | undefined): VersionFiles['changelog'] {
+function locateChangelog(workspaceRoot: string, projectDir: string, crateDir: string, option: false | string | undefined): VersionFiles['changelog'] {
   if (option === false) return undefined;
   if (option !== undefined) return { file: join(projectDir, option), required: true };
-  const file = join(projectDir, 'CHANGELOG.md');
-  return existsSync(file) ? { file, required: false } : undefined;
+  const file = findChangelog(resolve(workspaceRoot), projectDir, crateDir);
+  return file === undefined ? undefined : { file, required: false };
 }
 
 /**

@@ -160,6 +160,28 @@ describe('version-sources', () => {
     expect(none?.problem).toMatch(/has no "## X.Y.Z" release heading; .* set the version-sync option changelog to false/);
   });
 
+  it("reads a CHANGELOG.rst in the project's folder when there is no CHANGELOG.md (python-bidi's reStructuredText history)", async () => {
+    rmSync(file('CHANGELOG.md'));
+    writeFileSync(file('CHANGELOG.rst'), 'Changelog\n==========\n\n.. :changelog:\n\n0.1.0\n-----\n\n* Older release first by mistake\n');
+    const stale = await readVersionSources(input);
+    expect(stale.find((source) => source.name === 'CHANGELOG.rst newest heading')).toMatchObject({ file: 'libs/hello/CHANGELOG.rst', version: '0.1.0' });
+    await expect(checkVersionSources(input)).rejects.toThrow(/✗\s+CHANGELOG.rst newest heading/);
+    writeFileSync(file('CHANGELOG.rst'), 'Changelog\n==========\n\n0.2.0\n-----\n\n* Added\n\n0.1.0\n-----\n');
+    await expect(checkVersionSources(input)).resolves.toMatchObject({ version: '0.2.0' });
+  });
+
+  it("reads the crate folder's CHANGELOG when pyproject sits in a folder of its own below it (rust-just's pypi/)", async () => {
+    // The crate and its history at libs/hello, the Python packaging in libs/hello/pypi with manifest-path = "../Cargo.toml".
+    mkdirSync(file('pypi'));
+    writeFileSync(file('pypi/pyproject.toml'), readFileSync(file('pyproject.toml'), 'utf8').replace('python-source = "python"', 'python-source = "../python"\nmanifest-path = "../Cargo.toml"'));
+    const pypi = { ...input, projectRoot: 'libs/hello/pypi' };
+    const sources = await readVersionSources(pypi);
+    expect(sources.find((source) => source.name.endsWith('newest heading'))).toMatchObject({ file: 'libs/hello/CHANGELOG.md', version: '0.2.0' });
+    writeFileSync(file('pypi/CHANGELOG.md'), '## 0.1.0\n');
+    // The project's own folder comes first.
+    expect((await readVersionSources(pypi)).find((source) => source.name.endsWith('newest heading'))).toMatchObject({ file: 'libs/hello/pypi/CHANGELOG.md', version: '0.1.0' });
+  });
+
   it('leaves the CHANGELOG out with changelog: false and reads another file named by the option', async () => {
     edit('CHANGELOG.md', '## [0.2.0]', '## [0.1.0]');
     await expect(checkVersionSources(input)).rejects.toThrow(/✗\s+CHANGELOG.md newest heading/);

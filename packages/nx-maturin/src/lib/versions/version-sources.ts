@@ -4,6 +4,7 @@ import { parseAnyVersion, pep440ToSemver, semverToPep440 } from './pep440';
 import { hasDynamicVersion } from '../../plugins/maturin-project';
 import { displayPath, locateVersionFiles, readTextIfPresent, VERSION_LITERAL, type VersionFileOptions, type VersionFiles } from './version-files';
 import { escapeRegExp } from '../escape-regexp';
+import { readNewestReleaseHeading } from './changelog';
 
 export interface VersionSource {
   name: string;
@@ -274,11 +275,7 @@ function readPythonVersionSource(files: VersionFiles, show: (file: string) => st
   return sourceFrom('__version__', show(file), literal[3] ?? '', pep440ToSemver);
 }
 
-/**
- * The newest release heading: the first level-2 heading whose title starts with a version, skipping `Unreleased`:
- * `## X.Y.Z`, `## [X.Y.Z] - date`, or the same title underlined with `---` (Markdown's other heading form), the
- * version possibly a link (`[X.Y.Z](https://...)`).
- */
+/** The changelog's newest release heading (see readNewestReleaseHeading) as a version source. */
 function readChangelogSource(changelog: NonNullable<VersionFiles['changelog']>, show: (file: string) => string): VersionSource {
   const file = show(changelog.file);
   const name = `${file.split('/').pop()} newest heading`;
@@ -286,22 +283,9 @@ function readChangelogSource(changelog: NonNullable<VersionFiles['changelog']>, 
   if (text === undefined) {
     return { name, file, version: null, normalized: null, problem: `${file} is the changelog option, but it does not exist; fix the path, or set changelog to false to leave it out` };
   }
-  const lines = text.split(/\r?\n/);
-  for (const [index, line] of lines.entries()) {
-    const underlined = line.trim() !== '' && /^ {0,3}-+\s*$/.test(lines[index + 1] ?? '') ? line : undefined;
-    const title = /^##\s+(.*)$/.exec(line)?.[1] ?? underlined;
-    const token = title === undefined ? undefined : /^\s*\[?v?([^\]\s]+)\]?/.exec(title)?.[1];
-    if (token === undefined || /^unreleased$/i.test(token)) continue;
-    if (!/^\d/.test(token)) continue;
-    return sourceFrom(name, file, token, parseAnyVersion);
-  }
-  return {
-    name,
-    file,
-    version: null,
-    normalized: null,
-    problem: `${file} has no "## X.Y.Z" release heading; add one for the version being released, or set the version-sync option changelog to false if release notes are kept elsewhere`,
-  };
+  const heading = readNewestReleaseHeading(text, changelog.file);
+  if ('problem' in heading) return { name, file, version: null, normalized: null, problem: `${file} ${heading.problem}` };
+  return sourceFrom(name, file, heading.version, parseAnyVersion);
 }
 
 function readTagSource(tag: string, pattern: string, projectName: string): VersionSource {

@@ -1,4 +1,4 @@
-import type { ArtefactEntry } from '../../../lib/artefact-manifest';
+import type { ArtefactEntry, ArtefactManifest } from '../../../lib/artefact-manifest';
 import type { PythonInterpreter } from '../../../lib/python-discovery';
 import { wheelServesInterpreter } from '../../wheel-smoke/lib/artefact-rules';
 
@@ -14,6 +14,23 @@ export function oldestInterpreterFirst(interpreters: readonly PythonInterpreter[
     const [rightMajor = 0, rightMinor = 0] = minorOf(right);
     return leftMajor - rightMajor || leftMinor - rightMinor;
   });
+}
+
+/**
+ * The order to build in: oldest first, except that the interpreter the previous build compiled last goes first when
+ * that build made one version-specific wheel per interpreter (no abi3 or py3-none wheel, which needs the oldest
+ * first). The interpreters share one Cargo target folder, and PyO3's build script reruns, and PyO3 and the crate
+ * compile again, whenever the interpreter differs from the one the folder was last built for; starting with that
+ * one saves a compilation of PyO3 on every build of two or more interpreters. The previous manifest lists the
+ * wheels in the order they were compiled; when Nx restored it from its cache the guess may be wrong, which only
+ * costs that compilation.
+ */
+export function buildOrder(interpreters: readonly PythonInterpreter[], previous: ArtefactManifest | undefined): PythonInterpreter[] {
+  const oldestFirst = oldestInterpreterFirst(interpreters);
+  const wheels = previous?.artefacts.filter((entry) => entry.kind === 'wheel') ?? [];
+  if (wheels.length === 0 || wheels.some((entry) => entry.tags.some((tag) => /-(abi3|none)-/.test(tag)))) return oldestFirst;
+  const lastCompiled = oldestFirst.findIndex((interpreter) => wheels.at(-1)!.interpreter === `CPython ${interpreter.version}`);
+  return lastCompiled <= 0 ? oldestFirst : [oldestFirst[lastCompiled]!, ...oldestFirst.filter((_, index) => index !== lastCompiled)];
 }
 
 /**

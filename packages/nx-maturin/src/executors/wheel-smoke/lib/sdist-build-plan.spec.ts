@@ -1,4 +1,7 @@
-import { normalizeOptions as normalizeBuildOptions } from '../../maturin-build/lib/normalize-options';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { normalizeOptions as normalizeBuildOptions, type NormalizedMaturinBuildOptions } from '../../maturin-build/lib/normalize-options';
 import type { ArtefactEntry } from '../../../lib/artefact-manifest';
 import { chooseSdistInterpreter, MATURIN_BUILD_EXECUTOR, ownBuildEnvironment, reusableBuild, reuseEnvironment } from './sdist-build-plan';
 
@@ -6,11 +9,12 @@ describe('sdist build plan', () => {
   const smoke = { buildTarget: 'hello:build' };
   const linux = { workspaceRoot: '/ws', projectRoot: 'libs/hello', platform: 'linux' as const };
   const maturin = { file: '/ws/.tools/venv/bin/maturin', args: [] };
+  const withBaseInterpreter = (options: NormalizedMaturinBuildOptions) => ({ ...options, baseInterpreter: true });
 
   describe('reusableBuild', () => {
     it("takes the build target's options, normalised as maturin-build normalises them", () => {
       const build = { executor: MATURIN_BUILD_EXECUTOR, options: { pythonVersions: ['3.12'], features: ['fast'], profile: 'dist', buildIsolation: false } };
-      expect(reusableBuild(smoke, build, linux, maturin)).toEqual({ options: normalizeBuildOptions(build.options, linux) });
+      expect(reusableBuild(smoke, build, linux, maturin)).toEqual({ options: { ...normalizeBuildOptions(build.options, linux), baseInterpreter: true } });
     });
 
     it("lays the smoke's configuration over the build's options when the build has one of that name, else the build's default configuration", () => {
@@ -57,12 +61,29 @@ describe('sdist build plan', () => {
     it('shares an isolated build without zig: its dependencies do not depend on the path of the maturin that built them', () => {
       expect(reusableBuild(smoke, { executor: MATURIN_BUILD_EXECUTOR, options: {} }, linux, undefined)).toMatchObject({ options: { buildIsolation: true, zig: false } });
     });
+
+    it('says an isolated build compiled with the base interpreter, except for cffi bindings, as maturin-build decides', () => {
+      const workspaceRoot = mkdtempSync(join(tmpdir(), 'sdist-build-plan-'));
+      try {
+        const isolated = { executor: MATURIN_BUILD_EXECUTOR, options: {} };
+        const environment = { ...linux, workspaceRoot };
+        mkdirSync(join(workspaceRoot, 'libs/hello'), { recursive: true });
+        writeFileSync(join(workspaceRoot, 'libs/hello/pyproject.toml'), '[build-system]\nrequires = ["maturin>=1,<2"]\n');
+        expect(reusableBuild(smoke, isolated, environment, undefined)).toMatchObject({ options: { buildIsolation: true, baseInterpreter: true } });
+        writeFileSync(join(workspaceRoot, 'libs/hello/pyproject.toml'), '[build-system]\nrequires = ["maturin>=1,<2", "cffi>=1.17"]\n');
+        expect(reusableBuild(smoke, isolated, environment, undefined)).toMatchObject({ options: { baseInterpreter: false } });
+        writeFileSync(join(workspaceRoot, 'libs/hello/pyproject.toml'), '[build-system]\nrequires = ["maturin>=1,<2"]\n[tool.maturin]\nbindings = "cffi"\n');
+        expect(reusableBuild(smoke, isolated, environment, undefined)).toMatchObject({ options: { baseInterpreter: false } });
+      } finally {
+        rmSync(workspaceRoot, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('reuseEnvironment', () => {
     it("passes the build's profile, platform policy, zig and features, the build's interpreter and its target folder", () => {
       const options = normalizeBuildOptions({ profile: 'dist', compatibility: 'manylinux2014', features: ['a', 'b'], buildIsolation: false }, linux);
-      expect(reuseEnvironment(options, '/ws/libs/hello/target', '/py/3.12/bin/python3.12', maturin, '/tmp/smoke/sdist-wheel')).toEqual({
+      expect(reuseEnvironment(withBaseInterpreter(options), '/ws/libs/hello/target', '/py/3.12/bin/python3.12', maturin, '/tmp/smoke/sdist-wheel')).toEqual({
         MATURIN_PEP517_ARGS: '--profile dist --compatibility manylinux2014 --zig --features a,b --interpreter /py/3.12/bin/python3.12 --out /tmp/smoke/sdist-wheel',
         CARGO_TARGET_DIR: '/ws/libs/hello/target',
         'CARGO_BIN_EXE_cargo-zigbuild': '/ws/.tools/venv/bin/maturin',
@@ -71,21 +92,28 @@ describe('sdist build plan', () => {
     });
 
     it('passes the release profile by name, the one spelling maturin pep517 build-wheel takes, and no zig variables without zig', () => {
-      expect(reuseEnvironment(normalizeBuildOptions({ buildIsolation: false }, linux), '/ws/target', '/py/python3.13', maturin, '/tmp/w')).toEqual({
+      expect(reuseEnvironment(withBaseInterpreter(normalizeBuildOptions({ buildIsolation: false }, linux)), '/ws/target', '/py/python3.13', maturin, '/tmp/w')).toEqual({
         MATURIN_PEP517_ARGS: '--profile release --interpreter /py/python3.13 --out /tmp/w',
         CARGO_TARGET_DIR: '/ws/target',
       });
     });
 
     it('quotes an interpreter path with spaces and quotes for the shlex.split maturin applies to MATURIN_PEP517_ARGS', () => {
-      const environment = reuseEnvironment(normalizeBuildOptions({ buildIsolation: false }, linux), '/ws/target', "/Users/o'neil/my python/bin/python3", maturin, '/tmp/w');
+      const environment = reuseEnvironment(withBaseInterpreter(normalizeBuildOptions({ buildIsolation: false }, linux)), '/ws/target', "/Users/o'neil/my python/bin/python3", maturin, '/tmp/w');
       expect(environment['MATURIN_PEP517_ARGS']).toBe(`--profile release --interpreter '/Users/o'"'"'neil/my python/bin/python3' --out /tmp/w`);
     });
   });
 
   describe('reuseEnvironment after an isolated build', () => {
-    it("leaves the PEP 517 build its own interpreter, which has the build requirements, since the build's was a temporary one", () => {
-      expect(reuseEnvironment(normalizeBuildOptions({ features: ['x'] }, linux), '/ws/target', '/py/python3.13', undefined, '/tmp/w')).toEqual({
+    it('passes the base interpreter the build compiled with, so PyO3 is not compiled again for the fresh venv', () => {
+      expect(reuseEnvironment(withBaseInterpreter(normalizeBuildOptions({ features: ['x'] }, linux)), '/ws/target', '/py/python3.13', undefined, '/tmp/w')).toEqual({
+        MATURIN_PEP517_ARGS: '--profile release --features x --interpreter /py/python3.13 --out /tmp/w',
+        CARGO_TARGET_DIR: '/ws/target',
+      });
+    });
+
+    it("leaves cffi bindings the PEP 517 build's own interpreter, the one with cffi importable, as the build had", () => {
+      expect(reuseEnvironment({ ...normalizeBuildOptions({ features: ['x'] }, linux), baseInterpreter: false }, '/ws/target', '/py/python3.13', undefined, '/tmp/w')).toEqual({
         MATURIN_PEP517_ARGS: '--profile release --features x --out /tmp/w',
         CARGO_TARGET_DIR: '/ws/target',
       });

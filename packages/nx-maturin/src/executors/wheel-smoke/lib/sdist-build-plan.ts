@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { maturinCompileArguments, normalizeOptions as normalizeBuildOptions, type NormalizedMaturinBuildOptions } from '../../maturin-build/lib/normalize-options';
+import { needsBuildEnvironmentPython } from '../../maturin-build/lib/build-interpreter';
 import type { ArtefactManifest } from '../../../lib/artefact-manifest';
+import { readTomlFile, tomlPath } from '../../../lib/toml-file';
 import { interpreterMinor } from './artefact-rules';
 import type { NormalizedWheelSmokeOptions } from './normalize-options';
 
@@ -29,8 +31,17 @@ export interface SdistBuildPlan {
   explanation: string;
 }
 
+/** The build's options that decide compilation, and which interpreter it compiled with. */
+export interface ReusableBuildOptions extends NormalizedMaturinBuildOptions {
+  /**
+   * True when the build compiled with the base interpreter (every build but an isolated one of cffi bindings, see
+   * needsBuildEnvironmentPython), so the PEP 517 build must too: PyO3's build script reruns for any other path.
+   */
+  baseInterpreter: boolean;
+}
+
 /** The build's options that decide compilation, or why the sdist build cannot share what the build compiled. */
-export type ReusableBuild = { options: NormalizedMaturinBuildOptions } | { reason: string };
+export type ReusableBuild = { options: ReusableBuildOptions } | { reason: string };
 
 /**
  * Reads the build target's options the way Nx runs it before the smoke (the smoke's configuration when the build
@@ -60,7 +71,22 @@ export function reusableBuild(
   if (options.zig && (maturin === undefined || maturin.args.length > 0)) {
     return { reason: `the build target "${smoke.buildTarget}" links with zig through ${maturin === undefined ? 'no maturin found in the workspace' : `\`${[maturin.file, ...maturin.args].join(' ')}\``}, whose path names zig's compiler wrappers; install maturin[zig] into the tools venv or .venv to share them` };
   }
-  return { options };
+  const pyprojectFile = join(environment.workspaceRoot, environment.projectRoot, 'pyproject.toml');
+  return { options: { ...options, baseInterpreter: !options.buildIsolation || !isolatedBuildUsedItsOwnPython(pyprojectFile) } };
+}
+
+/**
+ * What maturin-build decided for its isolated build (see needsBuildEnvironmentPython); a pyproject that cannot be
+ * read counts as the environment's own python, which is right in every case, only slower for PyO3.
+ */
+function isolatedBuildUsedItsOwnPython(pyprojectFile: string): boolean {
+  try {
+    const pyproject = readTomlFile(pyprojectFile);
+    const requires = tomlPath(pyproject, ['build-system', 'requires']);
+    return needsBuildEnvironmentPython(pyproject, Array.isArray(requires) ? requires.filter((entry): entry is string => typeof entry === 'string') : []);
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -79,10 +105,10 @@ export function chooseSdistInterpreter(options: Pick<NormalizedWheelSmokeOptions
  * The PEP 517 build environment that compiles exactly as the build did, so Cargo finds every dependency the build
  * compiled up to date in its target folder and compiles only the project's own crates, from the unpacked sdist:
  * - the build's profile, features and platform policy through MATURIN_PEP517_ARGS (maturin's backend reads them);
- * - for a build without isolation, its interpreter (`--interpreter`) rather than the fresh venv's, because PyO3's
- *   build script runs again whenever the interpreter's path changes. An isolated build used its temporary
- *   environment's python, a path no later build shares, so there the PEP 517 build keeps its own interpreter, the
- *   one with the build requirements (cffi bindings are generated with it);
+ * - the build's interpreter (`--interpreter`, the base interpreter) rather than the fresh venv's, because PyO3's
+ *   build script runs again whenever the interpreter's path changes. Only an isolated build of cffi bindings used
+ *   its environment's own python, a path no later build shares; there the PEP 517 build keeps its own interpreter,
+ *   the one with cffi importable (and cffi bindings do not depend on the interpreter's path);
  * - with zig, the wrappers of the build's maturin: cargo-zigbuild names the folder of its cc/linker wrappers after
  *   the maturin executable running it, and a different CC or linker path makes Cargo rebuild every C build script
  *   and every crate linked for the target. CARGO_BIN_EXE_cargo-zigbuild is the name cargo-zigbuild reads that
@@ -93,13 +119,13 @@ export function chooseSdistInterpreter(options: Pick<NormalizedWheelSmokeOptions
  * folder: maturin writes there by default, over the build's wheel of the same name.
  */
 export function reuseEnvironment(
-  options: NormalizedMaturinBuildOptions,
+  options: ReusableBuildOptions,
   targetDirectory: string,
   interpreter: string,
   maturin: BuildMaturin | undefined,
   wheelDirectory: string,
 ): Record<string, string> {
-  const args = [...maturinCompileArguments(options), ...(options.buildIsolation ? [] : ['--interpreter', interpreter]), '--out', wheelDirectory];
+  const args = [...maturinCompileArguments(options), ...(options.baseInterpreter ? ['--interpreter', interpreter] : []), '--out', wheelDirectory];
   return {
     MATURIN_PEP517_ARGS: args.map(shellQuote).join(' '),
     CARGO_TARGET_DIR: targetDirectory,
