@@ -12,6 +12,7 @@ import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
 import { escapeRegExp } from '../../lib/escape-regexp';
+import { withHeartbeat } from './lib/heartbeat';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { cleanProjectCrates, hostTargetTriple } from './lib/clean-project-crates';
 import { type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
@@ -197,17 +198,22 @@ async function installOne(
   const mark = (field: 'install' | 'smoke', status: Status) => artefacts.forEach((entry) => (rows.get(entry.file)![field] = status));
   let venv: FreshVenv;
   try {
-    venv = await createFreshVenv(workspaceRoot, interpreter, venvDirectory);
-    await installIntoVenv(venv, {
-      workspaceRoot,
-      requirement: `${manifest.distribution}==${manifest.version}`,
-      // The project's own artefact is this file, never an index's copy; its dependencies come from the index.
-      artefactFile: join(options.artefactDir, artefacts[0]!.file),
-      ...(options.noIndex ? { findLinks: options.artefactDir } : { indexUrl: options.indexUrl }),
-      format,
-      distribution: manifest.distribution,
-      buildEnvironment,
-    });
+    const freshVenv = await createFreshVenv(workspaceRoot, interpreter, venvDirectory);
+    venv = freshVenv;
+    const install = () =>
+      installIntoVenv(freshVenv, {
+        workspaceRoot,
+        requirement: `${manifest.distribution}==${manifest.version}`,
+        // The project's own artefact is this file, never an index's copy; its dependencies come from the index.
+        artefactFile: join(options.artefactDir, artefacts[0]!.file),
+        ...(options.noIndex ? { findLinks: options.artefactDir } : { indexUrl: options.indexUrl }),
+        format,
+        distribution: manifest.distribution,
+        buildEnvironment,
+      });
+    // uv prints nothing from an sdist's build until it ends (its backend's output only on failure): a sign of life.
+    const stillBuilding = (seconds: number) => `wheel-smoke: still building ${artefacts[0]!.file} (${seconds} s)`;
+    await (format === 'source' ? withHeartbeat(install, options.progressIntervalSeconds, stillBuilding) : install());
     mark('install', 'ok');
   } catch (error) {
     artefacts.forEach((entry) => fail(entry.file, 'install', `${label}: [install rule] installing the artefact from ${options.artefactDir} (dependencies from ${options.noIndex ? 'that folder only' : options.indexUrl}) failed: ${(error as Error).message}`));
