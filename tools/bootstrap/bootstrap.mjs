@@ -100,10 +100,12 @@ async function main() {
   const stamps = readStamps();
   // Three independent lines of work, run side by side: npm's packages and the plugin they compile; the Python venvs
   // (the interpreter discovery needs nothing npm installs); the recorder's crates. Each waits only for its own steps.
+  // The npm side is the longest (npm ci, the plugin, its type-checked build): the others run at a lower priority so
+  // that on a busy machine they slow it as little as possible.
   const lines = [
     { label: 'npm', work: (line) => installNodeSide(line, profile, stamps) },
-    { label: 'python', work: (line) => installPythonSide(line, profile, stamps, interpreters) },
-    ...(profile.rust ? [{ label: 'cargo', work: (line) => prefetchCrates(line, stamps) }] : []),
+    { label: 'python', niceness: 10, work: (line) => installPythonSide(line, profile, stamps, interpreters) },
+    ...(profile.rust ? [{ label: 'cargo', niceness: 10, work: (line) => prefetchCrates(line, stamps) }] : []),
   ].map((line) => ({ ...line, rows: [] }));
   const outcomes = await Promise.allSettled(lines.map((line) => line.work(line)));
   if (!planOnly) writeStamps(stamps);
@@ -349,7 +351,7 @@ async function run(line, command, args) {
     console.log(`bootstrap: would run: ${[command, ...args].join(' ')}`);
     return;
   }
-  const outcome = await runLabelled(line.label, command, args, { cwd: workspaceRoot, shell: isWindows && command === 'npm' });
+  const outcome = await runLabelled(line.label, command, args, { cwd: workspaceRoot, shell: isWindows && command === 'npm', niceness: line.niceness ?? 0 });
   if (outcome.error) throw new BootstrapError(`${command} could not be started: ${outcome.error.message}`);
   if (outcome.status !== 0) {
     throw new BootstrapError(`\`${command} ${args.join(' ')}\` failed with ${outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.status}`} (its output is above, marked "${line.label} |")`);

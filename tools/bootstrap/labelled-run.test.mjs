@@ -1,6 +1,7 @@
 // Two tools writing at once through runLabelled: every line arrives whole, behind its own tool's label, in the order
 // that tool wrote it, even when a tool writes half a line, waits, and writes the rest.
 import assert from 'node:assert/strict';
+import { getPriority } from 'node:os';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { runLabelled } from './labelled-run.mjs';
@@ -41,6 +42,16 @@ test('lines of tools running side by side come out whole, each behind its label'
     assert.deepEqual(own, [1, 2, 3].map((index) => `${label} | ${label} line ${index} first half, second half\n`));
     assert.ok(stderr.chunks.includes(`${label} | ${label} warning without a newline\n`));
   }
+});
+
+test('a tool run with a niceness runs at that lower priority', async () => {
+  const stdout = collector();
+  const streams = { stdout: stdout.stream, stderr: collector().stream };
+  // The tool reports its own priority; a short wait first, so the priority is set before it looks.
+  const script = 'setTimeout(() => console.log(require("node:os").getPriority()), 300)';
+  const outcome = await runLabelled('python', process.execPath, ['-e', script], { cwd: process.cwd(), niceness: 10, streams });
+  assert.deepEqual(outcome, { status: 0, signal: null });
+  assert.deepEqual(stdout.chunks, [`python | ${Math.min(19, getPriority() + 10)}\n`]);
 });
 
 test('a tool that fails reports its exit code; one that cannot start reports why', async () => {
