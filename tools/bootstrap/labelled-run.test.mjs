@@ -48,7 +48,7 @@ test('a tool run with a niceness runs at that lower priority', async () => {
   const stdout = collector();
   const streams = { stdout: stdout.stream, stderr: collector().stream };
   // The tool reports its own priority; a short wait first, so the priority is set before it looks.
-  const script = 'setTimeout(() => console.log(require("node:os").getPriority()), 300)';
+  const script = 'setTimeout(() => process.stdout.write(require("node:os").getPriority() + "\\n"), 300)';
   const outcome = await runLabelled('python', process.execPath, ['-e', script], { cwd: process.cwd(), niceness: 10, streams });
   assert.deepEqual(outcome, { status: 0, signal: null });
   assert.deepEqual(stdout.chunks, [`python | ${Math.min(19, getPriority() + 10)}\n`]);
