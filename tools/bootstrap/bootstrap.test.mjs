@@ -37,7 +37,7 @@ test('a run with nothing changed since the last one installs nothing', () => {
   assert.equal(result.status, 0, result.stderr);
   assert.doesNotMatch(result.stdout, /installing|installed in/);
   assert.match(result.stdout, /cargo-nextest\s+\d+\.\d+\.\d+\s+\(\.tools\/venv\)/);
-  const steps = ['npm packages', 'nx-maturin plugin (compiled)', 'python tools venv (.tools/venv)', 'python test tools (pytest, cargo-nextest)', 'local npm registry (tools/npm-registry)'];
+  const steps = ['npm packages', 'nx-maturin plugin (compiled)', 'python tools venv (.tools/venv)', 'python test tools (pytest, cargo-nextest)', 'local npm registry (tools/npm-registry)', "recorder's crates (cargo fetch)"];
   for (const version of ['3.12', '3.13']) steps.push(`recorder 0.3.0 on CPython ${version} (.tools/recorder-0.3.0/py${version})`);
   for (const step of steps) {
     assert.match(result.stdout, new RegExp(`${step.replace(/[()]/g, '\\$&')}\\s+up to date`));
@@ -92,8 +92,8 @@ test('a moved checkout installs its venv again: the scripts in it name the old p
   const moved = mkdtempSync(join(tmpdir(), 'bootstrap-moved-'));
   try {
     mkdirSync(join(moved, 'tools', 'bootstrap'), { recursive: true });
-    copyFileSync(bootstrap, join(moved, 'tools', 'bootstrap', 'bootstrap.mjs'));
-    for (const entry of ['package-lock.json', 'node_modules', 'packages', join('tools', 'python')]) symlinkSync(join(workspaceRoot, entry), join(moved, entry));
+    for (const script of ['bootstrap.mjs', 'labelled-run.mjs']) copyFileSync(join(dirname(bootstrap), script), join(moved, 'tools', 'bootstrap', script));
+    for (const entry of ['package-lock.json', 'node_modules', 'packages', join('tools', 'python'), 'codetracer-python-recorder']) symlinkSync(join(workspaceRoot, entry), join(moved, entry));
     mkdirSync(join(moved, '.tools'));
     copyFileSync(join(workspaceRoot, '.tools', 'stamps.json'), join(moved, '.tools', 'stamps.json'));
     symlinkSync(join(workspaceRoot, '.tools', 'venv'), join(moved, '.tools', 'venv'));
@@ -117,8 +117,33 @@ test('a plugin change is transpiled at once and type-checked by nx-maturin:build
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /would run: \S+ node_modules\/typescript\/bin\/tsc -p packages\/nx-maturin\/tsconfig\.json --noCheck --composite false --incremental false\n/);
     assert.match(result.stdout, /would run in the background: node \S+nx\.js run nx-maturin:build/);
-    // The background build starts after the interpreter discovery, which is loaded from the plugin's dist/.
+    // The background build starts once the transpiled plugin is in dist/, where Nx loads it from.
     assert.ok(result.stdout.indexOf('in the background') > result.stdout.indexOf('--noCheck'));
+  } finally {
+    writeFileSync(stampsFile, stampsBefore);
+  }
+});
+
+test('the Python side does not wait for npm: the venv is made while npm ci runs, with the plugin\'s own discovery', () => {
+  const stampsFile = join(workspaceRoot, '.tools', 'stamps.json');
+  const stampsBefore = readFileSync(stampsFile, 'utf8');
+  const stamps = JSON.parse(stampsBefore);
+  for (const name of ['npm packages', 'nx-maturin plugin (compiled)', 'python tools venv (.tools/venv)', "recorder's crates (cargo fetch)"]) delete stamps[name];
+  writeFileSync(stampsFile, `${JSON.stringify(stamps, null, 2)}\n`);
+  try {
+    const result = spawnSync(process.execPath, [bootstrap, '--profile=release', '--plan'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    const position = (pattern) => {
+      const match = pattern.exec(result.stdout);
+      assert.ok(match, `${pattern} in:\n${result.stdout}`);
+      return match.index;
+    };
+    const npmCi = position(/would run: npm ci /);
+    const venv = position(/would run: \S+python3\.12 -m venv /);
+    const fetch = position(/would run: cargo fetch --locked --manifest-path codetracer-python-recorder\/Cargo\.toml\n/);
+    const transpile = position(/would run: \S+ node_modules\/typescript\/bin\/tsc /);
+    // Each side's first command is issued before the npm side's second: none of them waits for npm ci to end.
+    assert.ok(npmCi < transpile && venv < transpile && fetch < transpile, result.stdout);
   } finally {
     writeFileSync(stampsFile, stampsBefore);
   }

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPythonInterpreter, findPythonInterpreters, PythonNotFoundError } from './python-discovery';
@@ -60,6 +61,14 @@ describe('python discovery', () => {
       uvExecutable: null,
     });
     await expect(search).rejects.toThrow(/CPython 3\.12 was not found[\s\S]*CPython 3\.13 was not found/);
+  });
+
+  it('runs with Node alone, away from any node_modules, as the bootstrap loads it before npm ci', () => {
+    const copy = join(scratch, 'python-discovery.js');
+    copyFileSync(join(__dirname, 'python-discovery.js'), copy);
+    const script = `require(${JSON.stringify(copy)}).findPythonInterpreter('3.12').then((found) => console.log(found.version))`;
+    const printed = execFileSync(process.execPath, ['-e', script], { cwd: scratch, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+    expect(printed.trim()).toMatch(/^3\.12\.\d+$/);
   });
 
   it('refuses a version that is not major.minor', async () => {

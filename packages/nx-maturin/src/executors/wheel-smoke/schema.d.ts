@@ -14,4 +14,5 @@ export interface WheelSmokeExecutorSchema {
   sdistReuseBuild?: boolean;
   sdistProfile?: string;
   sdistCargoTargetDir?: string;
+  progressIntervalSeconds?: number;
 }

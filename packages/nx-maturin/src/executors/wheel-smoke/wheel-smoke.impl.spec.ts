@@ -67,7 +67,9 @@ describe('wheel-smoke executor', () => {
     const startedMs = Date.now() - 1000;
     // The sdist builds in the dev profile, in the shared target folder: no optimisation, and PyO3 compiled once.
     const sdistBuild = { sdistProfile: 'dev', sdistCargoTargetDir: SHARED_CARGO_TARGET };
-    const result = await wheelSmokeExecutor({ artefactDir: artefacts.directory, importName: 'hello_maturin', pythonVersions: ['3.12', '3.13'], ...sdistBuild }, context);
+    // A short progress interval: the sdist's compile, silent under uv, must show it is alive.
+    const progress = { progressIntervalSeconds: 0.25 };
+    const result = await wheelSmokeExecutor({ artefactDir: artefacts.directory, importName: 'hello_maturin', pythonVersions: ['3.12', '3.13'], ...sdistBuild, ...progress }, context);
     const fingerprints = join(SHARED_CARGO_TARGET, 'debug', '.fingerprint');
     // Cargo names the folder after the crate, not its path, so it may be old: the files in it are written by each build.
     const ownCrateFiles = readdirSync(fingerprints)
@@ -81,6 +83,11 @@ describe('wheel-smoke executor', () => {
     expect(printed).toMatch(/CPython 3\.13\.\d+\s+hello_maturin-0\.2\.0-cp313-cp313-\S+\.whl\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok/);
     expect(printed).toMatch(/sdist on 3\.12\.\d+\s+hello_maturin-0\.2\.0\.tar\.gz\s+ok\s+ok\s+ok\s+-\s+ok\s+ok\s+ok/);
     expect(printed).toContain('usage: hello-maturin');
+    const building = output.findIndex((line) => line.includes('Building and installing hello-maturin==0.2.0 from hello_maturin-0.2.0.tar.gz'));
+    const progressLines = output.flatMap((line, index) => (/^wheel-smoke: still building hello_maturin-0\.2\.0\.tar\.gz \(\d+ s\)$/.test(line) ? [index] : []));
+    expect(building).toBeGreaterThanOrEqual(0);
+    expect(progressLines.length).toBeGreaterThan(0);
+    expect(progressLines.every((index) => index > building)).toBe(true);
   });
 
   it("builds the sdist as the build target did, in its Cargo target folder, compiling only the project's own crate", async () => {

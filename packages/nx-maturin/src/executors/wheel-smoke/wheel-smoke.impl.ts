@@ -12,6 +12,7 @@ import { reportTable } from '../../lib/summary-table';
 import { type NormalizedWheelSmokeOptions, normalizeOptions } from './lib/normalize-options';
 import type { WheelSmokeExecutorSchema } from './schema';
 import { escapeRegExp } from '../../lib/escape-regexp';
+import { withHeartbeat } from './lib/heartbeat';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { cleanProjectCrates, hostTargetTriple } from './lib/clean-project-crates';
 import { type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
@@ -47,7 +48,6 @@ export default async function wheelSmokeExecutor(options: WheelSmokeExecutorSche
     else row.checks[check] = 'FAIL';
   };
 
-  await checkArtefacts(context.root, normalized, manifest, fail, rows);
   await installAndRun(context, normalized, manifest, fail, rows);
 
   reportTable({
@@ -134,6 +134,11 @@ async function listSdist(workspaceRoot: string, pythonVersion: string, path: str
   return JSON.parse(stdout) as string[];
 }
 
+/**
+ * The sdist's build compiles for seconds to minutes, mostly on one core at a time, while the artefact checks and the
+ * wheels' installs and smokes need little CPU: so the sdist is built and installed first, in the background, and its
+ * own smokes run after the wheels', so that no two interpreters' outputs are mixed.
+ */
 async function installAndRun(
   context: ExecutorContext,
   options: NormalizedWheelSmokeOptions,
@@ -141,44 +146,95 @@ async function installAndRun(
   fail: Fail,
   rows: Map<string, SummaryRow>,
 ): Promise<void> {
-  const workspaceRoot = context.root;
   const scratch = mkdtempSync(join(tmpdir(), 'wheel-smoke-'));
-  const requirement = `${manifest.distribution}==${manifest.version}`;
   try {
-    const sdist = manifest.artefacts.find((entry) => entry.kind === 'sdist');
-    const reuse = decideSdistReuse(context, options);
-    const sdistInterpreter = chooseSdistInterpreter(options, manifest, 'options' in reuse.reusable);
-    for (const version of options.pythonVersions) {
-      let interpreter: PythonInterpreter;
-      try {
-        interpreter = await findPythonInterpreter(version);
-      } catch (error) {
-        fail(null, 'install', `CPython ${version}: [interpreter rule] ${(error as Error).message}`);
-        continue;
-      }
-      // A wheel built for this interpreter, or one built once for several (abi3; py3-none of cffi and bin bindings).
-      const forInterpreter = manifest.artefacts.filter((entry) => entry.kind === 'wheel' && wheelServesInterpreter(entry.tags, version));
-      if (forInterpreter.length === 0) {
-        fail(null, 'install', `${options.artefactDir}: [wheel rule] artefacts.json lists no wheel built for CPython ${version}; add ${version} to the build's pythonVersions.`);
-        continue;
-      }
-      const wheels = forInterpreter.filter((entry) => wheelFitsPlatform(entry.tags, process.platform));
-      if (wheels.length === 0) {
-        fail(null, 'install', missingHostWheelProblem(options.artefactDir, version, process.platform, forInterpreter.map((entry) => entry.file)));
-        continue;
-      }
-      console.log(`\nInstalling ${requirement} (wheel) into a fresh CPython ${interpreter.version} venv`);
-      await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `wheel-${version}`), 'binary', wheels, fail, rows);
-      if (sdist && version === sdistInterpreter) {
-        console.log(`\nBuilding and installing ${requirement} from ${sdist.file} into a fresh CPython ${interpreter.version} venv`);
-        const plan = await planSdistBuild(context, options, reuse, interpreter, join(scratch, `sdist-wheel-${version}`));
-        console.log(plan.explanation);
-        await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows, plan.environment);
-      }
-    }
+    const sdistInstall = installSdist(context, options, manifest, fail, rows, scratch);
+    // Whatever happens to the wheels, the sdist's build is waited for: the scratch folder it writes to is removed next.
+    const [wheels, sdist] = await Promise.allSettled([checkAndInstallWheels(context.root, options, manifest, fail, rows, scratch), sdistInstall]);
+    if (wheels.status === 'rejected') throw wheels.reason;
+    if (sdist.status === 'rejected') throw sdist.reason;
+    if (sdist.value) await runSmokes(options, sdist.value, fail);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+async function checkAndInstallWheels(
+  workspaceRoot: string,
+  options: NormalizedWheelSmokeOptions,
+  manifest: ArtefactManifest,
+  fail: Fail,
+  rows: Map<string, SummaryRow>,
+  scratch: string,
+): Promise<void> {
+  await checkArtefacts(workspaceRoot, options, manifest, fail, rows);
+  const requirement = `${manifest.distribution}==${manifest.version}`;
+  for (const version of options.pythonVersions) {
+    let interpreter: PythonInterpreter;
+    try {
+      interpreter = await findPythonInterpreter(version);
+    } catch (error) {
+      fail(null, 'install', `CPython ${version}: [interpreter rule] ${(error as Error).message}`);
+      continue;
+    }
+    const wheels = hostWheels(options, manifest, version);
+    if ('problem' in wheels) {
+      fail(null, 'install', wheels.problem);
+      continue;
+    }
+    console.log(`\nInstalling ${requirement} (wheel) into a fresh CPython ${interpreter.version} venv`);
+    const installed = await installOne(workspaceRoot, options, manifest, interpreter, join(scratch, `wheel-${version}`), 'binary', wheels.wheels, fail, rows);
+    if (installed) await runSmokes(options, installed, fail);
+  }
+}
+
+/** The wheels this host installs on CPython `version`, or why there are none. */
+function hostWheels(options: NormalizedWheelSmokeOptions, manifest: ArtefactManifest, version: string): { wheels: ArtefactEntry[] } | { problem: string } {
+  // A wheel built for this interpreter, or one built once for several (abi3; py3-none of cffi and bin bindings).
+  const forInterpreter = manifest.artefacts.filter((entry) => entry.kind === 'wheel' && wheelServesInterpreter(entry.tags, version));
+  if (forInterpreter.length === 0) {
+    return { problem: `${options.artefactDir}: [wheel rule] artefacts.json lists no wheel built for CPython ${version}; add ${version} to the build's pythonVersions.` };
+  }
+  const wheels = forInterpreter.filter((entry) => wheelFitsPlatform(entry.tags, process.platform));
+  if (wheels.length === 0) return { problem: missingHostWheelProblem(options.artefactDir, version, process.platform, forInterpreter.map((entry) => entry.file)) };
+  return { wheels };
+}
+
+/** Builds the sdist in a fresh venv of the interpreter chosen for it and installs it there; undefined if it did not. */
+async function installSdist(
+  context: ExecutorContext,
+  options: NormalizedWheelSmokeOptions,
+  manifest: ArtefactManifest,
+  fail: Fail,
+  rows: Map<string, SummaryRow>,
+  scratch: string,
+): Promise<InstalledVenv | undefined> {
+  const sdist = manifest.artefacts.find((entry) => entry.kind === 'sdist');
+  if (!sdist) return undefined;
+  const reuse = decideSdistReuse(context, options);
+  const version = chooseSdistInterpreter(options, manifest, 'options' in reuse.reusable);
+  let interpreter: PythonInterpreter;
+  try {
+    interpreter = await findPythonInterpreter(version);
+  } catch {
+    // The wheels' loop reports a missing interpreter of pythonVersions, which this one is.
+    return undefined;
+  }
+  // As for a missing interpreter, the wheels' loop reports why; a run that already failed there is not made longer.
+  if ('problem' in hostWheels(options, manifest, version)) return undefined;
+  console.log(`\nBuilding and installing ${manifest.distribution}==${manifest.version} from ${sdist.file} into a fresh CPython ${interpreter.version} venv, beside the checks of the wheels (its smokes follow theirs)`);
+  const plan = await planSdistBuild(context, options, reuse, interpreter, join(scratch, `sdist-wheel-${version}`));
+  console.log(plan.explanation);
+  return installOne(context.root, options, manifest, interpreter, join(scratch, `sdist-${version}`), 'source', [sdist], fail, rows, plan.environment);
+}
+
+/** A venv the artefacts were installed into, and what its smokes are about. */
+interface InstalledVenv {
+  venv: FreshVenv;
+  interpreter: PythonInterpreter;
+  artefacts: ArtefactEntry[];
+  label: string;
+  format: 'binary' | 'source';
 }
 
 async function installOne(
@@ -192,38 +248,51 @@ async function installOne(
   fail: Fail,
   rows: Map<string, SummaryRow>,
   buildEnvironment: Record<string, string> = {},
-): Promise<void> {
+): Promise<InstalledVenv | undefined> {
   const label = `${artefacts.map((entry) => entry.file).join(', ')} on CPython ${interpreter.version}`;
   const mark = (field: 'install' | 'smoke', status: Status) => artefacts.forEach((entry) => (rows.get(entry.file)![field] = status));
   let venv: FreshVenv;
   try {
-    venv = await createFreshVenv(workspaceRoot, interpreter, venvDirectory);
-    await installIntoVenv(venv, {
-      workspaceRoot,
-      requirement: `${manifest.distribution}==${manifest.version}`,
-      // The project's own artefact is this file, never an index's copy; its dependencies come from the index.
-      artefactFile: join(options.artefactDir, artefacts[0]!.file),
-      ...(options.noIndex ? { findLinks: options.artefactDir } : { indexUrl: options.indexUrl }),
-      format,
-      distribution: manifest.distribution,
-      buildEnvironment,
-    });
+    const freshVenv = await createFreshVenv(workspaceRoot, interpreter, venvDirectory);
+    venv = freshVenv;
+    const install = () =>
+      installIntoVenv(freshVenv, {
+        workspaceRoot,
+        requirement: `${manifest.distribution}==${manifest.version}`,
+        // The project's own artefact is this file, never an index's copy; its dependencies come from the index.
+        artefactFile: join(options.artefactDir, artefacts[0]!.file),
+        ...(options.noIndex ? { findLinks: options.artefactDir } : { indexUrl: options.indexUrl }),
+        format,
+        distribution: manifest.distribution,
+        buildEnvironment,
+      });
+    // uv prints nothing from an sdist's build until it ends (its backend's output only on failure): a sign of life.
+    const stillBuilding = (seconds: number) => `wheel-smoke: still building ${artefacts[0]!.file} (${seconds} s)`;
+    await (format === 'source' ? withHeartbeat(install, options.progressIntervalSeconds, stillBuilding) : install());
     mark('install', 'ok');
   } catch (error) {
     artefacts.forEach((entry) => fail(entry.file, 'install', `${label}: [install rule] installing the artefact from ${options.artefactDir} (dependencies from ${options.noIndex ? 'that folder only' : options.indexUrl}) failed: ${(error as Error).message}`));
-    return;
+    return undefined;
   }
   if (format === 'source') {
     // The sdist row reports the sdist's own install; its interpreter column says which one built it.
     artefacts.forEach((entry) => (rows.get(entry.file)!.interpreter = `sdist on ${interpreter.version}`));
   }
   mark('smoke', 'ok');
-  const workingDirectory = mkdtempSync(join(venvDirectory, 'cwd-'));
+  return { venv, interpreter, artefacts, label, format };
+}
+
+/** The smoke commands and scripts, in a working folder of their own inside the venv's. */
+async function runSmokes(options: NormalizedWheelSmokeOptions, installed: InstalledVenv, fail: Fail): Promise<void> {
+  const { venv, interpreter, artefacts, label, format } = installed;
+  // The sdist and the last wheel are often installed into the same interpreter: the line says which venv it is.
+  const where = `CPython ${interpreter.version}${format === 'source' ? ', built from the sdist' : ''}`;
+  const workingDirectory = mkdtempSync(join(venv.directory, 'cwd-'));
   const runs = [...options.commands.map((args) => ({ args, what: `python ${args.join(' ')}` })), ...options.smokeScripts.map((script) => ({ args: [script], what: script }))];
   for (const run of runs) {
     try {
       const { stdout, stderr } = await runCaptured(venv.python, run.args, { cwd: workingDirectory, env: installerEnvironment() });
-      console.log(`$ ${run.what}  (CPython ${interpreter.version})\n${`${stdout}\n${stderr}`.trim()}`);
+      console.log(`$ ${run.what}  (${where})\n${`${stdout}\n${stderr}`.trim()}`);
     } catch (error) {
       artefacts.forEach((entry) => fail(entry.file, 'smoke', `${label}: [smoke rule] \`${run.what}\` failed: ${(error as Error).message}`));
     }

@@ -22,7 +22,14 @@ describe('wheel-smoke normalizeOptions', () => {
       sdistReuseBuild: true,
       sdistProfile: 'release',
       sdistCargoTargetDir: undefined,
+      progressIntervalSeconds: 15,
     });
+  });
+
+  it('refuses a negative progress interval, naming the option and what it takes', () => {
+    expect(() => normalizeOptions({ artefactDir: 'out', importName: 'pkg', progressIntervalSeconds: -1 }, '/ws', 'hello')).toThrow(
+      'wheel-smoke for hello: option "progressIntervalSeconds" is -1; expected a number of seconds >= 0 (0 prints no progress lines).',
+    );
   });
 
   it('takes the sdist build profile and a workspace-relative Cargo target folder for it', () => {

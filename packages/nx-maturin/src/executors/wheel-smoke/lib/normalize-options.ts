@@ -36,6 +36,8 @@ export interface NormalizedWheelSmokeOptions {
   sdistProfile: string;
   /** Absolute; undefined: the sdist build compiles in a folder of its own. */
   sdistCargoTargetDir: string | undefined;
+  /** Seconds between the "still building" lines of the sdist build; 0 for none. */
+  progressIntervalSeconds: number;
 }
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org/simple';
@@ -72,6 +74,10 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
       `wheel-smoke for ${projectName}: option "sdistReuseBuild" is true, and ${ownSdistBuild.map((name) => `"${name}"`).join(' and ')} ${ownSdistBuild.length > 1 ? 'are' : 'is'} set, which only apply to an sdist build that compiles on its own; remove ${ownSdistBuild.length > 1 ? 'them' : 'it'} to reuse the build's compiled dependencies, or set sdistReuseBuild to false.`,
     );
   }
+  const progressIntervalSeconds = options.progressIntervalSeconds ?? 15;
+  if (!Number.isFinite(progressIntervalSeconds) || progressIntervalSeconds < 0) {
+    throw new Error(`wheel-smoke for ${projectName}: option "progressIntervalSeconds" is ${JSON.stringify(options.progressIntervalSeconds)}; expected a number of seconds >= 0 (0 prints no progress lines).`);
+  }
   return {
     artefactDir: absolute(options.artefactDir),
     pythonVersions,
@@ -88,6 +94,7 @@ export function normalizeOptions(options: WheelSmokeExecutorSchema, workspaceRoo
     sdistReuseBuild: options.sdistReuseBuild ?? ownSdistBuild.length === 0,
     sdistProfile: options.sdistProfile ?? 'release',
     sdistCargoTargetDir,
+    progressIntervalSeconds,
     buildTarget: options.buildTarget ?? `${projectName}:build`,
   };
 }
