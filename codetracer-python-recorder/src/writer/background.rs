@@ -43,7 +43,13 @@ impl<O: Output> Background<O> {
             }
             output
         })?;
-        Ok(Background { to_thread: Some(to_thread), from_thread, thread: Some(thread), in_flight: None, spare: Vec::new() })
+        Ok(Background {
+            to_thread: Some(to_thread),
+            from_thread,
+            thread: Some(thread),
+            in_flight: None,
+            spare: Vec::new(),
+        })
     }
 
     /// Length of the buffer being written, if one is.
