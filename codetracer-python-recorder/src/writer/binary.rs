@@ -259,8 +259,12 @@ pub fn cbor_event(out: &mut Vec<u8>, event: &TraceLowLevelEvent) -> io::Result<(
 
 /// `value` as CBOR, the form [`FrameFile::add_value_event`] takes.
 pub fn cbor_value(value: &ValueRecord) -> io::Result<Vec<u8>> {
-    cbor4ii::serde::to_vec(Vec::new(), value).map_err(io::Error::other)
+    // Room for a small value at once: growing from empty reallocated several times per value.
+    cbor4ii::serde::to_vec(Vec::with_capacity(VALUE_BYTES), value).map_err(io::Error::other)
 }
+
+/// Bytes reserved for a value's CBOR: an int or a short string with its type id fits.
+const VALUE_BYTES: usize = 64;
 
 /// The CBOR of `TraceLowLevelEvent::Value(FullValueRecord { variable_id, value })` as serde and
 /// cbor4ii write it: a one-entry map from the variant name to a two-entry map of the fields.
