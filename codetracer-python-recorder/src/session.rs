@@ -18,7 +18,7 @@ use codetracer_trace_types::{ValueRecord, NONE_TYPE_ID};
 use crate::capture::{module_name, ArgumentValue, Captured, CodeFacts, ReturnValue, StepCapture};
 use crate::config::{TraceConfig, ValueLimits};
 use crate::diagnostics::{self, Level};
-use crate::encode::{Encoder, FnvMap};
+use crate::encode::{Encoder, FxMap};
 use crate::errors::{Error, Result};
 use crate::fd_capture;
 use crate::filter::{self, ValueKind, ValuePolicy};
@@ -58,7 +58,7 @@ struct Session {
     sink: TraceSink,
     encoder: Encoder,
     /// Keyed by code object address; `keep_alive` holds the objects so an address is never reused.
-    codes: FnvMap<usize, CodeEntry>,
+    codes: FxMap<usize, CodeEntry>,
     keep_alive: Vec<Py<PyAny>>,
     /// The format keys functions by name alone, so a second function with the same qualified name
     /// elsewhere gets its location appended.
@@ -69,7 +69,7 @@ struct Session {
     known_threads: Vec<u64>,
     /// Recorded calls not yet returned, per thread: returns are only written for calls that were
     /// written, and the calls still open when recording stops are closed then, so the trace balances.
-    open_calls: FnvMap<u64, usize>,
+    open_calls: FxMap<u64, usize>,
     tool_id: u8,
     failure: Option<String>,
     /// Set once the trace reached its size limit or the disk filled up: nothing more is recorded.
@@ -144,13 +144,13 @@ pub fn start(py: Python<'_>, config: TraceConfig) -> Result<()> {
         config: Arc::new(config),
         sink,
         encoder: Encoder::default(),
-        codes: FnvMap::default(),
+        codes: FxMap::default(),
         keep_alive: Vec::new(),
         function_locations: HashMap::new(),
         current_thread: thread,
         starting_thread: thread,
         known_threads: vec![thread],
-        open_calls: FnvMap::default(),
+        open_calls: FxMap::default(),
         tool_id,
         failure: None,
         truncated: false,

@@ -16,7 +16,7 @@ use codetracer_trace_types::VariableId;
 use std::cell::RefCell;
 
 use super::value::Captured;
-use crate::encode::{EncodedValue, FnvMap};
+use crate::encode::{EncodedValue, FxMap};
 
 /// Where a remembered value is found: the address of the object, and the serial of the `attr:`
 /// patterns it was captured under (what is remembered is the value after those patterns applied).
@@ -40,8 +40,8 @@ pub struct NameSlot {
 
 #[derive(Default)]
 pub struct Memo {
-    pub(crate) values: FnvMap<ValueKey, Remembered>,
-    pub(crate) names: FnvMap<usize, Vec<NameSlot>>,
+    pub(crate) values: FxMap<ValueKey, Remembered>,
+    pub(crate) names: FxMap<usize, Vec<NameSlot>>,
 }
 
 /// Values remembered per thread; emptied when it grows past this many (a program that keeps

@@ -13,7 +13,7 @@ use pyo3::types::{
 
 use super::value::{capture_dict_fields, capture_value, take_node, truncate, Captured};
 use crate::config::ValueLimits;
-use crate::encode::FnvMap;
+use crate::encode::FxMap;
 
 /// Built-in types whose `repr` is implemented in C and shows no other object's `repr` (a `datetime`'s
 /// `tzinfo` is the exception, see [`datetime_text`]).
@@ -156,7 +156,7 @@ fn is_found_in_its_module(kind: &Bound<'_, PyType>, module: &str, qualname: &str
 const TYPE_CACHE_LIMIT: usize = 4096;
 
 thread_local! {
-    static TYPE_FACTS: RefCell<FnvMap<usize, Rc<TypeFacts>>> = RefCell::new(FnvMap::default());
+    static TYPE_FACTS: RefCell<FxMap<usize, Rc<TypeFacts>>> = RefCell::new(FxMap::default());
 }
 
 /// The cached facts about `value`'s type, read on first sight of the type.

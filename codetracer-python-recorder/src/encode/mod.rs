@@ -13,10 +13,10 @@ use codetracer_trace_writer::trace_writer::TraceWriter;
 
 use crate::capture::Captured;
 
-/// FNV-1a maps: the maps below (and the capture's memo) are keyed by short type names or addresses
-/// looked up for nearly every value, where the standard SipHash showed up in profiles. No untrusted
-/// input chooses these keys in bulk.
-pub(crate) type FnvMap<K, V> = fnv::FnvHashMap<K, V>;
+/// FxHash maps: the maps below (and the capture's memo) are keyed by addresses or short type names
+/// looked up for nearly every value, where SipHash, then FNV-1a (a multiply per byte of an address key),
+/// showed up in profiles. No untrusted input chooses these keys in bulk.
+pub(crate) type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Type ids of the types nearly every value has, so encoding them needs no map lookup.
 #[derive(Default)]
@@ -37,21 +37,21 @@ pub struct Encoder {
     generation: u64,
     // The writer has its own map, but asking it allocates a type record per call; this one is
     // looked up by `&str`.
-    type_ids: FnvMap<String, TypeId>,
+    type_ids: FxMap<String, TypeId>,
     common: Common,
     /// Struct types by class name, one per field layout: instances of one class can have different
     /// attributes, and the format gives each struct type one list of fields. Looked up by `&str` and
     /// compared field by field, so encoding an object allocates no key.
-    struct_types: FnvMap<String, Vec<(Vec<String>, TypeId)>>,
+    struct_types: FxMap<String, Vec<(Vec<String>, TypeId)>>,
 }
 
 impl Default for Encoder {
     fn default() -> Self {
         Encoder {
             generation: GENERATIONS.fetch_add(1, Ordering::Relaxed) + 1,
-            type_ids: FnvMap::default(),
+            type_ids: FxMap::default(),
             common: Common::default(),
-            struct_types: FnvMap::default(),
+            struct_types: FxMap::default(),
         }
     }
 }

@@ -47,14 +47,14 @@ pub enum ValueKind {
 pub struct ValuePolicy {
     /// By kind (the [`ValueKind`] as index), then name: looked up for every variable at every step,
     /// with the borrowed name.
-    actions: [crate::encode::FnvMap<String, ValueAction>; 3],
+    actions: [crate::encode::FxMap<String, ValueAction>; 3],
     returns: Option<ValueAction>,
     attributes: Option<Arc<AttributePolicy>>,
 }
 
-/// The answers by field name, looked up for every field of every recorded object: FNV-1a, where
+/// The answers by field name, looked up for every field of every recorded object: FxHash, where
 /// SipHash's setup cost shows on such short keys.
-type Answers = crate::encode::FnvMap<String, Option<ValueAction>>;
+type Answers = crate::encode::FxMap<String, Option<ValueAction>>;
 
 /// The `attr:` patterns of a scope, behind the filters' callable, with its answers per field name.
 #[derive(Debug)]

@@ -15,6 +15,8 @@ use codetracer_trace_types::{FunctionId, TraceLowLevelEvent, ValueRecord, Variab
 use zeekstd::seek_table::Format;
 use zeekstd::{EncodeOptions, FrameSizePolicy, RawEncoder, SeekTable};
 
+use super::background::{Background, Output};
+
 /// Uncompressed bytes of events per frame: the format crate's writer's frame size (zeekstd's default).
 const FRAME_BYTES: usize = 2 << 20;
 
@@ -22,41 +24,36 @@ fn compression_error(err: zeekstd::Error) -> io::Error {
     io::Error::other(format!("zstd compression failed: {err}"))
 }
 
+/// The events file as the recording sees it: events are collected here and handed, a frame at a time,
+/// to the writer thread ([`FrameOutput`]), which compresses and writes them.
 pub struct FrameFile {
-    file: File,
-    encoder: RawEncoder<'static>,
-    /// CBOR of the events not yet compressed: whole events only.
+    /// CBOR of the events not yet handed over: whole events only.
     pending: Vec<u8>,
-    /// The last frame compressed is `compressed[..compressed_len]`. The buffer keeps its length between
-    /// frames, so it is zero-filled only when it grows, not once per frame.
-    compressed: Vec<u8>,
-    compressed_len: usize,
-    /// Compressed and uncompressed size of each frame written.
-    frames: Vec<(u32, u32)>,
-    /// Length of the file's complete part: the header and the frames written.
+    output: Background<FrameOutput>,
+    /// Length of the file's complete part, as of the last frame the thread answered for.
     committed: u64,
 }
 
 impl FrameFile {
     pub fn create(path: &Path) -> io::Result<FrameFile> {
-        let mut file = File::create(path)?;
-        file.write_all(HEADERV1)?;
-        // Frames are ended here, at event boundaries, never by the encoder.
-        let options = EncodeOptions::new().frame_size_policy(FrameSizePolicy::Uncompressed(u32::MAX));
-        let encoder = options.into_raw_encoder().map_err(compression_error)?;
+        let output = FrameOutput::create(path)?;
+        let committed = output.committed;
         Ok(FrameFile {
-            file,
-            encoder,
             pending: Vec::with_capacity(FRAME_BYTES + FRAME_BYTES / 4),
-            compressed: Vec::new(),
-            compressed_len: 0,
-            frames: Vec::new(),
-            committed: HEADERV1.len() as u64,
+            output: Background::spawn(output)?,
+            committed,
         })
     }
 
     pub fn committed(&self) -> u64 {
         self.committed
+    }
+
+    /// The most the file's complete part can reach once the frame in flight is written: a frame
+    /// compresses to at most zstd's bound over its size.
+    pub fn committed_at_most(&self) -> u64 {
+        let in_flight = self.output.in_flight().unwrap_or(0) as u64;
+        self.committed + in_flight + in_flight / 128 + 1024
     }
 
     /// Whether enough events are pending for a frame.
@@ -78,16 +75,101 @@ impl FrameFile {
         value_event(&mut self.pending, variable_id, value);
     }
 
-    /// Compresses the pending events into one frame and writes it. When the disk is full the file is
-    /// cut back to the frames before it, the events are dropped, and the error is returned.
+    /// Hands the pending events to the writer thread as one frame. Returns the outcome of the frame
+    /// before it: when that one found the disk full, the file was cut back to the frames before it, and
+    /// the thread drops the frames after it.
     pub fn write_frame(&mut self) -> io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        self.compress()?;
+        let earlier = self.output.submit(&mut self.pending);
+        self.take_outcome(earlier)
+    }
+
+    /// Waits until the frame in flight is written, and returns its outcome.
+    pub fn settle(&mut self) -> io::Result<()> {
+        let outcome = self.output.wait();
+        self.take_outcome(outcome)
+    }
+
+    fn take_outcome(&mut self, outcome: Option<io::Result<u64>>) -> io::Result<()> {
+        match outcome {
+            Some(Ok(committed)) => {
+                self.committed = committed;
+                Ok(())
+            }
+            Some(Err(err)) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the pending events and the seek table. Returns the error that made it drop events (a
+    /// full disk), if one did; the file is complete and readable either way.
+    pub fn finish(self) -> io::Result<Option<io::Error>> {
+        let (mut output, last) = self.output.finish()?;
+        let dropped = match last {
+            Some(Err(err)) => Some(err),
+            _ => None,
+        };
+        output.finish(&self.pending, dropped)
+    }
+}
+
+/// The events file's own side, owned by the writer thread: it compresses each frame and writes it.
+struct FrameOutput {
+    file: File,
+    encoder: RawEncoder<'static>,
+    /// The last frame compressed is `compressed[..compressed_len]`. The buffer keeps its length between
+    /// frames, so it is zero-filled only when it grows, not once per frame.
+    compressed: Vec<u8>,
+    compressed_len: usize,
+    /// Compressed and uncompressed size of each frame written.
+    frames: Vec<(u32, u32)>,
+    /// Length of the file's complete part: the header and the frames written.
+    committed: u64,
+    /// Set once a frame did not fit: the frames after it are dropped, so the file holds no gap.
+    full: bool,
+}
+
+impl Output for FrameOutput {
+    fn write(&mut self, events: &[u8]) -> io::Result<u64> {
+        if !self.full {
+            if let Err(err) = self.write_frame(events) {
+                self.full = true;
+                return Err(err);
+            }
+        }
+        Ok(self.committed)
+    }
+}
+
+impl FrameOutput {
+    fn create(path: &Path) -> io::Result<FrameOutput> {
+        let mut file = File::create(path)?;
+        file.write_all(HEADERV1)?;
+        // Frames are ended here, at event boundaries, never by the encoder.
+        let options = EncodeOptions::new().frame_size_policy(FrameSizePolicy::Uncompressed(u32::MAX));
+        let encoder = options.into_raw_encoder().map_err(compression_error)?;
+        Ok(FrameOutput {
+            file,
+            encoder,
+            compressed: Vec::new(),
+            compressed_len: 0,
+            frames: Vec::new(),
+            committed: HEADERV1.len() as u64,
+            full: false,
+        })
+    }
+
+    /// Compresses `events` into one frame and writes it. When the disk is full the file is cut back to
+    /// the frames before it, the events are dropped, and the error is returned.
+    fn write_frame(&mut self, events: &[u8]) -> io::Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.compress(events)?;
         let written = self.file.write_all(&self.compressed[..self.compressed_len]);
-        let sizes = (self.compressed_len as u32, self.pending.len() as u32);
-        self.pending.clear();
+        let sizes = (self.compressed_len as u32, events.len() as u32);
         match written {
             Ok(()) => {
                 self.committed += u64::from(sizes.0);
@@ -101,8 +183,7 @@ impl FrameFile {
         }
     }
 
-    fn compress(&mut self) -> io::Result<()> {
-        let input = &self.pending;
+    fn compress(&mut self, input: &[u8]) -> io::Result<()> {
         // Traces compress well; the buffer doubles whenever a frame needs more.
         if self.compressed.is_empty() {
             self.compressed.resize(FRAME_BYTES / 8, 0);
@@ -139,10 +220,12 @@ impl FrameFile {
         Ok(())
     }
 
-    /// Writes the pending events and the seek table. Returns the error that made it drop events (a
-    /// full disk), if one did; the file is complete and readable either way.
-    pub fn finish(&mut self) -> io::Result<Option<io::Error>> {
-        let mut dropped = self.write_frame().err();
+    /// Writes the last events (the recording's closing ones, even after a full disk) and the seek
+    /// table. `dropped`: an error that already made the thread drop events.
+    fn finish(&mut self, last: &[u8], mut dropped: Option<io::Error>) -> io::Result<Option<io::Error>> {
+        if let Err(err) = self.write_frame(last) {
+            dropped.get_or_insert(err);
+        }
         loop {
             let mut table = SeekTable::new();
             for (compressed, uncompressed) in &self.frames {
@@ -176,8 +259,12 @@ pub fn cbor_event(out: &mut Vec<u8>, event: &TraceLowLevelEvent) -> io::Result<(
 
 /// `value` as CBOR, the form [`FrameFile::add_value_event`] takes.
 pub fn cbor_value(value: &ValueRecord) -> io::Result<Vec<u8>> {
-    cbor4ii::serde::to_vec(Vec::new(), value).map_err(io::Error::other)
+    // Room for a small value at once: growing from empty reallocated several times per value.
+    cbor4ii::serde::to_vec(Vec::with_capacity(VALUE_BYTES), value).map_err(io::Error::other)
 }
+
+/// Bytes reserved for a value's CBOR: an int or a short string with its type id fits.
+const VALUE_BYTES: usize = 64;
 
 /// The CBOR of `TraceLowLevelEvent::Value(FullValueRecord { variable_id, value })` as serde and
 /// cbor4ii write it: a one-entry map from the variant name to a two-entry map of the fields.

@@ -1,12 +1,14 @@
 //! The trace files on disk: the event stream (through the format crate's writers), `trace_paths.json`
 //! and `trace_metadata.json`.
 
+mod background;
 mod binary;
 mod json;
+mod json_file;
 mod metadata;
 
 use std::fs::File;
-use std::io::{ErrorKind, Seek, SeekFrom, Write};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
@@ -19,6 +21,7 @@ use codetracer_trace_writer::trace_writer::TraceWriter;
 
 use crate::config::{Format, TraceConfig};
 use crate::errors::{Error, Result};
+use background::Background;
 
 pub use metadata::RECORDER_NAME;
 
@@ -29,8 +32,6 @@ const JSON_BATCH: usize = 4096;
 /// which cuts the file back to the last whole batch, loses little and leaves room for the closing events.
 const JSON_BATCH_BYTES: usize = 256 << 10;
 
-const JSON_OPENING: &[u8] = b"[\n";
-
 enum EventStream {
     /// The crate's JSON writer keeps every event in memory until the end; we drain its public event
     /// buffer in batches and serialise each event with the crate's own serde definitions, producing
@@ -39,10 +40,17 @@ enum EventStream {
     /// Step and value events, the bulk of a trace, skip the writer's buffer: they are appended to
     /// `batch` as JSON at once (after the writer's buffered events, to keep the order).
     ///
-    /// `committed` is the length of the file's complete part: a batch that fails half-way (the disk is
-    /// full) is cut back to it, so the file always ends after a whole event. `started`: whether an
-    /// event was put in the array yet (the next one needs a separator).
-    Json { writer: Box<NonStreamingTraceWriter>, out: File, committed: u64, batch: Vec<u8>, started: bool },
+    /// The batches are written by the writer thread (see [`json_file`]), which cuts a batch that fails
+    /// half-way (the disk is full) back to the last whole event. `submitted`: the bytes handed to it,
+    /// the file's length unless the disk filled up. `started`: whether an event was put in the array
+    /// yet (the next one needs a separator).
+    Json {
+        writer: Box<NonStreamingTraceWriter>,
+        out: Background<json_file::JsonFile>,
+        submitted: u64,
+        batch: Vec<u8>,
+        started: bool,
+    },
     /// The same in binary: the crate's writer keeps ids and buffers the less frequent events, step and
     /// value events go straight into the pending frame, all in order (see [`binary`]).
     Binary { writer: Box<NonStreamingTraceWriter>, frames: binary::FrameFile },
@@ -105,14 +113,15 @@ impl TraceSink {
 
         let mut stream = match config.format {
             Format::Json => {
-                let mut out = File::create(&events_path).map_err(|err| write_error(&events_path, err))?;
-                out.write_all(JSON_OPENING).map_err(|err| write_error(&events_path, err))?;
+                let out = File::create(&events_path)
+                    .and_then(json_file::JsonFile::create)
+                    .and_then(Background::spawn)
+                    .map_err(|err| write_error(&events_path, err))?;
                 let writer = Box::new(NonStreamingTraceWriter::new(&config.program, &config.args));
-                let committed = JSON_OPENING.len() as u64;
                 EventStream::Json {
                     writer,
                     out,
-                    committed,
+                    submitted: json_file::JSON_OPENING.len() as u64,
                     batch: Vec::with_capacity(JSON_BATCH_BYTES),
                     started: false,
                 }
@@ -329,13 +338,20 @@ impl TraceSink {
         Ok(())
     }
 
-    /// Writes the pending binary events as a frame; a full disk marks the trace truncated.
+    /// Hands the pending binary events to the writer thread as a frame; a full disk marks the trace
+    /// truncated (found one frame late, when the thread answers for it).
     fn write_frame(&mut self) -> Result<()> {
         self.append_buffered()?;
         let EventStream::Binary { frames, .. } = &mut self.stream else {
             return Ok(());
         };
-        match frames.write_frame() {
+        let outcome = frames.write_frame();
+        self.take_write_outcome(outcome)
+    }
+
+    /// The outcome of a write the writer thread did: a full disk marks the trace truncated.
+    fn take_write_outcome(&mut self, outcome: std::io::Result<()>) -> Result<()> {
+        match outcome {
             Ok(()) => Ok(()),
             Err(err) if is_out_of_space(&err) => {
                 self.truncation.get_or_insert_with(|| format!("no room left for the events file ({err})"));
@@ -361,6 +377,14 @@ impl TraceSink {
             }
             EventStream::Binary { frames, .. } if frames.frame_due() => {
                 self.write_frame()?;
+                if let EventStream::Binary { frames, .. } = &mut self.stream {
+                    // The limit is checked after every frame, as if it were written at once: the thread is
+                    // waited for only when the frame in flight could reach the limit.
+                    if self.max_bytes > 0 && frames.committed_at_most() >= self.max_bytes {
+                        let outcome = frames.settle();
+                        self.take_write_outcome(outcome)?;
+                    }
+                }
                 self.written_bytes()
             }
             EventStream::Binary { .. } => return Ok(()),
@@ -375,80 +399,71 @@ impl TraceSink {
 
     fn written_bytes(&self) -> u64 {
         match &self.stream {
-            EventStream::Json { committed, .. } => *committed,
+            EventStream::Json { submitted, .. } => *submitted,
             EventStream::Binary { frames, .. } => frames.committed(),
         }
     }
 
-    /// Writes every buffered event now.
+    /// Writes every buffered event now, and waits until the writer thread has written them.
     pub fn flush(&mut self) -> Result<()> {
         self.drain_json()?;
-        self.write_frame()
+        self.write_frame()?;
+        let outcome = match &mut self.stream {
+            EventStream::Json { out, .. } => out.wait().map_or(Ok(()), |outcome| outcome.map(drop)),
+            EventStream::Binary { frames, .. } => frames.settle(),
+        };
+        self.take_write_outcome(outcome)
     }
 
-    /// Writes the buffered JSON events as one batch. When the disk is full the file is cut back to its
-    /// last complete event and the trace is marked truncated instead of failing.
+    /// Hands the buffered JSON events to the writer thread as one batch. A batch that found the disk
+    /// full (the one before, answered for now) marks the trace truncated instead of failing.
     fn drain_json(&mut self) -> Result<()> {
         if !matches!(self.stream, EventStream::Json { .. }) {
             return Ok(());
         }
         self.append_buffered()?;
-        let EventStream::Json { out, committed, batch, started, .. } = &mut self.stream else {
+        let EventStream::Json { out, submitted, batch, .. } = &mut self.stream else {
             return Ok(());
         };
-        let written = out.write_all(batch);
-        let length = batch.len() as u64;
-        batch.clear();
-        match written {
-            Ok(()) => {
-                *committed += length;
-                Ok(())
-            }
-            Err(err) if is_out_of_space(&err) => {
-                out.set_len(*committed).map_err(|err| write_error(&self.events_path, err))?;
-                out.seek(SeekFrom::Start(*committed)).map_err(|err| write_error(&self.events_path, err))?;
-                // The batch is gone: the next event is the array's first unless an earlier batch was written.
-                *started = *committed > JSON_OPENING.len() as u64;
-                self.truncation.get_or_insert_with(|| format!("no room left for the events file ({err})"));
-                Ok(())
-            }
-            Err(err) => Err(write_error(&self.events_path, err)),
+        if batch.is_empty() {
+            return Ok(());
         }
+        *submitted += batch.len() as u64;
+        let outcome = out.submit(batch).map_or(Ok(()), |outcome| outcome.map(drop));
+        self.take_write_outcome(outcome)
     }
 
     /// Completes every file, each one even when an earlier one failed, so a full disk still leaves
     /// the metadata saying what happened. Called exactly once, when the recording stops.
     pub fn finish(mut self, exit_status: Option<i64>) -> Result<()> {
         let events_path = self.events_path.clone();
-        let mut outcome = self.drain_json().and_then(|()| self.append_buffered());
-        let closed = match &mut self.stream {
-            EventStream::Json { out, committed, .. } => {
-                let mut closing = out.write_all(b"\n]\n").and_then(|()| out.flush());
-                if closing.as_ref().is_err_and(is_out_of_space) {
-                    // No room for the closing events: drop them and end the array after the last whole event.
-                    closing = out
-                        .set_len(*committed)
-                        .and_then(|()| out.seek(SeekFrom::Start(*committed)))
-                        .and_then(|_| out.write_all(b"\n]\n"));
-                }
-                closing.map_err(|err| write_error(&events_path, err))
+        let mut outcome = self.append_buffered();
+        let (mut writer, closed) = match self.stream {
+            EventStream::Json { writer, out, batch, .. } => {
+                // The last batch is written here, after the thread's last one: it holds the closing events.
+                let closed = out.finish().and_then(|(mut file, last)| {
+                    let dropped = last.and_then(std::result::Result::err);
+                    file.finish(&batch, dropped)
+                });
+                (writer, closed)
             }
-            EventStream::Binary { writer, frames } => {
+            EventStream::Binary { mut writer, mut frames } => {
                 let buffered = writer.events.drain(..).try_for_each(|event| frames.add_event(&event));
-                match buffered.and_then(|()| frames.finish()) {
-                    Ok(Some(dropped)) => {
-                        self.truncation.get_or_insert_with(|| format!("no room left for the events file ({dropped})"));
-                        Ok(())
-                    }
-                    Ok(None) => Ok(()),
-                    Err(err) => Err(write_error(&events_path, err)),
-                }
+                (writer, buffered.and_then(|()| frames.finish()))
             }
+        };
+        let closed = match closed {
+            Ok(Some(dropped)) => {
+                self.truncation.get_or_insert_with(|| format!("no room left for the events file ({dropped})"));
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(err) => Err(write_error(&events_path, err)),
         };
         outcome = outcome.and(closed);
         let paths_path = self.metadata_path.with_file_name("trace_paths.json");
         let paths =
-            TraceWriter::finish_writing_trace_paths(self.stream.writer()).map_err(|err| write_error(&paths_path, err));
+            TraceWriter::finish_writing_trace_paths(writer.as_mut()).map_err(|err| write_error(&paths_path, err));
         outcome = outcome.and(paths);
         let mut settings = std::mem::take(&mut self.settings);
         settings.insert(
