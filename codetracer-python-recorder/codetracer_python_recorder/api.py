@@ -92,8 +92,10 @@ def start_tracing(
         # script started with the API) still gets complete trace files.
         atexit.register(_stop_at_exit)
         if hasattr(os, "register_at_fork"):
-            # A forked child must not write into its parent's trace files.
-            os.register_at_fork(after_in_child=_native.abandon_after_fork)
+            # A forked child must not write into its parent's trace files. The trace writer's thread
+            # stops before a fork (and starts again with the next events), so a program that forks
+            # does so from its own threads only, as without the recorder.
+            os.register_at_fork(before=_native.pause_writer_before_fork, after_in_child=_native.abandon_after_fork)
         _process_hooks_registered = True
     trace_dir = os.path.abspath(os.path.expanduser(os.fspath(path)))
     if os.path.exists(trace_dir) and not os.path.isdir(trace_dir):

@@ -173,6 +173,12 @@ fn flush_tracing() -> PyResult<()> {
     shielded(session::flush)
 }
 
+/// Registered with `os.register_at_fork(before=...)` by the facade.
+#[pyfunction]
+fn pause_writer_before_fork() -> PyResult<()> {
+    shielded(session::pause_writer_before_fork)
+}
+
 /// Registered with `os.register_at_fork(after_in_child=...)` by the facade.
 #[pyfunction]
 fn abandon_after_fork(py: Python<'_>) -> PyResult<()> {
@@ -202,6 +208,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(configure_log, module)?)?;
     module.add_function(wrap_pyfunction!(summarize_trace, module)?)?;
     module.add_function(wrap_pyfunction!(abandon_after_fork, module)?)?;
+    module.add_function(wrap_pyfunction!(pause_writer_before_fork, module)?)?;
     module.add_function(wrap_pyfunction!(start_fd_capture, module)?)?;
     module.add_function(wrap_pyfunction!(expect_fd_output, module)?)?;
     module.add_function(wrap_pyfunction!(stop_fd_capture, module)?)?;

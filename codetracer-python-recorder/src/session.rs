@@ -201,6 +201,15 @@ pub fn flush() -> Result<()> {
     }
 }
 
+/// Before `fork()`: the trace writer's thread stops (its buffer written first), so the program forks
+/// with its own threads only; the next buffer of events starts it again.
+pub fn pause_writer_before_fork() -> Result<()> {
+    match lock().as_mut() {
+        Some(session) => session.sink.pause_writes(),
+        None => Ok(()),
+    }
+}
+
 /// In a child created by `fork()`, drops the inherited recording without touching its files: they
 /// belong to the parent, which keeps writing them. Buffered events are leaked on purpose, since
 /// flushing them would interleave the child's copy into the parent's trace.

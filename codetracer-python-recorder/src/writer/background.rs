@@ -4,6 +4,11 @@
 //!
 //! One buffer at most is in flight, and the next is handed over only once it is done: memory stays at
 //! two buffers, and every outcome is known one buffer late at most (see [`Background::submit`]).
+//!
+//! The thread can be stopped and started again ([`Background::pause`]): before the program forks, so
+//! the process it forks from has only the program's own threads. CPython 3.12 and later warn on the
+//! program's stderr about a fork from a multi-threaded process, and the child would inherit none of
+//! the thread anyway.
 
 use std::io;
 use std::mem;
@@ -19,37 +24,48 @@ pub trait Output: Send + 'static {
 /// A buffer's outcome, with the buffer handed back (emptied) for reuse.
 type Done = (Vec<u8>, io::Result<u64>);
 
-pub struct Background<O: Output> {
-    to_thread: Option<SyncSender<Vec<u8>>>,
+struct Running<O: Output> {
+    to_thread: SyncSender<Vec<u8>>,
     from_thread: Receiver<Done>,
-    thread: Option<JoinHandle<O>>,
+    thread: JoinHandle<O>,
+}
+
+pub struct Background<O: Output> {
+    running: Option<Running<O>>,
+    /// The output while no thread holds it (paused, or between `spawn` and the first buffer).
+    parked: Option<O>,
     /// Length of the buffer the thread has not answered for yet.
     in_flight: Option<usize>,
+    /// The last buffer's outcome when the thread was paused before anyone asked for it.
+    answered: Option<io::Result<u64>>,
     /// An emptied buffer, ready to take the next events.
     spare: Vec<u8>,
 }
 
 impl<O: Output> Background<O> {
-    pub fn spawn(mut output: O) -> io::Result<Background<O>> {
-        let (to_thread, buffers) = sync_channel::<Vec<u8>>(1);
-        let (answers, from_thread) = sync_channel::<Done>(1);
-        let thread = std::thread::Builder::new().name("codetracer-writer".into()).spawn(move || {
-            for mut events in buffers {
-                let outcome = output.write(&events);
-                events.clear();
-                if answers.send((events, outcome)).is_err() {
-                    break;
+    /// The thread itself starts with the first buffer handed over.
+    pub fn spawn(output: O) -> io::Result<Background<O>> {
+        Ok(Background { running: None, parked: Some(output), in_flight: None, answered: None, spare: Vec::new() })
+    }
+
+    fn start(&mut self) -> io::Result<&Running<O>> {
+        if self.running.is_none() {
+            let mut output = self.parked.take().ok_or_else(stopped)?;
+            let (to_thread, buffers) = sync_channel::<Vec<u8>>(1);
+            let (answers, from_thread) = sync_channel::<Done>(1);
+            let thread = std::thread::Builder::new().name("codetracer-writer".into()).spawn(move || {
+                for mut events in buffers {
+                    let outcome = output.write(&events);
+                    events.clear();
+                    if answers.send((events, outcome)).is_err() {
+                        break;
+                    }
                 }
-            }
-            output
-        })?;
-        Ok(Background {
-            to_thread: Some(to_thread),
-            from_thread,
-            thread: Some(thread),
-            in_flight: None,
-            spare: Vec::new(),
-        })
+                output
+            })?;
+            self.running = Some(Running { to_thread, from_thread, thread });
+        }
+        Ok(self.running.as_ref().expect("started above"))
     }
 
     /// Length of the buffer being written, if one is.
@@ -63,40 +79,63 @@ impl<O: Output> Background<O> {
         let earlier = self.wait();
         let length = events.len();
         let buffer = mem::replace(events, mem::take(&mut self.spare));
-        match self.to_thread.as_ref().map(|sender| sender.send(buffer)) {
-            Some(Ok(())) => self.in_flight = Some(length),
-            _ => return Some(Err(stopped())),
+        match self.start().and_then(|running| running.to_thread.send(buffer).map_err(|_| stopped())) {
+            Ok(()) => self.in_flight = Some(length),
+            Err(err) => return Some(Err(err)),
         }
         earlier
     }
 
     /// Waits for the buffer in flight, if there is one, and returns its outcome.
     pub fn wait(&mut self) -> Option<io::Result<u64>> {
+        if let Some(outcome) = self.answered.take() {
+            self.in_flight = None;
+            return Some(outcome);
+        }
         self.in_flight.take()?;
-        match self.from_thread.recv() {
-            Ok((buffer, outcome)) => {
+        let answer = self.running.as_ref().map(|running| running.from_thread.recv());
+        match answer {
+            Some(Ok((buffer, outcome))) => {
                 self.spare = buffer;
                 Some(outcome)
             }
-            Err(_) => Some(Err(stopped())),
+            _ => Some(Err(stopped())),
         }
+    }
+
+    /// Ends the thread once the buffer in flight is written, keeping the output for the next buffer,
+    /// which starts a new thread. That buffer's outcome is kept for the next [`Self::wait`].
+    pub fn pause(&mut self) -> io::Result<()> {
+        if self.running.is_none() {
+            return Ok(());
+        }
+        // The buffer counts as in flight until its outcome is asked for, as if the thread still ran.
+        if let Some(length) = self.in_flight {
+            self.answered = self.wait();
+            self.in_flight = Some(length);
+        }
+        let Running { to_thread, thread, .. } = self.running.take().expect("checked above");
+        // Closing the channel ends the thread's loop.
+        drop(to_thread);
+        let output = thread.join().map_err(|_| io::Error::other("the trace writer thread panicked"))?;
+        self.parked = Some(output);
+        Ok(())
     }
 
     /// Waits for the last buffer, ends the thread and returns the output with that buffer's outcome.
     pub fn finish(mut self) -> io::Result<(O, Option<io::Result<u64>>)> {
         let last = self.wait();
-        self.to_thread = None;
-        let thread = self.thread.take().expect("the thread is joined only here");
-        let output = thread.join().map_err(|_| io::Error::other("the trace writer thread panicked"))?;
+        self.pause()?;
+        let output = self.parked.take().ok_or_else(stopped)?;
         Ok((output, last))
     }
 }
 
 impl<O: Output> Drop for Background<O> {
     fn drop(&mut self) {
-        // Closing the channel ends the thread once it is done with the buffer it holds.
-        self.to_thread = None;
-        if let Some(thread) = self.thread.take() {
+        if let Some(Running { to_thread, thread, .. }) = self.running.take() {
+            // Closing the channel ends the thread once it is done with the buffer it holds.
+            drop(to_thread);
             let _ = thread.join();
         }
     }

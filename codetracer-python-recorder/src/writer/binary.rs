@@ -92,6 +92,11 @@ impl FrameFile {
         self.take_outcome(outcome)
     }
 
+    /// Stops the writer thread until the next frame (before a fork).
+    pub fn pause(&mut self) -> io::Result<()> {
+        self.output.pause()
+    }
+
     fn take_outcome(&mut self, outcome: Option<io::Result<u64>>) -> io::Result<()> {
         match outcome {
             Some(Ok(committed)) => {

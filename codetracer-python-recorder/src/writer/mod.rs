@@ -415,6 +415,16 @@ impl TraceSink {
         self.take_write_outcome(outcome)
     }
 
+    /// Stops the writer thread, after the buffer it holds, until the next buffer is handed over: the
+    /// process then forks with the program's threads only.
+    pub fn pause_writes(&mut self) -> Result<()> {
+        let paused = match &mut self.stream {
+            EventStream::Json { out, .. } => out.pause(),
+            EventStream::Binary { frames, .. } => frames.pause(),
+        };
+        paused.map_err(|err| write_error(&self.events_path, err))
+    }
+
     /// Hands the buffered JSON events to the writer thread as one batch. A batch that found the disk
     /// full (the one before, answered for now) marks the trace truncated instead of failing.
     fn drain_json(&mut self) -> Result<()> {

@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import tomllib
+import warnings
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,13 @@ from codetracer_python_recorder import (
     RecorderError,
     ToolIdUnavailableError,
     TraceWriteError,
+    flush,
     is_tracing,
     start_tracing,
     stop_tracing,
     trace,
 )
+from codetracer_python_recorder.summary import summarize
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -233,6 +236,35 @@ def test_forked_child_leaves_the_parent_trace_alone(tmp_path):
     assert ("call", "square", {"x": "2"}) in calls
     assert ("call", "square", {"x": "3"}) in calls
     assert ("call", "square", {"x": "10"}) not in calls
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.parametrize("format", ["json", "binary"])
+def test_a_program_forks_without_the_recorder_s_threads(tmp_path, format):
+    # CPython 3.12+ warns on the program's stderr when it forks from a multi-threaded process: the
+    # recorder's writer thread must not be there at the fork, and must write the events after it.
+    start_tracing(tmp_path / "trace", format=format)
+    square(2)
+    flush()  # hands a buffer to the writer thread, which starts it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        child = os.fork()
+        if child == 0:
+            os._exit(0)
+    os.waitpid(child, 0)
+    square(3)
+    stop_tracing()
+    assert [str(warning.message) for warning in caught if "multi-threaded" in str(warning.message)] == []
+    if format == "json":
+        calls = load_trace(tmp_path / "trace").calls(__file__)
+        assert ("call", "square", {"x": "2"}) in calls
+        assert ("call", "square", {"x": "3"}) in calls
+    else:
+        summary = summarize(tmp_path / "trace")
+        # Read back by the format's reader: both calls of square, before and after the fork.
+        assert summary["calls"] == summary["returns"] and summary["truncated"] is False
+        assert summary["calls"] >= 2  # square(2) and square(3)
+        assert summary["steps_by_file"][__file__] >= 4  # square's two lines, twice
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
