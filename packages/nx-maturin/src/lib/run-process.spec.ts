@@ -1,4 +1,4 @@
-import { runStreaming, WholeLines } from './run-process';
+import { forDisplay, runStreaming, WholeLines } from './run-process';
 
 describe('WholeLines', () => {
   it('joins partial writes into the line they belong to', () => {
@@ -61,6 +61,19 @@ describe('runStreaming', () => {
       log.mockRestore();
     }
     expect(captured.sort()).toEqual(['   Compiling crate v1\n', 'done\n', 'warning: x\n']);
+  });
+
+  it.each([
+    [false, 'Prepared 1 package in 21ms'],
+    [true, '\u001b[2mPrepared \u001b[1m1 package\u001b[0m in 21ms'],
+  ])('shows captured output without colour codes unless on a terminal (terminal: %s)', (onTerminal, shown) => {
+    const wasTTY = process.stdout.isTTY;
+    process.stdout.isTTY = onTerminal;
+    try {
+      expect(forDisplay('\u001b[2mPrepared \u001b[1m1 package\u001b[0m in 21ms')).toBe(shown);
+    } finally {
+      process.stdout.isTTY = wasTTY;
+    }
   });
 
   it('a failing tool names the command and carries the tail of its output', async () => {

@@ -101,6 +101,14 @@ function forwardWholeLines(from: Readable, to: Writable, transform: (line: strin
  * chunk of its own, would otherwise be cut into `   Compiling` / ` foo v1`. Secrets, when given, are redacted line by
  * line in either case.
  */
+/**
+ * A tool's output as it is shown: whole on a terminal; elsewhere without colour codes, which tools write through
+ * a pipe too when asked to (Nx sets FORCE_COLOR for every task) and which a log or a cache replay cannot render.
+ */
+export function forDisplay(text: string): string {
+  return process.stdout.isTTY === true ? text : stripVTControlCharacters(text);
+}
+
 export async function runStreaming(file: string, args: readonly string[], options: RunOptions): Promise<void> {
   const secrets = options.secrets ?? [];
   const commandLine = describe(file, args, secrets);
@@ -119,7 +127,7 @@ export async function runStreaming(file: string, args: readonly string[], option
   });
   let tail = '';
   const shown = (line: string) => {
-    const safe = redact(onTerminal ? line : stripVTControlCharacters(line), secrets);
+    const safe = redact(forDisplay(line), secrets);
     tail = `${tail}\n${safe}`.slice(-4000);
     return safe;
   };

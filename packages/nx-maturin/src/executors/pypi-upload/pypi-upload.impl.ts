@@ -7,7 +7,7 @@ import { projectRootOf } from '../../lib/executor-context';
 import { IndexUnreachableError, listPublishedFiles, type PublishedFiles } from '../../lib/index-client/index-client';
 import { LOCAL_INDEX_STORAGE, type LocalIndex, startLocalIndex } from '../../lib/local-index/local-index';
 import { findPythonInterpreter } from '../../lib/python-discovery';
-import { ProcessFailedError, redact, runCaptured } from '../../lib/run-process';
+import { forDisplay, ProcessFailedError, redact, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, installerEnvironment, installIntoVenv } from '../../lib/venv/venv';
 import { workspaceTool } from '../../lib/workspace-tools';
 import { reportTable } from '../../lib/summary-table';
@@ -271,7 +271,7 @@ async function installBack(
     // The same checks wheel-smoke ran on the local artefacts, now on what the index serves.
     for (const args of [...(options.commands ?? [['-m', importName, '--help']]), ...options.smokeScripts.map((script) => [script])]) {
       const { stdout } = await runCaptured(venv.python, args, { cwd: scratch, env: installerEnvironment(), secrets });
-      console.log(`$ python ${args.join(' ')}\n${stdout.trim()}`);
+      console.log(`$ python ${args.join(' ')}\n${forDisplay(stdout.trim())}`);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

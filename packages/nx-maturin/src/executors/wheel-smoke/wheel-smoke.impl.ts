@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArtefactEntry, type ArtefactManifest, readManifest, verifyManifest } from '../../lib/artefact-manifest';
 import { findPythonInterpreter, type PythonInterpreter } from '../../lib/python-discovery';
-import { ProcessFailedError, runCaptured } from '../../lib/run-process';
+import { forDisplay, ProcessFailedError, runCaptured } from '../../lib/run-process';
 import { createFreshVenv, type FreshVenv, installIntoVenv, installerEnvironment } from '../../lib/venv/venv';
 import { resolveTool, toolsPathEnv } from '../../lib/workspace-tools';
 import { interpreterMinor, missingHostWheelProblem, sdistContentProblems, wheelFitsPlatform, wheelServesInterpreter, wheelTagProblems } from './lib/artefact-rules';
@@ -292,7 +292,7 @@ async function runSmokes(options: NormalizedWheelSmokeOptions, installed: Instal
   for (const run of runs) {
     try {
       const { stdout, stderr } = await runCaptured(venv.python, run.args, { cwd: workingDirectory, env: installerEnvironment() });
-      console.log(`$ ${run.what}  (${where})\n${`${stdout}\n${stderr}`.trim()}`);
+      console.log(`$ ${run.what}  (${where})\n${forDisplay(`${stdout}\n${stderr}`.trim())}`);
     } catch (error) {
       artefacts.forEach((entry) => fail(entry.file, 'smoke', `${label}: [smoke rule] \`${run.what}\` failed: ${(error as Error).message}`));
     }

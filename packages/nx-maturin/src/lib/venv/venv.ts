@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { PythonInterpreter } from '../python-discovery';
-import { runCaptured, type RunOptions } from '../run-process';
+import { forDisplay, runCaptured, type RunOptions } from '../run-process';
 import { findToolExecutable, venvExecutable } from '../workspace-tools';
 
 export interface FreshVenv {
@@ -117,5 +117,5 @@ function indexArguments(request: InstallRequest, installer: 'uv' | 'pip'): strin
 async function runLogged(file: string, args: string[], options: RunOptions): Promise<void> {
   const { stdout, stderr } = await runCaptured(file, args, options);
   const output = `${stderr}\n${stdout}`.trim();
-  if (output) console.log(output);
+  if (output) console.log(forDisplay(output));
 }
