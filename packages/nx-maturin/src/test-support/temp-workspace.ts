@@ -13,6 +13,17 @@ export const FIXTURES = join(__dirname, 'fixtures');
  */
 export const SHARED_CARGO_TARGET = join(REPOSITORY_ROOT, '.tools', 'cargo-target-tests');
 
+/**
+ * A folder holding hello-maturin as `libs/hello` and an nx.json that registers the plugin with this repository's
+ * tools venv: for specs that call an executor directly, with no Nx run. The caller removes it.
+ */
+export function helloMaturinFolder(prefix: string): string {
+  const workspace = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(workspace, 'nx.json'), JSON.stringify({ plugins: [{ plugin: '@codetracer/nx-maturin', options: { toolsVenv: join(REPOSITORY_ROOT, '.tools', 'venv') } }] }));
+  cpSync(join(FIXTURES, 'hello-maturin'), join(workspace, 'libs/hello'), { recursive: true });
+  return workspace;
+}
+
 export interface NxRun {
   stdout: string;
   stderr: string;

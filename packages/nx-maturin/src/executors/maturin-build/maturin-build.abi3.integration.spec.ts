@@ -1,8 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtefactManifest } from '../../lib/artefact-manifest';
-import { FIXTURES, REPOSITORY_ROOT, SHARED_CARGO_TARGET } from '../../test-support/temp-workspace';
+import { helloMaturinFolder, SHARED_CARGO_TARGET } from '../../test-support/temp-workspace';
 import { executorContext } from '../wheel-smoke/test-support/fixture-artefacts';
 import wheelSmokeExecutor from '../wheel-smoke/wheel-smoke.impl';
 import maturinBuildExecutor from './maturin-build.impl';
@@ -16,9 +15,7 @@ describe('maturin-build and wheel-smoke of an abi3 project (real maturin and car
   beforeAll(() => {
     // The shared target folder keeps PyO3's abi3 build from one run to the next.
     process.env['CARGO_TARGET_DIR'] = SHARED_CARGO_TARGET;
-    workspace = mkdtempSync(join(tmpdir(), 'maturin-build-abi3-'));
-    writeFileSync(join(workspace, 'nx.json'), JSON.stringify({ plugins: [{ plugin: '@codetracer/nx-maturin', options: { toolsVenv: join(REPOSITORY_ROOT, '.tools', 'venv') } }] }));
-    cpSync(join(FIXTURES, 'hello-maturin'), join(workspace, 'libs/hello'), { recursive: true });
+    workspace = helloMaturinFolder('maturin-build-abi3-');
   });
   afterAll(() => {
     rmSync(workspace, { recursive: true, force: true });

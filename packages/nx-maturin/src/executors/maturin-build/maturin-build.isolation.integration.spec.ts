@@ -1,7 +1,6 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, REPOSITORY_ROOT } from '../../test-support/temp-workspace';
+import { helloMaturinFolder, REPOSITORY_ROOT } from '../../test-support/temp-workspace';
 import { executorContext } from '../wheel-smoke/test-support/fixture-artefacts';
 import maturinBuildExecutor from './maturin-build.impl';
 
@@ -32,9 +31,7 @@ describe('maturin-build with build isolation (real uv, maturin and cargo)', () =
     // A target folder of its own, kept between runs: other specs build the same crates with other interpreters in the
     // shared one, concurrently, which would make the count of compiled crates below depend on timing.
     process.env['CARGO_TARGET_DIR'] = join(REPOSITORY_ROOT, '.tools', 'cargo-target-isolation-tests');
-    workspace = mkdtempSync(join(tmpdir(), 'maturin-build-isolated-'));
-    writeFileSync(join(workspace, 'nx.json'), JSON.stringify({ plugins: [{ plugin: '@codetracer/nx-maturin', options: { toolsVenv: join(REPOSITORY_ROOT, '.tools', 'venv') } }] }));
-    cpSync(join(FIXTURES, 'hello-maturin'), join(workspace, 'libs/hello'), { recursive: true });
+    workspace = helloMaturinFolder('maturin-build-isolated-');
   });
   afterAll(() => {
     rmSync(workspace, { recursive: true, force: true });
