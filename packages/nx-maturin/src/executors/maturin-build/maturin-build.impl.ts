@@ -8,13 +8,13 @@ import type { PythonInterpreter } from '../../lib/python-discovery';
 import { runStreaming } from '../../lib/run-process';
 import { reportTable } from '../../lib/summary-table';
 import { resolveTool, toolsPathEnv, type ToolCommand } from '../../lib/workspace-tools';
-import { readTomlFile, tomlPath } from '../../lib/toml-file';
+import { readTomlFile } from '../../lib/toml-file';
 import { findPythonInterpretersMemoised } from '../../lib/toolchain-fingerprint';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
 import { buildOrder, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
-import { needsBuildEnvironmentPython } from './lib/build-interpreter';
+import { readBuildEnvironmentFacts } from './lib/build-interpreter';
 import { cargoManifestPath } from '../../plugins/maturin-project';
 import type { MaturinBuildExecutorSchema } from './schema';
 
@@ -46,11 +46,10 @@ export default async function maturinBuildExecutor(
 async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceRoot: string, projectRoot: string): Promise<ArtefactEntry[]> {
   const interpreters = await findPythonInterpretersMemoised(workspaceRoot, options.pythonVersions);
   const projectDirectory = join(workspaceRoot, projectRoot);
-  const pyprojectFile = join(projectDirectory, 'pyproject.toml');
-  const projectRequires = options.buildIsolation ? readBuildRequires(pyprojectFile) : [];
+  const facts = options.buildIsolation ? readBuildEnvironmentFacts(projectDirectory) : undefined;
   // zig comes from the ziglang package, which `maturin[zig]` would name; a plain `maturin` requirement lacks it.
-  const buildRequires = options.zig && projectRequires.length > 0 ? [...projectRequires, 'ziglang'] : projectRequires;
-  const buildEnvironmentPython = buildRequires.length > 0 && needsBuildEnvironmentPython(readTomlFile(pyprojectFile), buildRequires);
+  const buildRequires = facts === undefined ? [] : options.zig ? [...facts.requires, 'ziglang'] : facts.requires;
+  const buildEnvironmentPython = facts?.ownPythonReason !== undefined;
   const staging = `${options.outputDir}.staging`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -64,7 +63,7 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
       const before = new Set(readdirSync(staging));
       const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
       // In the isolated environment `python` is that environment's interpreter, with the build requirements
-      // importable; only cffi bindings need them, and every other build keeps one interpreter path from build to build.
+      // importable (see ownPythonReason); every other build keeps one interpreter path from build to build.
       const args = [...maturin.args, ...maturinBuildArguments(options, staging), ...source.targetDirectoryArgs, '--interpreter', buildEnvironmentPython ? 'python' : interpreter.executable];
       await timed(`maturin build for CPython ${interpreter.version}`, () => runStreaming(maturin.file, args, { cwd: source.directory, env: toolsPathEnv(workspaceRoot) }));
       const produced = readdirSync(staging).filter((file) => !before.has(file));
@@ -130,22 +129,6 @@ async function timed<T>(step: string, run: () => Promise<T>): Promise<T> {
   const result = await run();
   console.log(`maturin-build: ${step} took ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)} s`);
   return result;
-}
-
-/**
- * `[build-system].requires` as PEP 517 means it: the packages that build this project. They must name maturin, the
- * backend, so the isolated environment has the version range the project asked for.
- */
-export function readBuildRequires(pyprojectFile: string): string[] {
-  const requires = tomlPath(readTomlFile(pyprojectFile), ['build-system', 'requires']);
-  if (!Array.isArray(requires) || requires.some((entry) => typeof entry !== 'string')) {
-    throw new Error(`${pyprojectFile}: [build-system].requires is ${JSON.stringify(requires)}; expected a list of requirement strings such as ["maturin>=1.8,<2.0"]`);
-  }
-  const list = requires as string[];
-  if (!list.some((entry) => /^maturin(\W|$)/i.test(entry.trim()))) {
-    throw new Error(`${pyprojectFile}: [build-system].requires is ${JSON.stringify(list)} and names no maturin; add "maturin>=1,<2" (the build backend)`);
-  }
-  return list;
 }
 
 /**

@@ -15,7 +15,7 @@ import { escapeRegExp } from '../../lib/escape-regexp';
 import { withHeartbeat } from './lib/heartbeat';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { cleanProjectCrates, hostTargetTriple } from './lib/clean-project-crates';
-import { type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
+import { basePythonBuildsTheSame, type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
 
 type Status = 'ok' | 'FAIL' | '-';
 
@@ -331,7 +331,7 @@ async function planSdistBuild(
   wheelDirectory: string,
 ): Promise<SdistBuildPlan> {
   const onItsOwn = (reason: string): SdistBuildPlan => ({
-    environment: ownBuildEnvironment(options),
+    environment: ownBuildEnvironment(options, basePythonBuildsTheSame(join(context.root, reuse.projectRoot))),
     explanation: `wheel-smoke: the sdist build compiles everything itself (profile ${options.sdistProfile}${options.sdistCargoTargetDir === undefined ? '' : `, Cargo target folder ${options.sdistCargoTargetDir}`}): ${reason}.`,
   });
   const { reusable } = reuse;
