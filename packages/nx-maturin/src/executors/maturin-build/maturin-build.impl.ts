@@ -14,6 +14,7 @@ import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOpt
 import { buildOrder, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
+import { trimSdistLock } from './lib/sdist-lock';
 import { readBuildEnvironmentFacts } from './lib/build-interpreter';
 import { cargoManifestPath } from '../../plugins/maturin-project';
 import type { MaturinBuildExecutorSchema } from './schema';
@@ -56,7 +57,7 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
 
   const entries: ArtefactEntry[] = [];
   try {
-    const source = options.sdist ? await buildSdistSource(workspaceRoot, projectDirectory, staging, interpreters[0]!, buildRequires) : { directory: projectDirectory, targetDirectoryArgs: [] };
+    const source = options.sdist ? await buildSdistSource(workspaceRoot, projectDirectory, staging, interpreters[0]!, buildRequires, options.locked) : { directory: projectDirectory, targetDirectoryArgs: [] };
     if ('sdist' in source) entries.push(source.sdist);
     for (const interpreter of buildOrder(interpreters, previousManifest(options.outputDir))) {
       if (recordIfAlreadyServed(entries, interpreter)) continue;
@@ -96,6 +97,7 @@ async function buildSdistSource(
   staging: string,
   interpreter: PythonInterpreter,
   buildRequires: readonly string[],
+  locked: boolean,
 ): Promise<{ sdist: ArtefactEntry; directory: string; targetDirectoryArgs: string[] }> {
   const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
   const env = toolsPathEnv(workspaceRoot);
@@ -116,6 +118,10 @@ async function buildSdistSource(
   const sdist = sdists[0]!;
   const targetDirectory = await targetDirectoryAnswer;
   const directory = await timed(`unpacking ${sdist}`, () => unpackSdist(interpreter.executable, join(staging, sdist), sdistSourceFolder(targetDirectory, projectDirectory, sdist)));
+  const dropped = locked ? await timed(`checking the Cargo.lock of ${sdist}`, () => trimSdistLock(directory, sdist, env)) : [];
+  if (dropped.length > 0) {
+    console.log(`maturin-build: ${sdist} holds the whole Cargo workspace's lock; the packages of members it does not pack were dropped from the unpacked copy (${dropped.join(', ')}), and the wheels build --locked against the rest`);
+  }
   console.log(`maturin-build: building the wheels from ${sdist} unpacked in ${directory}`);
   return { sdist: await describeArtefact(staging, sdist, null), directory, targetDirectoryArgs: ['--target-dir', targetDirectory] };
 }
