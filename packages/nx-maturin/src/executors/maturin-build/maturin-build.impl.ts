@@ -15,6 +15,7 @@ import { buildOrder, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
 import { trimSdistLock } from './lib/sdist-lock';
+import { isolatedMaturinCommand } from './lib/isolated-build';
 import { readBuildEnvironmentFacts } from './lib/build-interpreter';
 import { cargoManifestPath } from '../../plugins/maturin-project';
 import type { MaturinBuildExecutorSchema } from './schema';
@@ -137,15 +138,9 @@ async function timed<T>(step: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/**
- * maturin from the project's own build environment (`uv run --isolated --with <each requirement>`, cached by uv),
- * or the workspace's maturin when isolation is switched off.
- */
+/** maturin from the project's own build environment (see isolatedMaturinCommand), or the workspace's maturin when isolation is switched off. */
 function maturinCommand(workspaceRoot: string, interpreter: string, buildRequires: readonly string[]): ToolCommand {
-  if (buildRequires.length === 0) return resolveTool(workspaceRoot, 'maturin');
-  const uv = resolveTool(workspaceRoot, 'uv');
-  const withArgs = buildRequires.flatMap((requirement) => ['--with', requirement]);
-  return { file: uv.file, args: ['run', '--no-project', '--isolated', '--python', interpreter, ...withArgs, '--', 'maturin'], origin: 'uv run (PEP 517 build requirements)' };
+  return buildRequires.length === 0 ? resolveTool(workspaceRoot, 'maturin') : isolatedMaturinCommand(workspaceRoot, interpreter, buildRequires);
 }
 
 /** The manifest of the build before this one, if its output folder holds a readable one (see buildOrder). */

@@ -15,6 +15,8 @@ import { escapeRegExp } from '../../lib/escape-regexp';
 import { withHeartbeat } from './lib/heartbeat';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { cleanProjectCrates, hostTargetTriple } from './lib/clean-project-crates';
+import { cachedEnvironmentMaturin } from '../maturin-build/lib/isolated-build';
+import { readBuildEnvironmentFacts } from '../maturin-build/lib/build-interpreter';
 import { basePythonBuildsTheSame, type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
 
 type Status = 'ok' | 'FAIL' | '-';
@@ -347,7 +349,16 @@ async function planSdistBuild(
   } catch (error) {
     return onItsOwn(`the build's Cargo target folder could not be prepared: ${(error as Error).message}`);
   }
-  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, reuse.maturin, wheelDirectory);
+  let maturin = reuse.maturin;
+  if (reusable.options.zig && reusable.options.buildIsolation) {
+    try {
+      // The maturin the build ran for this interpreter (maturin-build adds ziglang to the requirements for zig).
+      maturin = { file: await cachedEnvironmentMaturin(context.root, interpreter.executable, [...readBuildEnvironmentFacts(projectDirectory).requires, 'ziglang']), args: [] };
+    } catch (error) {
+      return onItsOwn(`the maturin of the build's isolated environment could not be found: ${(error as Error).message}`);
+    }
+  }
+  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, maturin, wheelDirectory);
   return {
     environment,
     explanation: `wheel-smoke: the sdist build compiles as ${options.buildTarget} did (MATURIN_PEP517_ARGS=${environment['MATURIN_PEP517_ARGS']}) in its Cargo target folder ${targetDirectory}: the dependencies it compiled are reused; the project's own crates (${ownCrates.join(', ')}) were cleaned there and compile from the unpacked sdist.`,

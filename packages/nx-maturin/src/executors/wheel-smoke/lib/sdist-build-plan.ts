@@ -45,7 +45,8 @@ export type ReusableBuild = { options: ReusableBuildOptions } | { reason: string
 /**
  * Reads the build target's options the way Nx runs it before the smoke (the smoke's configuration when the build
  * has one of that name, else its default configuration) and decides whether the sdist build can reuse its Cargo
- * target folder: only a host build, and for zig only one run by a maturin at a known path.
+ * target folder: only a host build, and for zig only one run by a maturin at a known path (the workspace's, or the one
+ * in uv's cached environment for an isolated build).
  */
 export function reusableBuild(
   smoke: Pick<NormalizedWheelSmokeOptions, 'buildTarget'>,
@@ -64,10 +65,8 @@ export function reusableBuild(
   if (options.target !== undefined) {
     return { reason: `the build target "${smoke.buildTarget}" compiles for --target ${options.target}, and the sdist is built for this host's interpreter` };
   }
-  if (options.zig && options.buildIsolation) {
-    return { reason: `the build target "${smoke.buildTarget}" links with zig from an isolated build environment, whose changing path names zig's compiler wrappers (set buildIsolation: false there to share them)` };
-  }
-  if (options.zig && (maturin === undefined || maturin.args.length > 0)) {
+  // An isolated build's maturin is the one in uv's cached environment (see cachedEnvironmentMaturin), found later.
+  if (options.zig && !options.buildIsolation && (maturin === undefined || maturin.args.length > 0)) {
     return { reason: `the build target "${smoke.buildTarget}" links with zig through ${maturin === undefined ? 'no maturin found in the workspace' : `\`${[maturin.file, ...maturin.args].join(' ')}\``}, whose path names zig's compiler wrappers; install maturin[zig] into the tools venv or .venv to share them` };
   }
   return { options: { ...options, baseInterpreter: basePythonBuildsTheSame(join(environment.workspaceRoot, environment.projectRoot)) } };
