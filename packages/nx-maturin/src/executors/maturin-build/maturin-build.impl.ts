@@ -15,7 +15,7 @@ import { buildOrder, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
 import { trimSdistLock } from './lib/sdist-lock';
-import { isolatedMaturinCommand } from './lib/isolated-build';
+import { isolatedBuildRequirements, isolatedMaturinCommand } from './lib/isolated-build';
 import { readBuildEnvironmentFacts } from './lib/build-interpreter';
 import { cargoManifestPath } from '../../plugins/maturin-project';
 import type { MaturinBuildExecutorSchema } from './schema';
@@ -49,8 +49,7 @@ async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceR
   const interpreters = await findPythonInterpretersMemoised(workspaceRoot, options.pythonVersions);
   const projectDirectory = join(workspaceRoot, projectRoot);
   const facts = options.buildIsolation ? readBuildEnvironmentFacts(projectDirectory) : undefined;
-  // zig comes from the ziglang package, which `maturin[zig]` would name; a plain `maturin` requirement lacks it.
-  const buildRequires = facts === undefined ? [] : options.zig ? [...facts.requires, 'ziglang'] : facts.requires;
+  const buildRequires = facts === undefined ? [] : isolatedBuildRequirements(facts.requires, options.zig);
   const buildEnvironmentPython = facts?.ownPythonReason !== undefined;
   const staging = `${options.outputDir}.staging`;
   rmSync(staging, { recursive: true, force: true });

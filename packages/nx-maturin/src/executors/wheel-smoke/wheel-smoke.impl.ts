@@ -15,7 +15,7 @@ import { escapeRegExp } from '../../lib/escape-regexp';
 import { withHeartbeat } from './lib/heartbeat';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { cleanProjectCrates, hostTargetTriple } from './lib/clean-project-crates';
-import { cachedEnvironmentMaturin } from '../maturin-build/lib/isolated-build';
+import { cachedEnvironmentMaturin, isolatedBuildRequirements } from '../maturin-build/lib/isolated-build';
 import { readBuildEnvironmentFacts } from '../maturin-build/lib/build-interpreter';
 import { basePythonBuildsTheSame, type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
 
@@ -340,6 +340,16 @@ async function planSdistBuild(
   if ('reason' in reusable) return onItsOwn(reusable.reason);
   const projectDirectory = join(context.root, reuse.projectRoot);
   const env = toolsPathEnv(context.root);
+  let maturin = reuse.maturin;
+  if (reusable.options.zig && reusable.options.buildIsolation) {
+    try {
+      // The maturin the build ran for this interpreter: its wrappers are the ones the target folder was built with.
+      const requires = isolatedBuildRequirements(readBuildEnvironmentFacts(projectDirectory).requires, true);
+      maturin = { file: await cachedEnvironmentMaturin(context.root, interpreter.executable, requires), args: [] };
+    } catch (error) {
+      return onItsOwn(`the maturin of the build's isolated environment could not be found: ${(error as Error).message}`);
+    }
+  }
   let targetDirectory: string;
   let ownCrates: string[];
   try {
@@ -348,15 +358,6 @@ async function planSdistBuild(
     ownCrates = await cleanProjectCrates({ projectDirectory, targetDirectory, profile: reusable.options.profile, targetTriple, env });
   } catch (error) {
     return onItsOwn(`the build's Cargo target folder could not be prepared: ${(error as Error).message}`);
-  }
-  let maturin = reuse.maturin;
-  if (reusable.options.zig && reusable.options.buildIsolation) {
-    try {
-      // The maturin the build ran for this interpreter (maturin-build adds ziglang to the requirements for zig).
-      maturin = { file: await cachedEnvironmentMaturin(context.root, interpreter.executable, [...readBuildEnvironmentFacts(projectDirectory).requires, 'ziglang']), args: [] };
-    } catch (error) {
-      return onItsOwn(`the maturin of the build's isolated environment could not be found: ${(error as Error).message}`);
-    }
   }
   const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, maturin, wheelDirectory);
   return {

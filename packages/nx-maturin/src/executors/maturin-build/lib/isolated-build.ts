@@ -2,6 +2,11 @@ import { realpathSync } from 'node:fs';
 import { runCaptured } from '../../../lib/run-process';
 import { resolveTool, type ToolCommand } from '../../../lib/workspace-tools';
 
+/** The packages of the isolated build environment: `[build-system].requires`, plus ziglang for zig, which a plain `maturin` requirement lacks (`maturin[zig]` would name it). */
+export function isolatedBuildRequirements(requires: readonly string[], zig: boolean): string[] {
+  return zig ? [...requires, 'ziglang'] : [...requires];
+}
+
 /**
  * maturin from the project's own build environment: `uv run --isolated --with <each requirement>`. uv installs the
  * requirements once into a cached environment of its own and lays a fresh, empty environment over it for every run.
