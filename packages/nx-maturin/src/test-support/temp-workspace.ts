@@ -18,9 +18,14 @@ export const SHARED_CARGO_TARGET = join(REPOSITORY_ROOT, '.tools', 'cargo-target
  * tools venv: for specs that call an executor directly, with no Nx run. The caller removes it.
  */
 export function helloMaturinFolder(prefix: string): string {
+  return fixtureFolder(prefix, 'hello-maturin', 'libs/hello');
+}
+
+/** As {@link helloMaturinFolder}, for any fixture, copied to `destination` inside the folder. */
+export function fixtureFolder(prefix: string, fixture: string, destination: string): string {
   const workspace = mkdtempSync(join(tmpdir(), prefix));
   writeFileSync(join(workspace, 'nx.json'), JSON.stringify({ plugins: [{ plugin: '@codetracer/nx-maturin', options: { toolsVenv: join(REPOSITORY_ROOT, '.tools', 'venv') } }] }));
-  cpSync(join(FIXTURES, 'hello-maturin'), join(workspace, 'libs/hello'), { recursive: true });
+  cpSync(join(FIXTURES, fixture), join(workspace, destination), { recursive: true });
   return workspace;
 }
 

@@ -8,13 +8,15 @@ import type { PythonInterpreter } from '../../lib/python-discovery';
 import { runStreaming } from '../../lib/run-process';
 import { reportTable } from '../../lib/summary-table';
 import { resolveTool, toolsPathEnv, type ToolCommand } from '../../lib/workspace-tools';
-import { readTomlFile, tomlPath } from '../../lib/toml-file';
+import { readTomlFile } from '../../lib/toml-file';
 import { findPythonInterpretersMemoised } from '../../lib/toolchain-fingerprint';
 import { maturinBuildArguments, normalizeOptions, type NormalizedMaturinBuildOptions } from './lib/normalize-options';
 import { buildOrder, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
-import { needsBuildEnvironmentPython } from './lib/build-interpreter';
+import { trimSdistLock } from './lib/sdist-lock';
+import { isolatedBuildRequirements, isolatedMaturinCommand } from './lib/isolated-build';
+import { readBuildEnvironmentFacts } from './lib/build-interpreter';
 import { cargoManifestPath } from '../../plugins/maturin-project';
 import type { MaturinBuildExecutorSchema } from './schema';
 
@@ -46,25 +48,23 @@ export default async function maturinBuildExecutor(
 async function buildArtefacts(options: NormalizedMaturinBuildOptions, workspaceRoot: string, projectRoot: string): Promise<ArtefactEntry[]> {
   const interpreters = await findPythonInterpretersMemoised(workspaceRoot, options.pythonVersions);
   const projectDirectory = join(workspaceRoot, projectRoot);
-  const pyprojectFile = join(projectDirectory, 'pyproject.toml');
-  const projectRequires = options.buildIsolation ? readBuildRequires(pyprojectFile) : [];
-  // zig comes from the ziglang package, which `maturin[zig]` would name; a plain `maturin` requirement lacks it.
-  const buildRequires = options.zig && projectRequires.length > 0 ? [...projectRequires, 'ziglang'] : projectRequires;
-  const buildEnvironmentPython = buildRequires.length > 0 && needsBuildEnvironmentPython(readTomlFile(pyprojectFile), buildRequires);
+  const facts = options.buildIsolation ? readBuildEnvironmentFacts(projectDirectory) : undefined;
+  const buildRequires = facts === undefined ? [] : isolatedBuildRequirements(facts.requires, options.zig);
+  const buildEnvironmentPython = facts?.ownPythonReason !== undefined;
   const staging = `${options.outputDir}.staging`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
 
   const entries: ArtefactEntry[] = [];
   try {
-    const source = options.sdist ? await buildSdistSource(workspaceRoot, projectDirectory, staging, interpreters[0]!, buildRequires) : { directory: projectDirectory, targetDirectoryArgs: [] };
+    const source = options.sdist ? await buildSdistSource(workspaceRoot, projectDirectory, staging, interpreters[0]!, buildRequires, options.locked) : { directory: projectDirectory, targetDirectoryArgs: [] };
     if ('sdist' in source) entries.push(source.sdist);
     for (const interpreter of buildOrder(interpreters, previousManifest(options.outputDir))) {
       if (recordIfAlreadyServed(entries, interpreter)) continue;
       const before = new Set(readdirSync(staging));
       const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
       // In the isolated environment `python` is that environment's interpreter, with the build requirements
-      // importable; only cffi bindings need them, and every other build keeps one interpreter path from build to build.
+      // importable (see ownPythonReason); every other build keeps one interpreter path from build to build.
       const args = [...maturin.args, ...maturinBuildArguments(options, staging), ...source.targetDirectoryArgs, '--interpreter', buildEnvironmentPython ? 'python' : interpreter.executable];
       await timed(`maturin build for CPython ${interpreter.version}`, () => runStreaming(maturin.file, args, { cwd: source.directory, env: toolsPathEnv(workspaceRoot) }));
       const produced = readdirSync(staging).filter((file) => !before.has(file));
@@ -97,6 +97,7 @@ async function buildSdistSource(
   staging: string,
   interpreter: PythonInterpreter,
   buildRequires: readonly string[],
+  locked: boolean,
 ): Promise<{ sdist: ArtefactEntry; directory: string; targetDirectoryArgs: string[] }> {
   const maturin = maturinCommand(workspaceRoot, interpreter.executable, buildRequires);
   const env = toolsPathEnv(workspaceRoot);
@@ -117,6 +118,10 @@ async function buildSdistSource(
   const sdist = sdists[0]!;
   const targetDirectory = await targetDirectoryAnswer;
   const directory = await timed(`unpacking ${sdist}`, () => unpackSdist(interpreter.executable, join(staging, sdist), sdistSourceFolder(targetDirectory, projectDirectory, sdist)));
+  const dropped = locked ? await timed(`checking the Cargo.lock of ${sdist}`, () => trimSdistLock(directory, sdist, env)) : [];
+  if (dropped.length > 0) {
+    console.log(`maturin-build: ${sdist} holds the whole Cargo workspace's lock; the packages of members it does not pack were dropped from the unpacked copy (${dropped.join(', ')}), and the wheels build --locked against the rest`);
+  }
   console.log(`maturin-build: building the wheels from ${sdist} unpacked in ${directory}`);
   return { sdist: await describeArtefact(staging, sdist, null), directory, targetDirectoryArgs: ['--target-dir', targetDirectory] };
 }
@@ -132,31 +137,9 @@ async function timed<T>(step: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/**
- * `[build-system].requires` as PEP 517 means it: the packages that build this project. They must name maturin, the
- * backend, so the isolated environment has the version range the project asked for.
- */
-export function readBuildRequires(pyprojectFile: string): string[] {
-  const requires = tomlPath(readTomlFile(pyprojectFile), ['build-system', 'requires']);
-  if (!Array.isArray(requires) || requires.some((entry) => typeof entry !== 'string')) {
-    throw new Error(`${pyprojectFile}: [build-system].requires is ${JSON.stringify(requires)}; expected a list of requirement strings such as ["maturin>=1.8,<2.0"]`);
-  }
-  const list = requires as string[];
-  if (!list.some((entry) => /^maturin(\W|$)/i.test(entry.trim()))) {
-    throw new Error(`${pyprojectFile}: [build-system].requires is ${JSON.stringify(list)} and names no maturin; add "maturin>=1,<2" (the build backend)`);
-  }
-  return list;
-}
-
-/**
- * maturin from the project's own build environment (`uv run --isolated --with <each requirement>`, cached by uv),
- * or the workspace's maturin when isolation is switched off.
- */
+/** maturin from the project's own build environment (see isolatedMaturinCommand), or the workspace's maturin when isolation is switched off. */
 function maturinCommand(workspaceRoot: string, interpreter: string, buildRequires: readonly string[]): ToolCommand {
-  if (buildRequires.length === 0) return resolveTool(workspaceRoot, 'maturin');
-  const uv = resolveTool(workspaceRoot, 'uv');
-  const withArgs = buildRequires.flatMap((requirement) => ['--with', requirement]);
-  return { file: uv.file, args: ['run', '--no-project', '--isolated', '--python', interpreter, ...withArgs, '--', 'maturin'], origin: 'uv run (PEP 517 build requirements)' };
+  return buildRequires.length === 0 ? resolveTool(workspaceRoot, 'maturin') : isolatedMaturinCommand(workspaceRoot, interpreter, buildRequires);
 }
 
 /** The manifest of the build before this one, if its output folder holds a readable one (see buildOrder). */

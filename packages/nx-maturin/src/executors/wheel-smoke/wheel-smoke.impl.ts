@@ -15,7 +15,9 @@ import { escapeRegExp } from '../../lib/escape-regexp';
 import { withHeartbeat } from './lib/heartbeat';
 import { cargoTargetDirectory } from '../../lib/cargo-target-directory';
 import { cleanProjectCrates, hostTargetTriple } from './lib/clean-project-crates';
-import { type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
+import { cachedEnvironmentMaturin, isolatedBuildRequirements } from '../maturin-build/lib/isolated-build';
+import { readBuildEnvironmentFacts } from '../maturin-build/lib/build-interpreter';
+import { basePythonBuildsTheSame, type BuildMaturin, chooseSdistInterpreter, ownBuildEnvironment, type ReusableBuild, reusableBuild, reuseEnvironment, type SdistBuildPlan } from './lib/sdist-build-plan';
 
 type Status = 'ok' | 'FAIL' | '-';
 
@@ -331,13 +333,23 @@ async function planSdistBuild(
   wheelDirectory: string,
 ): Promise<SdistBuildPlan> {
   const onItsOwn = (reason: string): SdistBuildPlan => ({
-    environment: ownBuildEnvironment(options),
+    environment: ownBuildEnvironment(options, basePythonBuildsTheSame(join(context.root, reuse.projectRoot))),
     explanation: `wheel-smoke: the sdist build compiles everything itself (profile ${options.sdistProfile}${options.sdistCargoTargetDir === undefined ? '' : `, Cargo target folder ${options.sdistCargoTargetDir}`}): ${reason}.`,
   });
   const { reusable } = reuse;
   if ('reason' in reusable) return onItsOwn(reusable.reason);
   const projectDirectory = join(context.root, reuse.projectRoot);
   const env = toolsPathEnv(context.root);
+  let maturin = reuse.maturin;
+  if (reusable.options.zig && reusable.options.buildIsolation) {
+    try {
+      // The maturin the build ran for this interpreter: its wrappers are the ones the target folder was built with.
+      const requires = isolatedBuildRequirements(readBuildEnvironmentFacts(projectDirectory).requires, true);
+      maturin = { file: await cachedEnvironmentMaturin(context.root, interpreter.executable, requires), args: [] };
+    } catch (error) {
+      return onItsOwn(`the maturin of the build's isolated environment could not be found: ${(error as Error).message}`);
+    }
+  }
   let targetDirectory: string;
   let ownCrates: string[];
   try {
@@ -347,7 +359,7 @@ async function planSdistBuild(
   } catch (error) {
     return onItsOwn(`the build's Cargo target folder could not be prepared: ${(error as Error).message}`);
   }
-  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, reuse.maturin, wheelDirectory);
+  const environment = reuseEnvironment(reusable.options, targetDirectory, interpreter.executable, maturin, wheelDirectory);
   return {
     environment,
     explanation: `wheel-smoke: the sdist build compiles as ${options.buildTarget} did (MATURIN_PEP517_ARGS=${environment['MATURIN_PEP517_ARGS']}) in its Cargo target folder ${targetDirectory}: the dependencies it compiled are reused; the project's own crates (${ownCrates.join(', ')}) were cleaned there and compile from the unpacked sdist.`,

@@ -87,16 +87,19 @@ describe('version-sources', () => {
     );
   });
 
-  it('takes Cargo\'s version, as maturin does, when [project] has neither a version nor "version" in dynamic', async () => {
+  it('refuses a [project] with neither a version nor "version" in dynamic, whose sdist uv refuses to build, naming the fix', async () => {
     edit('pyproject.toml', 'version = "0.2.0"\n', '');
     const pyproject = (await readVersionSources(input))[2];
     expect(pyproject).toEqual({
-      name: 'pyproject.toml [project].version (not set: taken from Cargo)',
+      name: 'pyproject.toml [project].version',
       file: 'libs/hello/pyproject.toml',
-      version: '0.2.0',
-      normalized: '0.2.0',
+      version: null,
+      normalized: null,
+      problem:
+        'libs/hello/pyproject.toml: [project] has no version and does not list "version" in [project].dynamic; expected one of the two. maturin builds it with Cargo\'s version (and a warning), ' +
+        'but the sdist\'s pyproject.toml is then invalid under PEP 621 and uv refuses to build it. Next step: add `dynamic = ["version"]` to [project]',
     });
-    await expect(checkVersionSources(input)).resolves.toMatchObject({ version: '0.2.0' });
+    await expect(checkVersionSources(input)).rejects.toThrow(/\[project\] has no version and does not list "version" in \[project\]\.dynamic/);
   });
 
   it('reports malformed TOML with the file and line', async () => {

@@ -228,9 +228,23 @@ export function findLockEntry(lock: TomlTable, crateName: string): TomlTable | u
 function readPyprojectSource(files: VersionFiles, cargo: VersionSource, show: (file: string) => string): VersionSource {
   const file = show(files.pyprojectFile);
   const staticVersion = tomlPath(files.pyproject, ['project', 'version']);
+  const hasProjectTable = tomlPath(files.pyproject, ['project']) !== undefined;
+  if (hasProjectTable && staticVersion === undefined && !hasDynamicVersion(files.pyproject)) {
+    // maturin builds it with Cargo's version and a warning, but the sdist then carries a [project] table that PEP 621
+    // calls invalid, and uv refuses to build it: the smoke would fail only after the whole build.
+    return {
+      name: 'pyproject.toml [project].version',
+      file,
+      version: null,
+      normalized: null,
+      problem:
+        `${file}: [project] has no version and does not list "version" in [project].dynamic; expected one of the two. maturin builds it with Cargo's version (and a warning), ` +
+        'but the sdist\'s pyproject.toml is then invalid under PEP 621 and uv refuses to build it. Next step: add `dynamic = ["version"]` to [project]',
+    };
+  }
   if (files.pyprojectVersionIsDynamic && staticVersion === undefined) {
     // maturin fills a dynamic version from Cargo at build time, so the row repeats Cargo's and says so.
-    const why = tomlPath(files.pyproject, ['project']) === undefined ? 'no [project] table' : hasDynamicVersion(files.pyproject) ? 'dynamic' : 'not set';
+    const why = hasProjectTable ? 'dynamic' : 'no [project] table';
     return { name: `pyproject.toml [project].version (${why}: taken from Cargo)`, file, version: cargo.version, normalized: cargo.normalized };
   }
   if (typeof staticVersion !== 'string') {

@@ -14,7 +14,8 @@ describe('sdist build plan', () => {
   describe('reusableBuild', () => {
     it("takes the build target's options, normalised as maturin-build normalises them", () => {
       const build = { executor: MATURIN_BUILD_EXECUTOR, options: { pythonVersions: ['3.12'], features: ['fast'], profile: 'dist', buildIsolation: false } };
-      expect(reusableBuild(smoke, build, linux, maturin)).toEqual({ options: { ...normalizeBuildOptions(build.options, linux), baseInterpreter: true } });
+      // /ws has no pyproject to read, so the bindings are unknown: the build environment's own python is kept.
+      expect(reusableBuild(smoke, build, linux, maturin)).toEqual({ options: { ...normalizeBuildOptions(build.options, linux), baseInterpreter: false } });
     });
 
     it("lays the smoke's configuration over the build's options when the build has one of that name, else the build's default configuration", () => {
@@ -45,10 +46,8 @@ describe('sdist build plan', () => {
 
     it('shares a zig build only when the maturin running zig is at a known, fixed path', () => {
       const zig = { executor: MATURIN_BUILD_EXECUTOR, options: { compatibility: 'manylinux2014' } };
-      expect(reusableBuild(smoke, zig, linux, maturin)).toEqual({
-        reason:
-          'the build target "hello:build" links with zig from an isolated build environment, whose changing path names zig\'s compiler wrappers (set buildIsolation: false there to share them)',
-      });
+      // Isolated: the maturin of uv's cached build environment, found when the sdist's interpreter is known.
+      expect(reusableBuild(smoke, zig, linux, undefined)).toMatchObject({ options: { zig: true, buildIsolation: true } });
       const notIsolated = { ...zig, options: { ...zig.options, buildIsolation: false } };
       expect(reusableBuild(smoke, notIsolated, linux, { file: '/usr/bin/uv', args: ['tool', 'run', '--from', 'maturin[zig]==1.16.0', 'maturin'] })).toEqual({
         reason:
@@ -68,6 +67,7 @@ describe('sdist build plan', () => {
         const isolated = { executor: MATURIN_BUILD_EXECUTOR, options: {} };
         const environment = { ...linux, workspaceRoot };
         mkdirSync(join(workspaceRoot, 'libs/hello'), { recursive: true });
+        writeFileSync(join(workspaceRoot, 'libs/hello/Cargo.toml'), '[package]\nname = "hello"\nversion = "0.1.0"\n[lib]\ncrate-type = ["cdylib"]\n[dependencies]\npyo3 = "0.30"\n');
         writeFileSync(join(workspaceRoot, 'libs/hello/pyproject.toml'), '[build-system]\nrequires = ["maturin>=1,<2"]\n');
         expect(reusableBuild(smoke, isolated, environment, undefined)).toMatchObject({ options: { buildIsolation: true, baseInterpreter: true } });
         writeFileSync(join(workspaceRoot, 'libs/hello/pyproject.toml'), '[build-system]\nrequires = ["maturin>=1,<2", "cffi>=1.17"]\n');
@@ -145,12 +145,16 @@ describe('sdist build plan', () => {
 
   describe('ownBuildEnvironment', () => {
     it("passes only a profile other than release, and the smoke's own target folder with the base interpreter", () => {
-      expect(ownBuildEnvironment({ sdistProfile: 'release', sdistCargoTargetDir: undefined })).toEqual({});
-      expect(ownBuildEnvironment({ sdistProfile: 'dev', sdistCargoTargetDir: '/ws/target/sdist-smoke' })).toEqual({
+      expect(ownBuildEnvironment({ sdistProfile: 'release', sdistCargoTargetDir: undefined }, true)).toEqual({});
+      expect(ownBuildEnvironment({ sdistProfile: 'dev', sdistCargoTargetDir: '/ws/target/sdist-smoke' }, true)).toEqual({
         MATURIN_PEP517_ARGS: '--profile dev',
         CARGO_TARGET_DIR: '/ws/target/sdist-smoke',
         MATURIN_PEP517_USE_BASE_PYTHON: '1',
       });
+    });
+
+    it("keeps the build environment's own python for a project whose build imports its requirements (cffi)", () => {
+      expect(ownBuildEnvironment({ sdistProfile: 'release', sdistCargoTargetDir: '/ws/target/sdist-smoke' }, false)).toEqual({ CARGO_TARGET_DIR: '/ws/target/sdist-smoke' });
     });
   });
 });

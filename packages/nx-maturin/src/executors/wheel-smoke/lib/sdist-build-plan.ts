@@ -1,8 +1,7 @@
 import { dirname, join } from 'node:path';
 import { maturinCompileArguments, normalizeOptions as normalizeBuildOptions, type NormalizedMaturinBuildOptions } from '../../maturin-build/lib/normalize-options';
-import { needsBuildEnvironmentPython } from '../../maturin-build/lib/build-interpreter';
+import { readBuildEnvironmentFacts } from '../../maturin-build/lib/build-interpreter';
 import type { ArtefactManifest } from '../../../lib/artefact-manifest';
-import { readTomlFile, tomlPath } from '../../../lib/toml-file';
 import { interpreterMinor } from './artefact-rules';
 import type { NormalizedWheelSmokeOptions } from './normalize-options';
 
@@ -34,8 +33,8 @@ export interface SdistBuildPlan {
 /** The build's options that decide compilation, and which interpreter it compiled with. */
 export interface ReusableBuildOptions extends NormalizedMaturinBuildOptions {
   /**
-   * True when the build compiled with the base interpreter (every build but an isolated one of cffi bindings, see
-   * needsBuildEnvironmentPython), so the PEP 517 build must too: PyO3's build script reruns for any other path.
+   * True when the PEP 517 build compiles with the base interpreter, as the build did (see basePythonBuildsTheSame):
+   * PyO3's build script reruns for any other path. False when the build imports its requirements (cffi bindings).
    */
   baseInterpreter: boolean;
 }
@@ -46,7 +45,8 @@ export type ReusableBuild = { options: ReusableBuildOptions } | { reason: string
 /**
  * Reads the build target's options the way Nx runs it before the smoke (the smoke's configuration when the build
  * has one of that name, else its default configuration) and decides whether the sdist build can reuse its Cargo
- * target folder: only a host build, and for zig only one run by a maturin at a known path.
+ * target folder: only a host build, and for zig only one run by a maturin at a known path (the workspace's, or the one
+ * in uv's cached environment for an isolated build).
  */
 export function reusableBuild(
   smoke: Pick<NormalizedWheelSmokeOptions, 'buildTarget'>,
@@ -65,27 +65,23 @@ export function reusableBuild(
   if (options.target !== undefined) {
     return { reason: `the build target "${smoke.buildTarget}" compiles for --target ${options.target}, and the sdist is built for this host's interpreter` };
   }
-  if (options.zig && options.buildIsolation) {
-    return { reason: `the build target "${smoke.buildTarget}" links with zig from an isolated build environment, whose changing path names zig's compiler wrappers (set buildIsolation: false there to share them)` };
-  }
-  if (options.zig && (maturin === undefined || maturin.args.length > 0)) {
+  // An isolated build's maturin is the one in uv's cached environment (see cachedEnvironmentMaturin), found later.
+  if (options.zig && !options.buildIsolation && (maturin === undefined || maturin.args.length > 0)) {
     return { reason: `the build target "${smoke.buildTarget}" links with zig through ${maturin === undefined ? 'no maturin found in the workspace' : `\`${[maturin.file, ...maturin.args].join(' ')}\``}, whose path names zig's compiler wrappers; install maturin[zig] into the tools venv or .venv to share them` };
   }
-  const pyprojectFile = join(environment.workspaceRoot, environment.projectRoot, 'pyproject.toml');
-  return { options: { ...options, baseInterpreter: !options.buildIsolation || !isolatedBuildUsedItsOwnPython(pyprojectFile) } };
+  return { options: { ...options, baseInterpreter: basePythonBuildsTheSame(join(environment.workspaceRoot, environment.projectRoot)) } };
 }
 
 /**
- * What maturin-build decided for its isolated build (see needsBuildEnvironmentPython); a pyproject that cannot be
- * read counts as the environment's own python, which is right in every case, only slower for PyO3.
+ * Whether the sdist's PEP 517 build may compile with the base interpreter (see ownPythonReason, which maturin-build's
+ * isolated build asks too). A project whose files cannot be read keeps the build environment's own python, which is
+ * right in every case, only slower for PyO3.
  */
-function isolatedBuildUsedItsOwnPython(pyprojectFile: string): boolean {
+export function basePythonBuildsTheSame(projectDirectory: string): boolean {
   try {
-    const pyproject = readTomlFile(pyprojectFile);
-    const requires = tomlPath(pyproject, ['build-system', 'requires']);
-    return needsBuildEnvironmentPython(pyproject, Array.isArray(requires) ? requires.filter((entry): entry is string => typeof entry === 'string') : []);
+    return readBuildEnvironmentFacts(projectDirectory).ownPythonReason === undefined;
   } catch {
-    return true;
+    return false;
   }
 }
 
@@ -106,9 +102,8 @@ export function chooseSdistInterpreter(options: Pick<NormalizedWheelSmokeOptions
  * compiled up to date in its target folder and compiles only the project's own crates, from the unpacked sdist:
  * - the build's profile, features and platform policy through MATURIN_PEP517_ARGS (maturin's backend reads them);
  * - the build's interpreter (`--interpreter`, the base interpreter) rather than the fresh venv's, because PyO3's
- *   build script runs again whenever the interpreter's path changes. Only an isolated build of cffi bindings used
- *   its environment's own python, a path no later build shares; there the PEP 517 build keeps its own interpreter,
- *   the one with cffi importable (and cffi bindings do not depend on the interpreter's path);
+ *   build script runs again whenever the interpreter's path changes. A build that imports its requirements (cffi
+ *   bindings, see ownPythonReason) keeps the PEP 517 environment's own interpreter, the one with them importable;
  * - with zig, the wrappers of the build's maturin: cargo-zigbuild names the folder of its cc/linker wrappers after
  *   the maturin executable running it, and a different CC or linker path makes Cargo rebuild every C build script
  *   and every crate linked for the target. CARGO_BIN_EXE_cargo-zigbuild is the name cargo-zigbuild reads that
@@ -137,13 +132,14 @@ export function reuseEnvironment(
 
 /**
  * The environment when nothing is shared (sdistReuseBuild false, or reuse impossible): the profile through
- * MATURIN_PEP517_ARGS and, when a Cargo target folder of the smoke's own is configured, that folder with the base
- * interpreter, because each fresh venv's own python is a new path that PyO3's build script would recompile for.
+ * MATURIN_PEP517_ARGS and, when a Cargo target folder of the smoke's own is configured, that folder, with the base
+ * interpreter when it builds the same wheel (`basePython`, see basePythonBuildsTheSame), because each fresh venv's own
+ * python is a new path that PyO3's build script would recompile for.
  */
-export function ownBuildEnvironment(options: Pick<NormalizedWheelSmokeOptions, 'sdistProfile' | 'sdistCargoTargetDir'>): Record<string, string> {
+export function ownBuildEnvironment(options: Pick<NormalizedWheelSmokeOptions, 'sdistProfile' | 'sdistCargoTargetDir'>, basePython: boolean): Record<string, string> {
   return {
     ...(options.sdistProfile === 'release' ? {} : { MATURIN_PEP517_ARGS: `--profile ${shellQuote(options.sdistProfile)}` }),
-    ...(options.sdistCargoTargetDir === undefined ? {} : { CARGO_TARGET_DIR: options.sdistCargoTargetDir, MATURIN_PEP517_USE_BASE_PYTHON: '1' }),
+    ...(options.sdistCargoTargetDir === undefined ? {} : { CARGO_TARGET_DIR: options.sdistCargoTargetDir, ...(basePython ? { MATURIN_PEP517_USE_BASE_PYTHON: '1' } : {}) }),
   };
 }
 
