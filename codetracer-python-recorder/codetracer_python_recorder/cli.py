@@ -126,7 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         "--propagate-script-exit",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="exit with the script's exit status (default); --no-propagate-script-exit exits 0 as 0.3.0 did",
+        help="exit with the script's exit status (default); --no-propagate-script-exit exits 0 after "
+        "sys.exit(n), as 0.3.0 did (an uncaught exception still exits 1)",
     )
     parser.add_argument(
         "--module-name-from-globals",
@@ -251,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reporter.error(err)
         if policy.on_recorder_error == "abort":
             return status or 1
-        return status if policy.propagate_script_exit else 0
+        return status if policy.propagate_script_exit or error is not None else 0
     if policy.require_trace and not summary["steps"]:
         reporter.error(
             with_context(
@@ -262,7 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         return 1
-    if not policy.propagate_script_exit and status != 0:
+    # 0.3.0 mirrored only `sys.exit()`'s status when not propagating: an uncaught exception escaped it,
+    # so the command failed (1) even then, and a CI job relying on that still sees the crash.
+    if not policy.propagate_script_exit and status != 0 and error is None:
         print(
             f"{PROG}: the script exited with status {status}; exiting 0 because of --no-propagate-script-exit",
             file=sys.stderr,

@@ -31,10 +31,13 @@ _SCOPE_DOMAINS = ("pkg", "file", "obj")
 _VALUE_DOMAINS = ("local", "global", "arg", "ret", "attr")
 _MATCH_KINDS = ("glob", "regex", "literal")
 
-# Names of variables whose values are secrets, matched case-insensitively anywhere in the name.
+# Names of variables whose values are secrets, matched case-insensitively anywhere in the name: every
+# name 0.3.0's built-in filter redacted (so a program recorded with it leaks nothing new here, though
+# `pan` also catches `company` and `card` `discard`), plus `signature` and `access_key`.
 SECRET_NAME_PATTERN = (
-    r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|credential"
-    r"|auth(orization)?|session_?id|cookie|signature)"
+    r"(?i)(pass(word)?|passwd|pwd|secret|token|session|cookie|auth|credential|creds|bearer|ssn|credit|card"
+    r"|iban|cvv|cvc|pan|api[_-]?key|private[_-]?key|secret[_-]?key|ssh[_-]?key|jwt|refresh[_-]?token"
+    r"|access[_-]?token|access[_-]?key|signature)"
 )
 
 
@@ -229,8 +232,17 @@ def load_filter(path: str | os.PathLike[str]) -> FilterFile:
     if not file.is_file():
         raise with_context(FilterError(f"trace filter {os.fspath(path)!r} is not a file"), path=file)
     file = file.resolve()
-    root = file.parent.parent if file.parent.name == ".codetracer" else Path.cwd()
-    return parse_filter(file.read_text(encoding="utf-8"), str(file), str(root))
+    return parse_filter(file.read_text(encoding="utf-8"), str(file), str(filter_root(file)))
+
+
+def filter_root(file: Path) -> Path:
+    """The folder a filter file's relative ``file:`` selectors start from, as in 0.3.0: the project
+    holding the nearest ``.codetracer`` folder above the file, else the file's own folder (never the
+    working directory, so a filter means the same wherever the command runs)."""
+    for folder in file.parents:
+        if folder.name == ".codetracer":
+            return folder.parent
+    return file.parent
 
 
 class FilterChain:

@@ -1,0 +1,165 @@
+"""Edges of 0.3.0's behaviour found by running its own material side by side with this recorder: the
+names its built-in filter redacts, where a filter file's ``file:`` selectors start from, and the exit
+status of a crash without ``--propagate-script-exit``."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from released_recorder import requires_released, run_released
+from trace_reading import load_trace
+
+from codetracer_python_recorder.filters import FilterChain
+
+# Every alternative of 0.3.0's built-in secret pattern (resources/trace_filters/builtin_default.toml in its
+# sdist), as a variable name; `company` and `discard` because 0.3.0 matched `pan` and `card` anywhere.
+SECRET_NAMES_0_3_0 = (
+    "password", "passenger", "passwd", "pwd", "secret", "my_token", "session", "cookie", "authority",
+    "credential", "creds", "bearer", "ssn", "credit_card", "iban", "cvv", "cvc", "company", "discard",
+    "api_key", "apikey", "private_key", "secret_key", "ssh_key", "jwt", "refresh_token", "access_token",
+)
+OUR_OWN_SECRET_NAMES = ("signature", "access_key")
+
+
+def test_every_name_0_3_0s_builtin_filter_redacts_is_redacted_and_others_are_not():
+    names = [*SECRET_NAMES_0_3_0, *OUR_OWN_SECRET_NAMES, "plain", "count"]
+    answer = FilterChain.load([]).resolve("/app/main.py", "main", "f", {"local": names, "arg": names})
+    for domain in ("local", "arg"):
+        assert answer[domain] == {name: "redact" for name in [*SECRET_NAMES_0_3_0, *OUR_OWN_SECRET_NAMES]}
+
+
+def visible_marks(trace_file: Path) -> set[int]:
+    return {int(number) for number in re.findall(r'"mark(\d+)"', trace_file.read_text(encoding="utf-8"))}
+
+
+@requires_released
+def test_no_value_0_3_0_redacts_by_default_is_recorded_here(run_cli, write_script, tmp_path):
+    assignments = "; ".join(f'{name} = "mark{index}"' for index, name in enumerate([*SECRET_NAMES_0_3_0, "plain"]))
+    script = write_script(f"def f():\n    {assignments}\n    return 0\nf()\n")
+    released = run_released(
+        "-m", "codetracer_python_recorder", "--format", "json", "--trace-dir", "released", str(script), cwd=tmp_path
+    )
+    ours = run_cli("--trace-dir", "ours", str(script))
+    assert released.returncode == ours.returncode == 0, (released.stderr, ours.stderr)
+    plain = len(SECRET_NAMES_0_3_0)
+    assert visible_marks(tmp_path / "released" / "trace.json") == {plain}
+    assert visible_marks(tmp_path / "ours" / "trace.json") == {plain}
+
+
+SKIP_FILTER = """\
+[meta]
+name = "skip-main"
+version = 1
+
+[scope]
+default_exec = "trace"
+default_value_action = "allow"
+
+[[scope.rules]]
+selector = "file:app/main.py"
+exec = "skip"
+"""
+
+
+@pytest.mark.parametrize(
+    ("filter_file", "skipped"),
+    [
+        ("skip.toml", True),  # beside the project's folders: `app/main.py` is the program
+        ("conf/skip.toml", False),  # `app/main.py` from conf/ is conf/app/main.py
+        (".codetracer/filters/skip.toml", True),  # under .codetracer: from the project holding it
+    ],
+)
+def test_file_selectors_start_from_the_filter_files_folder_not_the_working_directory(
+    tmp_path, monkeypatch, filter_file, skipped
+):
+    (tmp_path / filter_file).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / filter_file).write_text(SKIP_FILTER)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    answer = FilterChain.load([tmp_path / filter_file]).resolve(str(tmp_path / "app" / "main.py"), "main", "f", {})
+    assert (answer is None) == skipped
+
+
+PROGRAM_IN_APP = """\
+def work():
+    inside_work = 42
+    return inside_work
+work()
+"""
+
+
+@requires_released
+@pytest.mark.parametrize("filter_file", ["skip.toml", "conf/skip.toml"])
+def test_file_selectors_match_the_same_code_as_in_0_3_0(run_cli, tmp_path, filter_file):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text(PROGRAM_IN_APP)
+    (tmp_path / filter_file).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / filter_file).write_text(SKIP_FILTER)
+    arguments = ("--format", "json", "--trace-filter", str(tmp_path / filter_file), str(tmp_path / "app" / "main.py"))
+    (tmp_path / "released").mkdir()
+    released = run_released("-m", "codetracer_python_recorder", *arguments, cwd=tmp_path / "released")
+    ours = run_cli(*arguments, as_given=True)
+    assert released.returncode == ours.returncode == 0, (released.stderr, ours.stderr)
+    recorded = ["inside_work" in (tmp_path / where / "trace-out" / "trace.json").read_text() for where in ("released", ".")]
+    assert recorded[0] == recorded[1] == (filter_file != "skip.toml")
+
+
+CRASH = """\
+def fail():
+    raise ValueError("boom")
+fail()
+"""
+
+
+def test_without_propagation_sys_exit_gives_0_and_a_crash_still_gives_1(run_cli, write_script):
+    exiting = run_cli("--no-propagate-script-exit", str(write_script("import sys\nsys.exit(3)\n", "exits.py")))
+    assert exiting.returncode == 0 and "exited with status 3" in exiting.stderr, exiting.stderr
+    crashing = run_cli("--no-propagate-script-exit", str(write_script(CRASH, "crashes.py")))
+    assert crashing.returncode == 1, crashing.stderr
+    assert crashing.stderr.rstrip().endswith("ValueError: boom"), crashing.stderr
+
+
+@requires_released
+def test_without_propagation_a_crash_exits_as_in_0_3_0(run_cli, write_script, tmp_path):
+    script = write_script(CRASH, "crashes.py")
+    released = run_released("-m", "codetracer_python_recorder", "--format", "json", str(script), cwd=tmp_path)
+    ours = run_cli("--no-propagate-script-exit", str(script))
+    assert released.returncode == ours.returncode == 1, (released.stderr, ours.stderr)
+    assert released.stderr.rstrip().endswith("ValueError: boom")
+
+
+@pytest.mark.parametrize(
+    ("command_line", "module"),
+    [
+        (["python", "-m", "codetracer_python_recorder", "x.py"], "codetracer_python_recorder"),
+        (["python", "-mpkg.main"], "pkg.main"),
+        (["python", "-I", "-W", "ignore", "-Xdev", "-Bm", "pkg.main", "-m", "x"], "pkg.main"),
+        (["python", "-c", "import x", "-m", "y"], None),
+        (["python", "script.py", "-m", "y"], None),
+    ],
+)
+def test_the_module_run_with_dash_m_is_read_from_the_interpreters_command_line(monkeypatch, command_line, module):
+    from codetracer_python_recorder import auto_start
+
+    monkeypatch.setattr("sys.orig_argv", command_line)
+    assert auto_start._module_run_with_dash_m() == module
+
+
+def test_environment_auto_start_records_a_program_run_with_dash_m(tmp_path):
+    """`python -m pkg.main` imports `pkg` (here importing the recorder, as a sitecustomize could) while
+    `sys.argv[0]` is still `-m`, as it is when `python -m codetracer_python_recorder` starts."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("import codetracer_python_recorder\n")
+    (tmp_path / "pkg" / "main.py").write_text("def work(n):\n    doubled = n * 2\n    return doubled\nwork(21)\n")
+    environment = {**os.environ, "CODETRACER_TRACE": "auto", "CODETRACER_FORMAT": "json", "CODETRACER_CAPTURE_IO": "off"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pkg.main"], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    trace = load_trace(tmp_path / "auto")
+    assert ("call", "work", {"n": "21"}) in trace.calls(str(tmp_path / "pkg" / "main.py"))
