@@ -63,9 +63,18 @@ def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector
     if domain not in domains:
         raise FilterError(f"{where}: selector {text!r} starts with {domain!r}; expected one of {', '.join(domains)}")
     kind = "glob"
-    head, _, tail = rest.partition(":")
-    if head in _MATCH_KINDS and tail:
+    # As in 0.3.0, a second ':' ends a match type, so a misspelt one (`local:regx:^pin`) is refused
+    # rather than read as a glob that never matches and leaves a value unredacted.
+    head, separator, tail = rest.partition(":")
+    if separator:
+        if head not in _MATCH_KINDS:
+            raise FilterError(
+                f"{where}: selector {text!r} has match type {head!r}; expected one of {', '.join(_MATCH_KINDS)} "
+                f"(a pattern containing ':' needs one, as in '{domain}:glob:{rest}')"
+            )
         kind, rest = head, tail
+    if not rest:
+        raise FilterError(f"{where}: selector {text!r} has an empty pattern; expected a {kind} after the last ':'")
     compiled: re.Pattern[str] | Glob | None = None
     try:
         if kind == "regex":

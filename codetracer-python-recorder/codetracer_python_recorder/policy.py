@@ -158,7 +158,9 @@ def configure_policy(
     if isinstance(overrides.get("on_recorder_error"), str):
         overrides["on_recorder_error"] = overrides["on_recorder_error"].strip().lower()
     if overrides.get("log_file") is not None:
-        overrides["log_file"] = os.fspath(overrides["log_file"])
+        # As in 0.3.0, an empty or blank file name clears the log file (the log goes to stderr).
+        log_file = os.fspath(overrides["log_file"])
+        overrides["log_file"] = log_file if log_file.strip() else None
     _current = _checked(replace(_current, **overrides))
 
 

@@ -14,6 +14,7 @@ import pytest
 from released_recorder import requires_released, run_released
 from trace_reading import load_trace
 
+from codetracer_python_recorder.errors import FilterError
 from codetracer_python_recorder.filters import FilterChain
 
 # Every alternative of 0.3.0's built-in secret pattern (resources/trace_filters/builtin_default.toml in its
@@ -163,3 +164,56 @@ def test_environment_auto_start_records_a_program_run_with_dash_m(tmp_path):
     assert result.returncode == 0, result.stderr
     trace = load_trace(tmp_path / "auto")
     assert ("call", "work", {"n": "21"}) in trace.calls(str(tmp_path / "pkg" / "main.py"))
+
+
+def filter_with_selector(selector: str, pattern: str | None = None) -> str:
+    text = f'[meta]\nname = "t"\nversion = 1\n\n[[scope.rules]]\nselector = "{selector}"\n'
+    if pattern is not None:
+        text += f'[[scope.rules.value_patterns]]\nselector = "{pattern}"\naction = "redact"\n'
+    return text
+
+
+REFUSED_SELECTORS = [
+    (filter_with_selector("pkg:*", "local:regx:^pin"), "has match type 'regx'; expected one of glob, regex, literal"),
+    (filter_with_selector("pkg:app:main"), "has match type 'app'"),
+    (filter_with_selector("pkg:regex:"), "'pkg:regex:' has an empty pattern"),
+    (filter_with_selector("pkg:"), "'pkg:' has an empty pattern"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), REFUSED_SELECTORS)
+def test_a_misspelt_match_type_or_an_empty_pattern_is_refused_naming_the_selector(tmp_path, text, message):
+    (tmp_path / "filter.toml").write_text(text)
+    with pytest.raises(FilterError) as raised:
+        FilterChain.load([tmp_path / "filter.toml"])
+    assert str(tmp_path / "filter.toml") in str(raised.value) and message in str(raised.value)
+
+
+def test_selectors_with_a_match_type_keep_the_colons_of_their_pattern(tmp_path):
+    (tmp_path / "filter.toml").write_text(filter_with_selector("pkg:*", "local:regex:^(?:pin|cvn)_"))
+    answer = FilterChain.load([tmp_path / "filter.toml"]).resolve("/app/x.py", "x", "f", {"local": ["pin_a", "id"]})
+    assert answer["local"] == {"pin_a": "redact"}
+
+
+@requires_released
+@pytest.mark.parametrize(("text", "message"), REFUSED_SELECTORS)
+def test_0_3_0_refuses_the_same_selectors(write_script, tmp_path, text, message):
+    (tmp_path / "filter.toml").write_text(text.replace("[[scope.rules]]", '[scope]\ndefault_exec = "trace"\ndefault_value_action = "allow"\n\n[[scope.rules]]', 1))
+    script = write_script("x = 1\n")
+    released = run_released("-m", "codetracer_python_recorder", "--trace-filter", "filter.toml", str(script), cwd=tmp_path)
+    assert released.returncode == 1 and "invalid" in released.stderr and "selector" in released.stderr, released.stderr
+
+
+def test_a_blank_log_file_sends_the_log_back_to_stderr_as_in_0_3_0(monkeypatch, tmp_path):
+    from codetracer_python_recorder import policy
+
+    saved = policy.current_policy()
+    try:
+        policy.configure_policy(log_file=tmp_path / "recorder.log")
+        assert policy.policy_snapshot()["log_file"] == str(tmp_path / "recorder.log")
+        monkeypatch.setenv("CODETRACER_LOG_FILE", "  ")
+        policy.configure_policy_from_env()
+        assert policy.policy_snapshot()["log_file"] is None
+    finally:
+        policy._current = saved
+        policy.configure_policy()
