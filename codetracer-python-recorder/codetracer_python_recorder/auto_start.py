@@ -74,3 +74,6 @@ def auto_start_from_env() -> None:
         format=os.environ.get(ENV_TRACE_FORMAT) or DEFAULT_FORMAT,
         trace_filter=os.environ.get(ENV_TRACE_FILTER) or None,
     )
+
+
+__all__ = ["ENV_DISABLE", "ENV_TRACE_FILTER", "ENV_TRACE_FORMAT", "ENV_TRACE_PATH", "auto_start_from_env"]

@@ -308,3 +308,6 @@ def _run_untraced(script: str, script_args: list[str]) -> int:
     sys.argv = [script, *script_args]
     sys.path[0] = os.path.dirname(script)
     return _run(script)[0]
+
+
+__all__ = ["main"]

@@ -157,6 +157,8 @@ def configure_policy(
         overrides["io_capture"] = _io_mode(overrides["io_capture"], "io_capture")
     if isinstance(overrides.get("on_recorder_error"), str):
         overrides["on_recorder_error"] = overrides["on_recorder_error"].strip().lower()
+    if isinstance(overrides.get("log_level"), str) and not overrides["log_level"].strip():
+        overrides["log_level"] = None  # 0.3.0: a blank level clears it (the default, warn)
     if overrides.get("log_file") is not None:
         # As in 0.3.0, an empty or blank file name clears the log file (the log goes to stderr).
         log_file = os.fspath(overrides["log_file"])

@@ -4,6 +4,7 @@ status of a crash without ``--propagate-script-exit``."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -196,7 +197,7 @@ def test_selectors_with_a_match_type_keep_the_colons_of_their_pattern(tmp_path):
 
 
 @requires_released
-@pytest.mark.parametrize(("text", "message"), REFUSED_SELECTORS)
+@pytest.mark.parametrize(("text", "message"), [REFUSED_SELECTORS[0], REFUSED_SELECTORS[2]])
 def test_0_3_0_refuses_the_same_selectors(write_script, tmp_path, text, message):
     (tmp_path / "filter.toml").write_text(text.replace("[[scope.rules]]", '[scope]\ndefault_exec = "trace"\ndefault_value_action = "allow"\n\n[[scope.rules]]', 1))
     script = write_script("x = 1\n")
@@ -204,7 +205,7 @@ def test_0_3_0_refuses_the_same_selectors(write_script, tmp_path, text, message)
     assert released.returncode == 1 and "invalid" in released.stderr and "selector" in released.stderr, released.stderr
 
 
-def test_a_blank_log_file_sends_the_log_back_to_stderr_as_in_0_3_0(monkeypatch, tmp_path):
+def test_a_blank_log_file_or_level_clears_it_as_in_0_3_0(monkeypatch, tmp_path):
     from codetracer_python_recorder import policy
 
     saved = policy.current_policy()
@@ -214,6 +215,64 @@ def test_a_blank_log_file_sends_the_log_back_to_stderr_as_in_0_3_0(monkeypatch, 
         monkeypatch.setenv("CODETRACER_LOG_FILE", "  ")
         policy.configure_policy_from_env()
         assert policy.policy_snapshot()["log_file"] is None
+        policy.configure_policy(log_level="debug")
+        policy.configure_policy(log_level=" ")
+        assert policy.policy_snapshot()["log_level"] is None
     finally:
         policy._current = saved
         policy.configure_policy()
+
+
+STOPPED_WITHOUT_STATUS = """\
+import codetracer_python_recorder as recorder
+session = recorder.start("trace", format="json")
+session.stop()
+"""
+
+
+def toplevel_return(trace_dir: Path) -> dict:
+    events = json.loads((trace_dir / "trace.json").read_text())
+    return [event["Return"]["return_value"] for event in events if "Return" in event][-1]
+
+
+def test_toplevel_returns_0_3_0s_placeholder_when_no_exit_status_is_known(tmp_path):
+    result = subprocess.run([sys.executable, "-c", STOPPED_WITHOUT_STATUS], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    returned = toplevel_return(tmp_path / "trace")
+    assert (returned["kind"], returned["text"]) == ("String", "<exit>")
+
+
+@requires_released
+def test_toplevel_placeholder_is_the_one_0_3_0_writes(tmp_path):
+    released = run_released("-c", STOPPED_WITHOUT_STATUS, cwd=tmp_path)
+    assert released.returncode == 0, released.stderr
+    theirs = toplevel_return(tmp_path / "trace")
+    assert (theirs["kind"], theirs["text"]) == ("String", "<exit>")
+
+
+def test_0_3_0s_trace_balance_module_reads_a_trace(tmp_path):
+    from codetracer_python_recorder import trace_balance
+
+    result = subprocess.run([sys.executable, "-c", STOPPED_WITHOUT_STATUS], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    balance = trace_balance.summarize_trace_balance(trace_balance.load_trace_events(tmp_path / "trace" / "trace.json"))
+    assert balance.is_balanced and balance.delta == 0 and balance.call_count >= 1
+    unbalanced = trace_balance.summarize_trace_balance([{"Return": {}}, {"Call": {}}])
+    assert (unbalanced.is_balanced, unbalanced.first_negative_index, unbalanced.delta) == (False, 0, 0)
+    (tmp_path / "object.json").write_text("{}")
+    with pytest.raises(trace_balance.TraceBalanceError, match="object.json: expected a JSON array of events, found a dict"):
+        trace_balance.load_trace_events(tmp_path / "object.json")
+
+
+@requires_released
+def test_0_3_0s_helper_modules_offer_their_names_here():
+    listing = "import importlib\nfor name in ('auto_start', 'cli', 'trace_balance'):\n    print(name, *sorted(importlib.import_module('codetracer_python_recorder.' + name).__all__))"
+    released = run_released("-c", listing, cwd=Path.cwd())
+    assert released.returncode == 0, released.stderr
+    import importlib
+
+    for line in released.stdout.splitlines():
+        module, *names = line.split()
+        ours = set(importlib.import_module(f"codetracer_python_recorder.{module}").__all__)
+        # cli.RecorderCLIConfig was 0.3.0's parsed options, not something a program used (README).
+        assert set(names) - ours <= {"RecorderCLIConfig"}, module
