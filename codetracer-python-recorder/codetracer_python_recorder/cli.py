@@ -225,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     trace_filter = [spec for spec in (os.environ.get("CODETRACER_TRACE_FILTER"), *options.trace_filter) if spec]
 
     sys.argv = [options.script, *options.script_args]
-    sys.path[0] = os.path.dirname(script)
+    _put_script_folder_first(script)
     try:
         start_tracing(
             trace_dir,
@@ -274,6 +274,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+def _put_script_folder_first(script: str) -> None:
+    """``sys.path`` as ``python script.py`` starts with the script's folder. The entry Python put first
+    for the launcher is replaced: the console script's own folder, or the working directory that
+    ``python -m codetracer_python_recorder`` added, which stays right after the script's folder because
+    0.3.0 left it importable there (``-P``/``-I`` added nothing, so nothing is replaced)."""
+    folder = os.path.dirname(script)
+    if sys.flags.safe_path or not sys.path:
+        sys.path.insert(0, folder)
+        return
+    launcher_entry = os.path.abspath(sys.path[0] or os.curdir)
+    sys.path[0] = folder
+    if launcher_entry == os.getcwd() and launcher_entry != folder:
+        sys.path.insert(1, launcher_entry)
+
+
 def _run(script: str) -> tuple[int, str | None]:
     """Runs the script as ``__main__``: its exit status, and the traceback of an uncaught exception."""
     try:
@@ -306,7 +321,7 @@ def _report_uncaught(error: BaseException) -> str:
 def _run_untraced(script: str, script_args: list[str]) -> int:
     """``CODETRACER_DISABLE=1``: the script runs as it would without the recorder."""
     sys.argv = [script, *script_args]
-    sys.path[0] = os.path.dirname(script)
+    _put_script_folder_first(script)
     return _run(script)[0]
 
 

@@ -114,6 +114,21 @@ def _checked(policy: RecorderPolicy) -> RecorderPolicy:
     return policy
 
 
+_TEXT_FIELDS = ("on_recorder_error", "log_level", "io_capture")
+
+
+def _check_types(values: dict[str, Any]) -> None:
+    """0.3.0 refused, with a ``TypeError``, a flag that is not a bool (``require_trace="no"`` would
+    otherwise count as true) and a level or mode that is not text."""
+    for name, value in values.items():
+        if value is None or name == "log_file":
+            continue
+        expected = str if name in _TEXT_FIELDS else bool
+        if not isinstance(value, expected):
+            wanted = "a string" if expected is str else "True or False"
+            raise TypeError(f"configure_policy: {name} must be {wanted} (None leaves it unchanged), found {value!r}")
+
+
 def configure_policy(
     on_recorder_error: str | None = None,
     require_trace: bool | None = None,
@@ -148,6 +163,7 @@ def configure_policy(
     }
     overrides: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     line_proxies, fd_fallback = io_capture_line_proxies, io_capture_fd_fallback
+    _check_types({**overrides, "io_capture_line_proxies": line_proxies, "io_capture_fd_fallback": fd_fallback})
     if line_proxies is not None or fd_fallback is not None:
         # Applied on top of the current mode, as 0.3.0 does: fd capture needs the proxies.
         proxies = _current.io_capture != "off" if line_proxies is None else bool(line_proxies)

@@ -276,3 +276,38 @@ def test_0_3_0s_helper_modules_offer_their_names_here():
         ours = set(importlib.import_module(f"codetracer_python_recorder.{module}").__all__)
         # cli.RecorderCLIConfig was 0.3.0's parsed options, not something a program used (README).
         assert set(names) - ours <= {"RecorderCLIConfig"}, module
+
+
+def test_the_script_imports_from_its_folder_and_from_the_working_directory_as_under_0_3_0(run_cli, tmp_path):
+    """`python -m codetracer_python_recorder tools/run.py`: 0.3.0 ran it with the working directory
+    importable (the entry `python -m` adds), `python tools/run.py` with the script's folder; both work."""
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "helper.py").write_text("VALUE = 'from the working directory'\n")
+    (tmp_path / "tools" / "sibling.py").write_text("VALUE = 'from the script folder'\n")
+    (tmp_path / "tools" / "run.py").write_text("import sys, helper, sibling\nprint(helper.VALUE, sibling.VALUE, sys.path[0])\n")
+    result = run_cli("tools/run.py")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [*"from the working directory".split(), *"from the script folder".split(), str(tmp_path / "tools")]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"require_trace": "no"}, {"json_errors": 1}, {"io_capture_fd_fallback": "yes"}, {"log_level": 10}],
+)
+def test_a_policy_value_of_the_wrong_type_is_a_type_error_as_in_0_3_0(restore_policy_fields, given):
+    from codetracer_python_recorder import policy
+
+    (name, value), = given.items()
+    with pytest.raises(TypeError, match=rf"^configure_policy: {name} must be .* found {value!r}$"):
+        policy.configure_policy(**given)
+    assert policy.policy_snapshot() == restore_policy_fields
+
+
+@pytest.fixture
+def restore_policy_fields():
+    from codetracer_python_recorder import policy
+
+    saved = policy.current_policy()
+    yield policy.policy_snapshot()
+    policy._current = saved
+    policy.configure_policy()
