@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import _native
-from .errors import PolicyError
+from .errors import PolicyError, TraceWriteError
 from .io_capture import IO_CAPTURE_MODES
 
 
@@ -58,6 +58,7 @@ _LOG_LEVELS = ("off", "error", "warn", "info", "debug", "trace")
 _current = RecorderPolicy()
 #: Log level filters already warned about: the policy is applied several times per run.
 _warned_log_levels: set[str] = set()
+_warned_log_files: set[str] = set()
 
 
 def _parse_flag(text: str, where: str) -> bool:
@@ -110,7 +111,15 @@ def _log_level(spec: str | None) -> str | None:
 def _checked(policy: RecorderPolicy) -> RecorderPolicy:
     if policy.on_recorder_error not in ("abort", "disable"):
         raise PolicyError(f"on_recorder_error: expected 'abort' or 'disable', found {policy.on_recorder_error!r}")
-    _native.configure_log(_log_level(policy.log_level), policy.log_file or None)
+    level = _log_level(policy.log_level)
+    try:
+        _native.configure_log(level, policy.log_file or None)
+    except TraceWriteError as error:
+        # As in 0.3.0: a log file that cannot be opened must not stop the program or its recording.
+        _native.configure_log(level, None)
+        if policy.log_file not in _warned_log_files:
+            _warned_log_files.add(policy.log_file)
+            print(f"codetracer-python-recorder: {error}; logging to stderr instead", file=sys.stderr)
     return policy
 
 

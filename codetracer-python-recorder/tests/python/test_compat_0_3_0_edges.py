@@ -311,3 +311,20 @@ def restore_policy_fields():
     yield policy.policy_snapshot()
     policy._current = saved
     policy.configure_policy()
+
+
+def test_a_log_file_that_cannot_be_opened_leaves_the_log_on_stderr_and_the_program_recorded(run_cli, write_script, tmp_path):
+    script = write_script("print('ran')\n")
+    result = run_cli("--log-file", str(tmp_path / "missing" / "recorder.log"), "--trace-dir", "out", str(script))
+    assert result.returncode == 0 and result.stdout == "ran\n", result.stderr
+    assert result.stderr.count("cannot open log file") == 1 and "logging to stderr instead" in result.stderr
+    assert set(load_trace(tmp_path / "out").steps(str(script))) == {1}
+
+
+def test_an_unopenable_log_file_in_the_environment_does_not_break_the_import(tmp_path):
+    environment = {**os.environ, "CODETRACER_LOG_FILE": str(tmp_path / "missing" / "recorder.log")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import codetracer_python_recorder; print('imported')"],
+        env=environment, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout == "imported\n", result.stderr
