@@ -292,25 +292,31 @@ class FilterChain:
         module_name = module or Path(file_name).stem
         obj = f"{module_name}.{qualname}"
         execute = "trace"
-        value_default = "allow"
-        patterns: list[ValuePattern] = []
-        for file in self.files:
+        value_default, value_default_file = "allow", 0
+        found: list[tuple[int, ValuePattern]] = []
+        for index, file in enumerate(self.files):
             execute = file.default_exec or execute
-            value_default = file.default_value_action or value_default
+            if file.default_value_action:
+                value_default, value_default_file = file.default_value_action, index
             for rule in file.rules:
                 if not self._scope_matches(rule.selector, file, module_name, file_name, obj):
                     continue
                 execute = rule.exec or execute
-                value_default = rule.value_default or value_default
-                patterns.extend(rule.value_patterns)
+                if rule.value_default:
+                    value_default, value_default_file = rule.value_default, index
+                found.extend((index, pattern) for pattern in rule.value_patterns)
         if execute == "skip":
             return None
+        # As in 0.3.0, a `drop` default leaves out the patterns of the filters before the one that set it
+        # (the built-in secret redaction among them): only what that filter and later ones name is kept.
+        if value_default == "drop":
+            found = [(index, pattern) for index, pattern in found if index >= value_default_file]
         # Later patterns win, so they are tried first.
-        patterns.reverse()
+        patterns = [pattern for _, pattern in reversed(found)]
 
-        def action(domain: str, name: str) -> str:
+        def action(domain: str, *names: str) -> str:
             for pattern in patterns:
-                if pattern.selector.domain == domain and pattern.selector.matches(name):
+                if pattern.selector.domain == domain and any(pattern.selector.matches(name) for name in names):
                     return pattern.action
             return value_default
 
@@ -318,7 +324,9 @@ class FilterChain:
         for domain in ("arg", "local", "global"):
             decided = {name: action(domain, name) for name in names.get(domain, [])}
             answer[domain] = {name: chosen for name, chosen in decided.items() if chosen != "allow"}
-        returned = action("ret", qualname.rsplit(".", 1)[-1])
+        # 0.3.0 matched `ret:` against the object's name (`pkg.mod.Class.method`); the function's own
+        # name is matched too, so both `ret:glob:app.auth.*` and `ret:get_token` apply.
+        returned = action("ret", obj, qualname.rsplit(".", 1)[-1])
         answer["ret"] = None if returned == "allow" else returned
         attribute_patterns = tuple(pattern for pattern in patterns if pattern.selector.domain == "attr")
         if attribute_patterns or value_default != "allow":

@@ -328,3 +328,69 @@ def test_an_unopenable_log_file_in_the_environment_does_not_break_the_import(tmp
         env=environment, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0 and result.stdout == "imported\n", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("selector", "redacted"),
+    [("ret:glob:app.auth.*", True), ("ret:literal:app.auth.Issuer.issue", True), ("ret:issue", True), ("ret:glob:other.*", False)],
+)
+def test_ret_selectors_match_the_object_name_as_in_0_3_0_and_the_function_name(tmp_path, selector, redacted):
+    (tmp_path / "filter.toml").write_text(filter_with_selector("pkg:*", selector))
+    answer = FilterChain.load([tmp_path / "filter.toml"], builtin=False).resolve("/src/app/auth.py", "app.auth", "Issuer.issue", {})
+    assert (answer["ret"] == "redact") == redacted
+
+
+@requires_released
+def test_a_ret_selector_on_the_object_name_redacts_as_in_0_3_0(run_cli, write_script, tmp_path):
+    script = write_script("def compute(n):\n    return 'returned%d' % n\ncompute(7)\n")
+    (tmp_path / "filter.toml").write_text(
+        filter_with_selector("pkg:*", "ret:glob:__main__.*").replace("[[scope.rules]]", '[scope]\ndefault_exec = "trace"\ndefault_value_action = "allow"\n\n[[scope.rules]]', 1)
+    )
+    arguments = ("--format", "json", "--trace-filter", str(tmp_path / "filter.toml"), str(script))
+    (tmp_path / "released").mkdir()
+    released = run_released("-m", "codetracer_python_recorder", *arguments, cwd=tmp_path / "released")
+    ours = run_cli(*arguments, as_given=True)
+    assert released.returncode == ours.returncode == 0, (released.stderr, ours.stderr)
+    for where in (tmp_path / "released", tmp_path):
+        trace_text = (where / "trace-out" / "trace.json").read_text()
+        assert "returned7" not in trace_text and "<redacted>" in trace_text, where
+
+
+DROP_BUT_SHOWN = """\
+[meta]
+name = "drop-but-shown"
+version = 1
+
+[scope]
+default_exec = "trace"
+default_value_action = "drop"
+
+[[scope.rules]]
+selector = "pkg:*"
+[[scope.rules.value_patterns]]
+selector = "local:shown"
+action = "allow"
+"""
+
+
+def test_a_drop_default_leaves_out_earlier_filters_patterns_as_in_0_3_0(tmp_path):
+    (tmp_path / "filter.toml").write_text(DROP_BUT_SHOWN)
+    answer = FilterChain.load([tmp_path / "filter.toml"]).resolve("/app/main.py", "main", "f", {"local": ["password", "shown", "other"]})
+    # The built-in filter's redaction of `password` came before the drop: dropped, not shown as redacted.
+    assert answer["local"] == {"password": "drop", "other": "drop"}
+
+
+@requires_released
+def test_a_drop_default_shows_the_same_variables_as_0_3_0(run_cli, write_script, tmp_path):
+    script = write_script("def f():\n    password = 'secret1'\n    shown = 'visible1'\n    other = 'other1'\n    return 0\nf()\n")
+    (tmp_path / "filter.toml").write_text(DROP_BUT_SHOWN)
+    arguments = ("--format", "json", "--trace-filter", str(tmp_path / "filter.toml"), str(script))
+    (tmp_path / "released").mkdir()
+    released = run_released("-m", "codetracer_python_recorder", *arguments, cwd=tmp_path / "released")
+    ours = run_cli(*arguments, as_given=True)
+    assert released.returncode == ours.returncode == 0, (released.stderr, ours.stderr)
+    names = [
+        sorted({event["VariableName"] for event in json.loads((where / "trace-out" / "trace.json").read_text()) if "VariableName" in event})
+        for where in (tmp_path / "released", tmp_path)
+    ]
+    assert names[0] == names[1] == ["shown"]
