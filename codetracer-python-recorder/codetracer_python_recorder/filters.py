@@ -285,8 +285,11 @@ class FilterChain:
         return selector.matches(Path(relative).as_posix()) or selector.matches(Path(path).as_posix())
 
     def resolve(
-        self, file_name: str, module: str | None, qualname: str, names: dict[str, list[str]]
+        self, file_name: str, module: str | None, qualname: str, names: dict[str, list[str]], *, namespace: bool = False
     ) -> dict[str, object] | None:
+        """``names``: the code's names by kind (``arg``, ``local``, ``global``); with ``namespace`` (a module
+        or class body) its ``global`` names are its namespace, matched by ``local:`` selectors too, as
+        0.3.0 recorded them as locals."""
         if not self.module_name_from_globals or not module:
             module = module_name_from_path(file_name)
         module_name = module or Path(file_name).stem
@@ -314,19 +317,20 @@ class FilterChain:
         # Later patterns win, so they are tried first.
         patterns = [pattern for _, pattern in reversed(found)]
 
-        def action(domain: str, *names: str) -> str:
+        def action(domains: tuple[str, ...], *names: str) -> str:
             for pattern in patterns:
-                if pattern.selector.domain == domain and any(pattern.selector.matches(name) for name in names):
+                if pattern.selector.domain in domains and any(pattern.selector.matches(name) for name in names):
                     return pattern.action
             return value_default
 
         answer: dict[str, object] = {}
         for domain in ("arg", "local", "global"):
-            decided = {name: action(domain, name) for name in names.get(domain, [])}
+            domains = ("local", "global") if namespace and domain == "global" else (domain,)
+            decided = {name: action(domains, name) for name in names.get(domain, [])}
             answer[domain] = {name: chosen for name, chosen in decided.items() if chosen != "allow"}
         # 0.3.0 matched `ret:` against the object's name (`pkg.mod.Class.method`); the function's own
         # name is matched too, so both `ret:glob:app.auth.*` and `ret:get_token` apply.
-        returned = action("ret", obj, qualname.rsplit(".", 1)[-1])
+        returned = action(("ret",), obj, qualname.rsplit(".", 1)[-1])
         answer["ret"] = None if returned == "allow" else returned
         attribute_patterns = tuple(pattern for pattern in patterns if pattern.selector.domain == "attr")
         if attribute_patterns or value_default != "allow":

@@ -527,7 +527,7 @@ def failing_work(n):
 
 @pytest.mark.parametrize("keep", [False, True])
 def test_an_internal_error_removes_the_partial_trace_unless_kept(tmp_path, monkeypatch, restore_policy, keep):
-    def broken_filter(self, *arguments):
+    def broken_filter(self, *arguments, **options):
         raise RuntimeError("filter exploded")
 
     recorder.configure_policy(keep_partial_trace=keep)

@@ -394,3 +394,27 @@ def test_a_drop_default_shows_the_same_variables_as_0_3_0(run_cli, write_script,
         for where in (tmp_path / "released", tmp_path)
     ]
     assert names[0] == names[1] == ["shown"]
+
+
+def test_module_level_names_are_matched_by_local_and_global_selectors(tmp_path):
+    (tmp_path / "filter.toml").write_text(filter_with_selector("pkg:*", "local:pin"))
+    chain = FilterChain.load([tmp_path / "filter.toml"], builtin=False)
+    assert chain.resolve("/app/m.py", "m", "<module>", {"global": ["pin", "x"]}, namespace=True)["global"] == {"pin": "redact"}
+    # In a function, `pin` read from the module is a global, which a `local:` selector does not name.
+    assert chain.resolve("/app/m.py", "m", "f", {"global": ["pin"]})["global"] == {}
+
+
+@pytest.mark.parametrize("recorder_under_test", ["ours", pytest.param("0.3.0", marks=requires_released)])
+def test_a_local_selector_redacts_a_module_level_variable(run_cli, write_script, tmp_path, recorder_under_test):
+    script = write_script("mod_pin = 'pin1234'\nx = 1\n")
+    (tmp_path / "filter.toml").write_text(
+        filter_with_selector("pkg:*", "local:mod_pin").replace("[[scope.rules]]", '[scope]\ndefault_exec = "trace"\ndefault_value_action = "allow"\n\n[[scope.rules]]', 1)
+    )
+    arguments = ("--format", "json", "--trace-filter", str(tmp_path / "filter.toml"), str(script))
+    if recorder_under_test == "ours":
+        result = run_cli(*arguments, as_given=True)
+    else:
+        result = run_released("-m", "codetracer_python_recorder", *arguments, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    trace_text = (tmp_path / "trace-out" / "trace.json").read_text()
+    assert "pin1234" not in trace_text and "<redacted>" in trace_text
