@@ -418,3 +418,16 @@ def test_a_local_selector_redacts_a_module_level_variable(run_cli, write_script,
     assert result.returncode == 0, result.stderr
     trace_text = (tmp_path / "trace-out" / "trace.json").read_text()
     assert "pin1234" not in trace_text and "<redacted>" in trace_text
+
+
+def test_trace_summary_into_a_closed_pipe_prints_no_traceback(run_cli, write_script, tmp_path):
+    """`codetracer-python-recorder trace summary DIR | head`, a newcomer's first look inside a trace."""
+    assert run_cli("--trace-dir", "out", str(write_script("x = 1\n"))).returncode == 0
+    with subprocess.Popen(
+        [sys.executable, "-m", "codetracer_python_recorder", "trace", "summary", "out"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as reader:
+        reader.stdout.close()
+        stderr = reader.stderr.read()
+        status = reader.wait(timeout=60)
+    assert status == 0 and stderr == ""
