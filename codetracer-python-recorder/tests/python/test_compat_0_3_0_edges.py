@@ -431,3 +431,24 @@ def test_trace_summary_into_a_closed_pipe_prints_no_traceback(run_cli, write_scr
         stderr = reader.stderr.read()
         status = reader.wait(timeout=60)
     assert status == 0 and stderr == ""
+
+
+def test_start_reads_policy_levels_through_str_as_0_3_0_did(tmp_path, restore_policy_fields):
+    import enum
+
+    import codetracer_python_recorder as recorder
+
+    class OnError(enum.Enum):
+        DISABLE = "disable"
+
+        def __str__(self) -> str:
+            return self.value
+
+    session = recorder.start(tmp_path / "trace", policy={"on_recorder_error": OnError.DISABLE}, apply_env_policy=False)
+    try:
+        assert recorder.policy_snapshot()["on_recorder_error"] == "disable"
+    finally:
+        session.stop()
+    with pytest.raises(TypeError, match="require_trace must be True or False"):
+        recorder.start(tmp_path / "other", policy={"require_trace": "yes"}, apply_env_policy=False)
+    assert not recorder.is_tracing()
