@@ -130,7 +130,7 @@ def start_tracing(
         "trace_filter": filters.summary(),
         "io_capture": io_capture,
         "call_repr": call_repr,
-        "activation_path": os.path.abspath(activation_path) if activation_path is not None else None,
+        "activation_path": os.path.abspath(os.path.expanduser(activation_path)) if activation_path is not None else None,
     }
     if not _native.is_tracing():  # a second recording is refused below without making its folder
         _create_trace_directory(trace_dir)

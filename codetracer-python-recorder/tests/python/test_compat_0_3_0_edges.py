@@ -452,3 +452,12 @@ def test_start_reads_policy_levels_through_str_as_0_3_0_did(tmp_path, restore_po
     with pytest.raises(TypeError, match="require_trace must be True or False"):
         recorder.start(tmp_path / "other", policy={"require_trace": "yes"}, apply_env_policy=False)
     assert not recorder.is_tracing()
+
+
+def test_start_on_enter_expands_a_tilde_as_0_3_0_did(tmp_path, monkeypatch):
+    import codetracer_python_recorder as recorder
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    recorder.start(tmp_path / "trace", format="json", start_on_enter="~/app.py").stop()
+    metadata = json.loads((tmp_path / "trace" / "trace_metadata.json").read_text())
+    assert metadata["activation_path"] == str(tmp_path / "app.py")
