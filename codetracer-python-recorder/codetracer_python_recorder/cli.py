@@ -145,12 +145,14 @@ def _parser() -> argparse.ArgumentParser:
 class _Reporter:
     """Prints recorder errors on one line, and with ``--json-errors`` also as 0.3.0's JSON trailer."""
 
-    def __init__(self) -> None:
+    def __init__(self, json_errors: bool) -> None:
         self.run_id = uuid.uuid4().hex
+        # The flag counts even when the policy could not be applied (a bad `CODETRACER_*` value).
+        self.json_errors = json_errors
 
     def error(self, err: BaseException) -> None:
         print(f"{PROG}: error: {err}", file=sys.stderr)
-        if current_policy().json_errors:
+        if self.json_errors or current_policy().json_errors:
             code, kind = _error_code(err)
             trailer = {
                 "run_id": self.run_id,
@@ -209,12 +211,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # 0.3.0 also took a `--` between the script and its arguments.
     if options.script_args[:1] == ["--"]:
         del options.script_args[0]
-    reporter = _Reporter()
+    reporter = _Reporter(options.json_errors)
     try:
         _apply_policy(options)
     except (ValueError, TypeError, RecorderError) as err:
         reporter.error(err if isinstance(err, RecorderError) else PolicyError(str(err)))
-        return 2
+        # A `CODETRACER_*` value the recording cannot start with: 1, as 0.3.0 exited then.
+        return 1
     script = os.path.abspath(options.script)
     if not os.path.isfile(script):
         reporter.error(with_context(UsageError(f"script not found: {options.script}"), script=script))

@@ -206,6 +206,10 @@ def configure_policy_from_env(environ: dict[str, str] | None = None) -> None:
             overrides[name] = _parse_flag(text, variable)
         elif name == "io_capture":
             overrides[name] = _io_mode(text, variable)
+        elif name == "on_recorder_error":
+            if text.strip().lower() not in ("abort", "disable"):
+                raise PolicyError(f"{variable}: expected 'abort' or 'disable', found {text!r}")
+            overrides[name] = text
         else:
             # Kept as text: an empty CODETRACER_LOG_FILE or CODETRACER_LOG_LEVEL means the default (None
             # would leave the current value).

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from released_recorder import requires_released, run_released
+from released_recorder import RELEASED_PYTHON, requires_released, run_released
 from trace_reading import load_trace
 
 from codetracer_python_recorder.errors import FilterError
@@ -461,3 +461,24 @@ def test_start_on_enter_expands_a_tilde_as_0_3_0_did(tmp_path, monkeypatch):
     recorder.start(tmp_path / "trace", format="json", start_on_enter="~/app.py").stop()
     metadata = json.loads((tmp_path / "trace" / "trace_metadata.json").read_text())
     assert metadata["activation_path"] == str(tmp_path / "app.py")
+
+
+def test_a_bad_policy_variable_under_the_command_is_one_line_and_exit_1(write_script, tmp_path):
+    script = write_script("x = 1\n")
+    environment = {**os.environ, "CODETRACER_ON_RECORDER_ERROR": "explode"}
+    command = [sys.executable, "-m", "codetracer_python_recorder", "--json-errors", str(script)]
+    result = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    message, trailer = result.stderr.splitlines()
+    assert message == "codetracer-python-recorder: error: CODETRACER_ON_RECORDER_ERROR: expected 'abort' or 'disable', found 'explode'"
+    assert json.loads(trailer)["error_code"] == "ERR_INVALID_POLICY_VALUE"
+
+
+@requires_released
+def test_a_bad_policy_variable_fails_the_command_as_in_0_3_0(write_script, tmp_path):
+    script = write_script("x = 1\n")
+    released = subprocess.run(
+        [RELEASED_PYTHON, "-P", "-m", "codetracer_python_recorder", str(script)],
+        cwd=tmp_path, env={**os.environ, "CODETRACER_ON_RECORDER_ERROR": "explode"}, capture_output=True, text=True, timeout=60,
+    )
+    assert released.returncode == 1 and "invalid on_recorder_error value 'explode'" in released.stderr
