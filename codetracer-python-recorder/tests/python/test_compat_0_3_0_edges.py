@@ -132,7 +132,7 @@ def test_without_propagation_a_crash_exits_as_in_0_3_0(run_cli, write_script, tm
     released = run_released("-m", "codetracer_python_recorder", "--format", "json", str(script), cwd=tmp_path)
     ours = run_cli("--no-propagate-script-exit", str(script))
     assert released.returncode == ours.returncode == 1, (released.stderr, ours.stderr)
-    assert released.stderr.rstrip().endswith("ValueError: boom")
+    assert "ValueError" in released.stderr and "boom" in released.stderr  # colours on 3.13 under FORCE_COLOR
 
 
 @pytest.mark.parametrize(
