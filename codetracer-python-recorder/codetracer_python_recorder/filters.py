@@ -317,9 +317,9 @@ class FilterChain:
         # Later patterns win, so they are tried first.
         patterns = [pattern for _, pattern in reversed(found)]
 
-        def action(domains: tuple[str, ...], *names: str) -> str:
+        def action(domains: tuple[str, ...], *candidates: str) -> str:
             for pattern in patterns:
-                if pattern.selector.domain in domains and any(pattern.selector.matches(name) for name in names):
+                if pattern.selector.domain in domains and any(pattern.selector.matches(name) for name in candidates):
                     return pattern.action
             return value_default
 

@@ -56,7 +56,7 @@ _FALSE = ("0", "false", "f", "no", "n", "off")
 _LOG_LEVELS = ("off", "error", "warn", "info", "debug", "trace")
 
 _current = RecorderPolicy()
-#: Log level filters already warned about: the policy is applied several times per run.
+#: Log level filters and log files already warned about: the policy is applied several times per run.
 _warned_log_levels: set[str] = set()
 _warned_log_files: set[str] = set()
 
