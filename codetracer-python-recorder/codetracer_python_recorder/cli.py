@@ -12,6 +12,7 @@ import runpy
 import sys
 import traceback
 import uuid
+import zipfile
 from collections.abc import Sequence
 
 from ._native import __version__
@@ -219,8 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A `CODETRACER_*` value the recording cannot start with: 1, as 0.3.0 exited then.
         return 1
     script = os.path.abspath(options.script)
-    if not os.path.isfile(script):
-        reporter.error(with_context(UsageError(f"script not found: {options.script}"), script=script))
+    main_file = _main_file(script)
+    if main_file is None:
+        problem = f"{options.script} has no __main__.py to run" if os.path.exists(script) else f"not found: {options.script}"
+        reporter.error(with_context(UsageError(f"script {problem}"), script=script))
         return 2
     if os.environ.get("CODETRACER_DISABLE", "").strip().lower() in ("1", "true", "yes", "on"):
         return _run_untraced(script, options.script_args)
@@ -240,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             call_repr=options.call_repr,
             max_trace_bytes=options.max_trace_bytes,
             trace_filter=trace_filter,
-            activation_path=options.activation_path or script,
+            activation_path=options.activation_path or main_file,
         )
     except (RecorderError, ValueError) as err:
         # 0.3.0 exits 1 when the recording cannot start.
@@ -277,12 +280,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+def _main_file(script: str) -> str | None:
+    """The file whose code runs: the script, or the ``__main__.py`` of a folder or zip archive, as
+    ``python app/`` and ``python app.pyz`` run them (0.3.0 ran them too); ``None`` when there is none."""
+    if os.path.isdir(script):
+        candidate = os.path.join(script, "__main__.py")
+        return candidate if os.path.isfile(candidate) else None
+    if zipfile.is_zipfile(script):
+        with zipfile.ZipFile(script) as archive:
+            return os.path.join(script, "__main__.py") if "__main__.py" in archive.namelist() else None
+    return script if os.path.isfile(script) else None
+
+
 def _put_script_folder_first(script: str) -> None:
     """``sys.path`` as ``python script.py`` starts with the script's folder. The entry Python put first
     for the launcher is replaced: the console script's own folder, or the working directory that
     ``python -m codetracer_python_recorder`` added, which stays right after the script's folder because
     0.3.0 left it importable there (``-P``/``-I`` added nothing, so nothing is replaced)."""
-    folder = os.path.dirname(script)
+    # A folder or zip archive is itself first, as for `python app/`.
+    folder = script if os.path.isdir(script) or zipfile.is_zipfile(script) else os.path.dirname(script)
     if sys.flags.safe_path or not sys.path:
         sys.path.insert(0, folder)
         return

@@ -482,3 +482,30 @@ def test_a_bad_policy_variable_fails_the_command_as_in_0_3_0(write_script, tmp_p
         cwd=tmp_path, env={**os.environ, "CODETRACER_ON_RECORDER_ERROR": "explode"}, capture_output=True, text=True, timeout=60,
     )
     assert released.returncode == 1 and "invalid on_recorder_error value 'explode'" in released.stderr
+
+
+APP_MAIN = "def main():\n    answer = 42\n    print('app ran', answer)\nmain()\n"
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_folder_or_zip_app_runs_and_is_recorded_from_its_main(run_cli, tmp_path, packed):
+    """`python app/` and `python app.pyz` run `__main__.py`; 0.3.0 ran them too (recording none of it)."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__main__.py").write_text(APP_MAIN)
+    target = "app"
+    if packed:
+        import zipapp
+
+        zipapp.create_archive(tmp_path / "app", tmp_path / "app.pyz")
+        target = "app.pyz"
+    result = run_cli("--trace-dir", "out", target)
+    assert result.returncode == 0 and result.stdout == "app ran 42\n", result.stderr
+    trace = load_trace(tmp_path / "out")
+    assert ("call", "main", {}) in trace.calls(str(tmp_path / target / "__main__.py"))
+
+
+def test_a_folder_without_main_is_a_one_line_error(run_cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run_cli("--trace-dir", "out", "empty")
+    assert result.returncode == 2
+    assert result.stderr == "codetracer-python-recorder: error: script empty has no __main__.py to run\n"
