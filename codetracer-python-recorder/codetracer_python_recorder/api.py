@@ -139,7 +139,7 @@ def start_tracing(
         format,
         program,
         list(args) if args is not None else list(sys.argv[1:]),
-        [*coverage.recorder, *exclude],
+        [*coverage.recorder, *coverage.environment, *exclude],
         list(include),
         coverage.library,
         coverage.third_party,

@@ -509,3 +509,20 @@ def test_a_folder_without_main_is_a_one_line_error(run_cli, tmp_path):
     result = run_cli("--trace-dir", "out", "empty")
     assert result.returncode == 2
     assert result.stderr == "codetracer-python-recorder: error: script empty has no __main__.py to run\n"
+
+
+def test_environment_helpers_in_site_packages_are_skipped_and_packages_recorded(write_script, tmp_path):
+    """setuptools' `_distutils_hack` is a finder asked on every import in most environments; 0.3.0's
+    built-in filter skipped it and virtualenv's `_virtualenv.py`. A real package beside them is recorded."""
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "_distutils_hack").mkdir(parents=True)
+    (site_packages / "_distutils_hack" / "__init__.py").write_text("def find_spec(name):\n    hack_local = name\n    return None\n")
+    (site_packages / "_virtualenv.py").write_text("def patch():\n    venv_local = 1\n    return venv_local\n")
+    (site_packages / "thirdparty.py").write_text("def helper():\n    package_local = 2\n    return package_local\n")
+    script = write_script("import _distutils_hack, _virtualenv, thirdparty\n_distutils_hack.find_spec('x')\n_virtualenv.patch()\nthirdparty.helper()\n")
+    environment = {**os.environ, "PYTHONPATH": str(site_packages)}
+    command = [sys.executable, "-m", "codetracer_python_recorder", "--format", "json", "--trace-dir", "out", str(script)]
+    result = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    functions = [event["Function"]["name"] for event in json.loads((tmp_path / "out" / "trace.json").read_text()) if "Function" in event]
+    assert "helper" in functions and "find_spec" not in functions and "patch" not in functions
