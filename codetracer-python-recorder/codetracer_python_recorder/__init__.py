@@ -9,7 +9,7 @@ variables and starts a recording when ``CODETRACER_TRACE`` is set.
 
 from ._native import __version__
 from .api import DEFAULT_MAX_TRACE_BYTES, TraceFormat, is_tracing, start_tracing, stop_tracing, trace
-from .auto_start import auto_start_from_env
+from .auto_start import _launched_by_our_command, auto_start_from_env
 from .errors import (
     AlreadyTracingError,
     EnvironmentError,  # noqa: A004 - 0.3.0's public name
@@ -21,6 +21,7 @@ from .errors import (
     TargetError,
     ToolIdUnavailableError,
     TraceDirectoryConflictError,
+    TraceDirectoryCreateError,
     TraceMissingError,
     TraceWriteError,
     UsageError,
@@ -43,6 +44,7 @@ __all__ = [
     "TargetError",
     "ToolIdUnavailableError",
     "TraceDirectoryConflictError",
+    "TraceDirectoryCreateError",
     "TraceFormat",
     "TraceMissingError",
     "TraceSession",
@@ -61,5 +63,7 @@ __all__ = [
     "trace",
 ]
 
-configure_policy_from_env()
+# The command applies the variables itself, after its options, and reports a bad value on one line.
+if not _launched_by_our_command():
+    configure_policy_from_env()
 auto_start_from_env()

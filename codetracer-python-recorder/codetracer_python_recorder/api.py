@@ -13,7 +13,7 @@ from typing import Any, Literal
 from . import _native
 from . import io_capture as io_capture_module
 from .coverage import default_coverage, default_exclude
-from .errors import InternalError, TraceDirectoryConflictError, with_context
+from .errors import InternalError, TraceDirectoryConflictError, TraceDirectoryCreateError, with_context
 from .filters import FilterChain, find_project_filter, split_filter_spec
 from .policy import current_policy
 
@@ -46,6 +46,18 @@ _process_hooks_registered = False
 _recording_dir: str | None = None
 #: The files a recording writes into its directory.
 TRACE_FILES = ("trace.json", "trace.bin", "trace_paths.json", "trace_metadata.json")
+
+
+def _create_trace_directory(trace_dir: str) -> None:
+    """Made here rather than by the writer, so a folder that cannot be made is 0.3.0's error, with its code."""
+    try:
+        os.makedirs(trace_dir, exist_ok=True)
+    except OSError as error:
+        raise with_context(
+            TraceDirectoryCreateError(f"failed to create trace directory {trace_dir!r}: {error.strerror or error}"),
+            path=trace_dir,
+            io=error.strerror or error,
+        ) from None
 
 
 def start_tracing(
@@ -82,9 +94,10 @@ def start_tracing(
     does not.
 
     Raises :class:`AlreadyTracingError` when a recording is active, :class:`TraceDirectoryConflictError`
-    when ``path`` is a file, :class:`TraceWriteError` when the trace files cannot be created,
-    :class:`ToolIdUnavailableError` when every ``sys.monitoring`` tool id is taken, :class:`FilterError`
-    for a filter file that cannot be used, and :class:`ValueError` for an unknown ``format``.
+    when ``path`` is a file, :class:`TraceDirectoryCreateError` when ``path`` cannot be created,
+    :class:`TraceWriteError` when the trace files cannot be created, :class:`ToolIdUnavailableError`
+    when every ``sys.monitoring`` tool id is taken, :class:`FilterError` for a filter file that cannot
+    be used, and :class:`ValueError` for an unknown ``format``.
     """
     global _process_hooks_registered, _recording_dir
     if not _process_hooks_registered:
@@ -117,14 +130,16 @@ def start_tracing(
         "trace_filter": filters.summary(),
         "io_capture": io_capture,
         "call_repr": call_repr,
-        "activation_path": os.path.abspath(activation_path) if activation_path is not None else None,
+        "activation_path": os.path.abspath(os.path.expanduser(activation_path)) if activation_path is not None else None,
     }
+    if not _native.is_tracing():  # a second recording is refused below without making its folder
+        _create_trace_directory(trace_dir)
     _native.start_tracing(
         trace_dir,
         format,
         program,
         list(args) if args is not None else list(sys.argv[1:]),
-        [*coverage.recorder, *exclude],
+        [*coverage.recorder, *coverage.environment, *exclude],
         list(include),
         coverage.library,
         coverage.third_party,

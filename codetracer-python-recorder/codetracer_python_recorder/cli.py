@@ -12,6 +12,7 @@ import runpy
 import sys
 import traceback
 import uuid
+import zipfile
 from collections.abc import Sequence
 
 from ._native import __version__
@@ -126,7 +127,8 @@ def _parser() -> argparse.ArgumentParser:
         "--propagate-script-exit",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="exit with the script's exit status (default); --no-propagate-script-exit exits 0 as 0.3.0 did",
+        help="exit with the script's exit status (default); --no-propagate-script-exit exits 0 after "
+        "sys.exit(n), as 0.3.0 did (an uncaught exception still exits 1)",
     )
     parser.add_argument(
         "--module-name-from-globals",
@@ -144,12 +146,14 @@ def _parser() -> argparse.ArgumentParser:
 class _Reporter:
     """Prints recorder errors on one line, and with ``--json-errors`` also as 0.3.0's JSON trailer."""
 
-    def __init__(self) -> None:
+    def __init__(self, json_errors: bool) -> None:
         self.run_id = uuid.uuid4().hex
+        # The flag counts even when the policy could not be applied (a bad `CODETRACER_*` value).
+        self.json_errors = json_errors
 
     def error(self, err: BaseException) -> None:
         print(f"{PROG}: error: {err}", file=sys.stderr)
-        if current_policy().json_errors:
+        if self.json_errors or current_policy().json_errors:
             code, kind = _error_code(err)
             trailer = {
                 "run_id": self.run_id,
@@ -208,15 +212,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     # 0.3.0 also took a `--` between the script and its arguments.
     if options.script_args[:1] == ["--"]:
         del options.script_args[0]
-    reporter = _Reporter()
+    reporter = _Reporter(options.json_errors)
     try:
         _apply_policy(options)
     except (ValueError, TypeError, RecorderError) as err:
         reporter.error(err if isinstance(err, RecorderError) else PolicyError(str(err)))
-        return 2
+        # A `CODETRACER_*` value the recording cannot start with: 1, as 0.3.0 exited then.
+        return 1
     script = os.path.abspath(options.script)
-    if not os.path.isfile(script):
-        reporter.error(with_context(UsageError(f"script not found: {options.script}"), script=script))
+    main_file = _main_file(script)
+    if main_file is None:
+        problem = f"{options.script} has no __main__.py to run" if os.path.exists(script) else f"not found: {options.script}"
+        reporter.error(with_context(UsageError(f"script {problem}"), script=script))
         return 2
     if os.environ.get("CODETRACER_DISABLE", "").strip().lower() in ("1", "true", "yes", "on"):
         return _run_untraced(script, options.script_args)
@@ -224,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     trace_filter = [spec for spec in (os.environ.get("CODETRACER_TRACE_FILTER"), *options.trace_filter) if spec]
 
     sys.argv = [options.script, *options.script_args]
-    sys.path[0] = os.path.dirname(script)
+    _put_script_folder_first(script)
     try:
         start_tracing(
             trace_dir,
@@ -236,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             call_repr=options.call_repr,
             max_trace_bytes=options.max_trace_bytes,
             trace_filter=trace_filter,
-            activation_path=options.activation_path or script,
+            activation_path=options.activation_path or main_file,
         )
     except (RecorderError, ValueError) as err:
         # 0.3.0 exits 1 when the recording cannot start.
@@ -251,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reporter.error(err)
         if policy.on_recorder_error == "abort":
             return status or 1
-        return status if policy.propagate_script_exit else 0
+        return status if policy.propagate_script_exit or error is not None else 0
     if policy.require_trace and not summary["steps"]:
         reporter.error(
             with_context(
@@ -262,13 +269,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         return 1
-    if not policy.propagate_script_exit and status != 0:
+    # 0.3.0 mirrored only `sys.exit()`'s status when not propagating: an uncaught exception escaped it,
+    # so the command failed (1) even then, and a CI job relying on that still sees the crash.
+    if not policy.propagate_script_exit and status != 0 and error is None:
         print(
             f"{PROG}: the script exited with status {status}; exiting 0 because of --no-propagate-script-exit",
             file=sys.stderr,
         )
         return 0
     return status
+
+
+def _main_file(script: str) -> str | None:
+    """The file whose code runs: the script, or the ``__main__.py`` of a folder or zip archive, as
+    ``python app/`` and ``python app.pyz`` run them (0.3.0 ran them too); ``None`` when there is none."""
+    if os.path.isdir(script):
+        candidate = os.path.join(script, "__main__.py")
+        return candidate if os.path.isfile(candidate) else None
+    if zipfile.is_zipfile(script):
+        with zipfile.ZipFile(script) as archive:
+            return os.path.join(script, "__main__.py") if "__main__.py" in archive.namelist() else None
+    return script if os.path.isfile(script) else None
+
+
+def _put_script_folder_first(script: str) -> None:
+    """``sys.path`` as ``python script.py`` starts with the script's folder. The entry Python put first
+    for the launcher is replaced: the console script's own folder, or the working directory that
+    ``python -m codetracer_python_recorder`` added, which stays right after the script's folder because
+    0.3.0 left it importable there (``-P``/``-I`` added nothing, so nothing is replaced)."""
+    # A folder or zip archive is itself first, as for `python app/`.
+    folder = script if os.path.isdir(script) or zipfile.is_zipfile(script) else os.path.dirname(script)
+    if sys.flags.safe_path or not sys.path:
+        sys.path.insert(0, folder)
+        return
+    launcher_entry = os.path.abspath(sys.path[0] or os.curdir)
+    sys.path[0] = folder
+    if launcher_entry == os.getcwd() and launcher_entry != folder:
+        sys.path.insert(1, launcher_entry)
 
 
 def _run(script: str) -> tuple[int, str | None]:
@@ -303,5 +340,8 @@ def _report_uncaught(error: BaseException) -> str:
 def _run_untraced(script: str, script_args: list[str]) -> int:
     """``CODETRACER_DISABLE=1``: the script runs as it would without the recorder."""
     sys.argv = [script, *script_args]
-    sys.path[0] = os.path.dirname(script)
+    _put_script_folder_first(script)
     return _run(script)[0]
+
+
+__all__ = ["main"]

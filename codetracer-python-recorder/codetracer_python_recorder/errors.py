@@ -48,6 +48,13 @@ class TraceDirectoryConflictError(UsageError, ValueError):
     code = "ERR_TRACE_DIR_CONFLICT"
 
 
+class TraceDirectoryCreateError(EnvironmentError):
+    """The trace directory does not exist and cannot be created (0.3.0's code; ``context`` has ``path``
+    and ``io``, the operating system's reason)."""
+
+    code = "ERR_TRACE_DIR_CREATE_FAILED"
+
+
 class TraceMissingError(UsageError):
     """``require_trace`` is set and the recording recorded no step (0.3.0 reports it as a usage error)."""
 
@@ -71,6 +78,7 @@ __all__ = [
     "TargetError",
     "ToolIdUnavailableError",
     "TraceDirectoryConflictError",
+    "TraceDirectoryCreateError",
     "TraceMissingError",
     "TraceWriteError",
     "UsageError",

@@ -31,10 +31,13 @@ _SCOPE_DOMAINS = ("pkg", "file", "obj")
 _VALUE_DOMAINS = ("local", "global", "arg", "ret", "attr")
 _MATCH_KINDS = ("glob", "regex", "literal")
 
-# Names of variables whose values are secrets, matched case-insensitively anywhere in the name.
+# Names of variables whose values are secrets, matched case-insensitively anywhere in the name: every
+# name 0.3.0's built-in filter redacted (so a program recorded with it leaks nothing new here, though
+# `pan` also catches `company` and `card` `discard`), plus `signature` and `access_key`.
 SECRET_NAME_PATTERN = (
-    r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|credential"
-    r"|auth(orization)?|session_?id|cookie|signature)"
+    r"(?i)(pass(word)?|passwd|pwd|secret|token|session|cookie|auth|credential|creds|bearer|ssn|credit|card"
+    r"|iban|cvv|cvc|pan|api[_-]?key|private[_-]?key|secret[_-]?key|ssh[_-]?key|jwt|refresh[_-]?token"
+    r"|access[_-]?token|access[_-]?key|signature)"
 )
 
 
@@ -60,9 +63,18 @@ def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector
     if domain not in domains:
         raise FilterError(f"{where}: selector {text!r} starts with {domain!r}; expected one of {', '.join(domains)}")
     kind = "glob"
-    head, _, tail = rest.partition(":")
-    if head in _MATCH_KINDS and tail:
+    # As in 0.3.0, a second ':' ends a match type, so a misspelt one (`local:regx:^pin`) is refused
+    # rather than read as a glob that never matches and leaves a value unredacted.
+    head, separator, tail = rest.partition(":")
+    if separator:
+        if head not in _MATCH_KINDS:
+            raise FilterError(
+                f"{where}: selector {text!r} has match type {head!r}; expected one of {', '.join(_MATCH_KINDS)} "
+                f"(a pattern containing ':' needs one, as in '{domain}:glob:{rest}')"
+            )
         kind, rest = head, tail
+    if not rest:
+        raise FilterError(f"{where}: selector {text!r} has an empty pattern; expected a {kind} after the last ':'")
     compiled: re.Pattern[str] | Glob | None = None
     try:
         if kind == "regex":
@@ -229,8 +241,17 @@ def load_filter(path: str | os.PathLike[str]) -> FilterFile:
     if not file.is_file():
         raise with_context(FilterError(f"trace filter {os.fspath(path)!r} is not a file"), path=file)
     file = file.resolve()
-    root = file.parent.parent if file.parent.name == ".codetracer" else Path.cwd()
-    return parse_filter(file.read_text(encoding="utf-8"), str(file), str(root))
+    return parse_filter(file.read_text(encoding="utf-8"), str(file), str(filter_root(file)))
+
+
+def filter_root(file: Path) -> Path:
+    """The folder a filter file's relative ``file:`` selectors start from, as in 0.3.0: the project
+    holding the nearest ``.codetracer`` folder above the file, else the file's own folder (never the
+    working directory, so a filter means the same wherever the command runs)."""
+    for folder in file.parents:
+        if folder.name == ".codetracer":
+            return folder.parent
+    return file.parent
 
 
 class FilterChain:
@@ -264,40 +285,52 @@ class FilterChain:
         return selector.matches(Path(relative).as_posix()) or selector.matches(Path(path).as_posix())
 
     def resolve(
-        self, file_name: str, module: str | None, qualname: str, names: dict[str, list[str]]
+        self, file_name: str, module: str | None, qualname: str, names: dict[str, list[str]], *, namespace: bool = False
     ) -> dict[str, object] | None:
+        """``names``: the code's names by kind (``arg``, ``local``, ``global``); with ``namespace`` (a module
+        or class body) its ``global`` names are its namespace, matched by ``local:`` selectors too, as
+        0.3.0 recorded them as locals."""
         if not self.module_name_from_globals or not module:
             module = module_name_from_path(file_name)
         module_name = module or Path(file_name).stem
         obj = f"{module_name}.{qualname}"
         execute = "trace"
-        value_default = "allow"
-        patterns: list[ValuePattern] = []
-        for file in self.files:
+        value_default, value_default_file = "allow", 0
+        found: list[tuple[int, ValuePattern]] = []
+        for index, file in enumerate(self.files):
             execute = file.default_exec or execute
-            value_default = file.default_value_action or value_default
+            if file.default_value_action:
+                value_default, value_default_file = file.default_value_action, index
             for rule in file.rules:
                 if not self._scope_matches(rule.selector, file, module_name, file_name, obj):
                     continue
                 execute = rule.exec or execute
-                value_default = rule.value_default or value_default
-                patterns.extend(rule.value_patterns)
+                if rule.value_default:
+                    value_default, value_default_file = rule.value_default, index
+                found.extend((index, pattern) for pattern in rule.value_patterns)
         if execute == "skip":
             return None
+        # As in 0.3.0, a `drop` default leaves out the patterns of the filters before the one that set it
+        # (the built-in secret redaction among them): only what that filter and later ones name is kept.
+        if value_default == "drop":
+            found = [(index, pattern) for index, pattern in found if index >= value_default_file]
         # Later patterns win, so they are tried first.
-        patterns.reverse()
+        patterns = [pattern for _, pattern in reversed(found)]
 
-        def action(domain: str, name: str) -> str:
+        def action(domains: tuple[str, ...], *candidates: str) -> str:
             for pattern in patterns:
-                if pattern.selector.domain == domain and pattern.selector.matches(name):
+                if pattern.selector.domain in domains and any(pattern.selector.matches(name) for name in candidates):
                     return pattern.action
             return value_default
 
         answer: dict[str, object] = {}
         for domain in ("arg", "local", "global"):
-            decided = {name: action(domain, name) for name in names.get(domain, [])}
+            domains = ("local", "global") if namespace and domain == "global" else (domain,)
+            decided = {name: action(domains, name) for name in names.get(domain, [])}
             answer[domain] = {name: chosen for name, chosen in decided.items() if chosen != "allow"}
-        returned = action("ret", qualname.rsplit(".", 1)[-1])
+        # 0.3.0 matched `ret:` against the object's name (`pkg.mod.Class.method`); the function's own
+        # name is matched too, so both `ret:glob:app.auth.*` and `ret:get_token` apply.
+        returned = action(("ret",), obj, qualname.rsplit(".", 1)[-1])
         answer["ret"] = None if returned == "allow" else returned
         attribute_patterns = tuple(pattern for pattern in patterns if pattern.selector.domain == "attr")
         if attribute_patterns or value_default != "allow":

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import _native
-from .errors import PolicyError
+from .errors import PolicyError, TraceWriteError
 from .io_capture import IO_CAPTURE_MODES
 
 
@@ -56,8 +56,9 @@ _FALSE = ("0", "false", "f", "no", "n", "off")
 _LOG_LEVELS = ("off", "error", "warn", "info", "debug", "trace")
 
 _current = RecorderPolicy()
-#: Log level filters already warned about: the policy is applied several times per run.
+#: Log level filters and log files already warned about: the policy is applied several times per run.
 _warned_log_levels: set[str] = set()
+_warned_log_files: set[str] = set()
 
 
 def _parse_flag(text: str, where: str) -> bool:
@@ -110,8 +111,31 @@ def _log_level(spec: str | None) -> str | None:
 def _checked(policy: RecorderPolicy) -> RecorderPolicy:
     if policy.on_recorder_error not in ("abort", "disable"):
         raise PolicyError(f"on_recorder_error: expected 'abort' or 'disable', found {policy.on_recorder_error!r}")
-    _native.configure_log(_log_level(policy.log_level), policy.log_file or None)
+    level = _log_level(policy.log_level)
+    try:
+        _native.configure_log(level, policy.log_file or None)
+    except TraceWriteError as error:
+        # As in 0.3.0: a log file that cannot be opened must not stop the program or its recording.
+        _native.configure_log(level, None)
+        if policy.log_file not in _warned_log_files:
+            _warned_log_files.add(policy.log_file)
+            print(f"codetracer-python-recorder: {error}; logging to stderr instead", file=sys.stderr)
     return policy
+
+
+_TEXT_FIELDS = ("on_recorder_error", "log_level", "io_capture")
+
+
+def _check_types(values: dict[str, Any]) -> None:
+    """0.3.0 refused, with a ``TypeError``, a flag that is not a bool (``require_trace="no"`` would
+    otherwise count as true) and a level or mode that is not text."""
+    for name, value in values.items():
+        if value is None or name == "log_file":
+            continue
+        expected = str if name in _TEXT_FIELDS else bool
+        if not isinstance(value, expected):
+            wanted = "a string" if expected is str else "True or False"
+            raise TypeError(f"configure_policy: {name} must be {wanted} (None leaves it unchanged), found {value!r}")
 
 
 def configure_policy(
@@ -148,6 +172,7 @@ def configure_policy(
     }
     overrides: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     line_proxies, fd_fallback = io_capture_line_proxies, io_capture_fd_fallback
+    _check_types({**overrides, "io_capture_line_proxies": line_proxies, "io_capture_fd_fallback": fd_fallback})
     if line_proxies is not None or fd_fallback is not None:
         # Applied on top of the current mode, as 0.3.0 does: fd capture needs the proxies.
         proxies = _current.io_capture != "off" if line_proxies is None else bool(line_proxies)
@@ -157,8 +182,12 @@ def configure_policy(
         overrides["io_capture"] = _io_mode(overrides["io_capture"], "io_capture")
     if isinstance(overrides.get("on_recorder_error"), str):
         overrides["on_recorder_error"] = overrides["on_recorder_error"].strip().lower()
+    if isinstance(overrides.get("log_level"), str) and not overrides["log_level"].strip():
+        overrides["log_level"] = None  # 0.3.0: a blank level clears it (the default, warn)
     if overrides.get("log_file") is not None:
-        overrides["log_file"] = os.fspath(overrides["log_file"])
+        # As in 0.3.0, an empty or blank file name clears the log file (the log goes to stderr).
+        log_file = os.fspath(overrides["log_file"])
+        overrides["log_file"] = log_file if log_file.strip() else None
     _current = _checked(replace(_current, **overrides))
 
 
@@ -177,6 +206,10 @@ def configure_policy_from_env(environ: dict[str, str] | None = None) -> None:
             overrides[name] = _parse_flag(text, variable)
         elif name == "io_capture":
             overrides[name] = _io_mode(text, variable)
+        elif name == "on_recorder_error":
+            if text.strip().lower() not in ("abort", "disable"):
+                raise PolicyError(f"{variable}: expected 'abort' or 'disable', found {text!r}")
+            overrides[name] = text
         else:
             # Kept as text: an empty CODETRACER_LOG_FILE or CODETRACER_LOG_LEVEL means the default (None
             # would leave the current value).

@@ -66,7 +66,13 @@ def start(
     if apply_env_policy:
         configure_policy_from_env()
     if policy:
-        configure_policy(**dict(policy))
+        # 0.3.0 passed these two through str() here, so an enum member or a number still named a value.
+        configure_policy(
+            **{
+                name: str(value) if name in ("on_recorder_error", "log_level") and value is not None else value
+                for name, value in policy.items()
+            }
+        )
     start_tracing(
         trace_path,
         normalized,  # type: ignore[arg-type]

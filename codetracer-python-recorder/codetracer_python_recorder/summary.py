@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -77,5 +78,10 @@ def main(argv: Sequence[str]) -> int:
         result = summarize(options.trace_dir)
     except ValueError as err:
         parser.exit(2, f"{PROG}: error: {err}\n")
-    print(json.dumps(result, indent=2) if options.json else render(result))
+    try:
+        print(json.dumps(result, indent=2) if options.json else render(result), flush=True)
+    except BrokenPipeError:
+        # `trace summary DIR | head`: the reader has all it wanted. Stdout goes to /dev/null so the
+        # interpreter's own flush at exit does not report the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

@@ -13,7 +13,7 @@ use codetracer_trace_types::{EventLogKind, FunctionId, Line, PathId, ThreadId, T
 use codetracer_trace_writer::trace_writer::TraceWriter;
 use pyo3::prelude::*;
 
-use codetracer_trace_types::{ValueRecord, NONE_TYPE_ID};
+use codetracer_trace_types::ValueRecord;
 
 use crate::capture::{module_name, ArgumentValue, Captured, CodeFacts, ReturnValue, StepCapture};
 use crate::config::{TraceConfig, ValueLimits};
@@ -100,6 +100,9 @@ pub struct Ending {
     /// An uncaught exception that ended the program, recorded as an error event.
     pub error: Option<String>,
 }
+
+/// What `<toplevel>` returns when the exit status is unknown, as in 0.3.0.
+const UNKNOWN_EXIT: &str = "<exit>";
 
 static ACTIVE: Mutex<Option<Session>> = Mutex::new(None);
 static RECORDINGS_STARTED: AtomicU64 = AtomicU64::new(0);
@@ -597,7 +600,9 @@ impl Session {
         }
         let exit_value = match ending.exit_status {
             Some(status) => ValueRecord::Int { i: status, type_id: self.encoder.int_type(writer) },
-            None => ValueRecord::None { type_id: NONE_TYPE_ID },
+            // 0.3.0's placeholder for an exit status nobody gave (`stop()` through the API), the same
+            // text as the metadata's `process_exit_status.label` then.
+            None => self.encoder.encode(writer, &Captured::Str(UNKNOWN_EXIT.to_string())),
         };
         TraceWriter::register_return(writer, exit_value);
     }

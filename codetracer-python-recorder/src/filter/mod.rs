@@ -213,7 +213,11 @@ pub fn resolve(
     for (kind, kind_names) in names {
         offered.set_item(kind_key(*kind), PyList::new(py, kind_names)?)?;
     }
-    let answer = resolver.call1((&facts.file_name, module_name, &facts.qualname, offered))?;
+    // A module or class body's names are its namespace (`f_locals`): 0.3.0 matched them with `local:`
+    // selectors, this recorder with `global:` ones, so the resolver is told to apply both.
+    let options = PyDict::new(py);
+    options.set_item("namespace", facts.namespace_names.is_some())?;
+    let answer = resolver.call((&facts.file_name, module_name, &facts.qualname, offered), Some(&options))?;
     if answer.is_none() {
         return Ok(None);
     }

@@ -137,11 +137,13 @@ def test_unknown_format_is_a_value_error(tmp_path):
     assert not is_tracing()
 
 
-def test_unwritable_directory_raises_trace_write_error(tmp_path):
+def test_a_trace_directory_that_cannot_be_made_raises_0_3_0s_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    with pytest.raises(TraceWriteError, match=r"^cannot write trace file .*file.trace"):
+    with pytest.raises(recorder.TraceDirectoryCreateError, match=r"^failed to create trace directory .*file.trace'") as raised:
         start_tracing(blocker / "trace")
+    assert isinstance(raised.value, recorder.EnvironmentError)
+    assert raised.value.context == {"path": str(blocker / "trace"), "io": "Not a directory"}
     assert not is_tracing()
 
 
@@ -214,6 +216,7 @@ def test_public_names():
             "FilterFileNotFoundError",
             "PolicyError",
             "TraceDirectoryConflictError",
+            "TraceDirectoryCreateError",
             "TraceMissingError",
         ]
     )

@@ -70,7 +70,7 @@ def test_unwritable_trace_dir_is_a_one_line_error(run_cli, write_script, tmp_pat
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("codetracer-python-recorder: error: cannot write trace file ")
+    assert lines[0].startswith("codetracer-python-recorder: error: failed to create trace directory ")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT cannot be sent to oneself on Windows")

@@ -274,7 +274,7 @@ def test_json_errors_and_script_exit_policy(run_cli, write_script, tmp_path):
     result = run_cli("--json-errors", "--trace-dir", "blocker/trace", str(script))
     assert result.returncode == 1
     trailer = json.loads(result.stderr.strip().splitlines()[-1])
-    assert trailer["error_code"] == "ERR_IO" and trailer["error_kind"] == "Environment"
+    assert trailer["error_code"] == "ERR_TRACE_DIR_CREATE_FAILED" and trailer["error_kind"] == "Environment"
     assert "blocker" in trailer["message"]
 
     result = run_cli("--no-propagate-script-exit", "--trace-dir", "trace", str(script))
