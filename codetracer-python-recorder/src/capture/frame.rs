@@ -3,6 +3,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use super::code::CodeFacts;
+use super::globals::visit_used_globals;
 use super::memo::{self, Memo, NameSlot, ValueKey, NOT_REMEMBERED};
 use super::unchanged::{is_unchanged, TypeCache};
 use super::value::{capture_value, Captured};
@@ -253,46 +254,16 @@ pub fn capture_locals(
             }
         }
         if !facts.global_names.is_empty() {
-            used_globals(&frame, facts, |name, value| step.push(ValueKind::Global, name, value))?;
+            if let Ok(globals) = frame_globals(&frame)?.cast_into::<PyDict>() {
+                let seen = &memo.globals;
+                visit_used_globals(&globals, facts, code_key, seen, |name, value| {
+                    step.push(ValueKind::Global, name, value)
+                })?;
+            }
         }
         Ok(step.values)
     })?;
     Ok(StepCapture { code_key, values })
-}
-
-/// The module globals a function refers to, leaving out modules, classes and functions: they are
-/// the program's structure rather than its state, and would repeat at every step.
-fn used_globals(
-    frame: &Bound<'_, PyAny>,
-    facts: &CodeFacts,
-    mut visit: impl FnMut(&str, &Bound<'_, PyAny>),
-) -> PyResult<()> {
-    let globals = frame_globals(frame)?;
-    let Ok(globals) = globals.cast::<PyDict>() else {
-        return Ok(());
-    };
-    for name in &facts.global_names {
-        let name = name.bind(frame.py());
-        let Some(value) = globals.get_item(name)? else {
-            continue;
-        };
-        if is_program_structure(&value) {
-            continue;
-        }
-        visit(&name.to_cow()?, &value);
-    }
-    Ok(())
-}
-
-fn is_program_structure(value: &Bound<'_, PyAny>) -> bool {
-    let object = value.as_ptr();
-    // SAFETY: type checks on a live object.
-    unsafe {
-        ffi::PyModule_Check(object) != 0
-            || ffi::PyType_Check(object) != 0
-            || ffi::PyFunction_Check(object) != 0
-            || ffi::PyCFunction_Check(object) != 0
-    }
 }
 
 fn lookup<'py>(locals: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {

@@ -42,6 +42,8 @@ pub struct NameSlot {
 pub struct Memo {
     pub(crate) values: FxMap<ValueKey, Remembered>,
     pub(crate) names: FxMap<usize, Vec<NameSlot>>,
+    /// Each function's module globals lookup, while its module's dict is unchanged.
+    pub(crate) globals: super::globals::SeenByCode,
 }
 
 /// Values remembered per thread; emptied when it grows past this many (a program that keeps
