@@ -116,3 +116,63 @@ fn a_global_rebound_while_not_recording_shows_in_the_next_recording() {
         assert_eq!(variables_at(&events, read_line(FUNCTION), 0), vec![("limit".to_string(), limit.to_string())]);
     }
 }
+
+/// Runs `source` in the embedded interpreter outside any recording.
+fn run<'py>(py: Python<'py>, source: &str) -> Bound<'py, PyDict> {
+    let namespace = PyDict::new(py);
+    py.run(&std::ffi::CString::new(source).unwrap(), Some(&namespace), None).unwrap();
+    namespace
+}
+
+#[test]
+fn with_every_dict_watcher_id_taken_globals_are_looked_up_at_each_step() {
+    // CPython's own test module holds the ids (eight; 3.13 keeps two for itself) until cleared.
+    let taken = Python::attach(|py| {
+        run(py, "import _testcapi\nids = []\ntry:\n    while True:\n        ids.append(_testcapi.add_dict_watcher(0))\nexcept RuntimeError:\n    pass\n")
+            .get_item("ids")
+            .unwrap()
+            .unwrap()
+            .unbind()
+    });
+    let recording = record("module_globals_no_watcher", PROGRAM, Format::Json);
+    Python::attach(|py| {
+        let namespace = PyDict::new(py);
+        namespace.set_item("ids", taken.bind(py)).unwrap();
+        let code =
+            std::ffi::CString::new("import _testcapi\nfor id in ids:\n    _testcapi.clear_dict_watcher(id)\n").unwrap();
+        py.run(&code, Some(&namespace), None).unwrap();
+    });
+    let line = read_line(PROGRAM);
+    assert_eq!(
+        variables_at(&recording.events, line, 1),
+        vec![("limit".into(), "2".into()), ("items".into(), "[1]".into())]
+    );
+    assert_eq!(
+        variables_at(&recording.events, line, 2),
+        vec![("limit".into(), "2".into()), ("items".into(), "[1, 2]".into())]
+    );
+}
+
+#[test]
+fn a_watcher_registered_after_the_recording_gets_no_events_from_the_dicts_it_watched() {
+    let _serial = serial();
+    let dir = TempDir::new("module_globals_unwatched");
+    let script = dir.path().join("program.py");
+    std::fs::write(&script, FUNCTION).unwrap();
+    Python::attach(|py| {
+        let builtins = py.import("builtins").unwrap();
+        let code =
+            builtins.getattr("compile").unwrap().call1((FUNCTION, script.display().to_string(), "exec")).unwrap();
+        let globals = PyDict::new(py);
+        globals.set_item("__name__", "program").unwrap();
+        builtins.getattr("exec").unwrap().call1((code, &globals)).unwrap();
+        record_call(py, &script, &globals, &dir.path().join("trace"));
+        // The next watcher gets the id the recorder freed; the dict it watched must not report to it.
+        let namespace = run(py, "import _testcapi\nwatcher = _testcapi.add_dict_watcher(0)\n");
+        namespace.set_item("module_globals", &globals).unwrap();
+        let check = "module_globals['limit'] = 5\nevents = _testcapi.get_dict_watcher_events()\n_testcapi.clear_dict_watcher(watcher)\n";
+        py.run(&std::ffi::CString::new(check).unwrap(), Some(&namespace), None).unwrap();
+        let events: Vec<String> = namespace.get_item("events").unwrap().unwrap().extract().unwrap();
+        assert_eq!(events, Vec::<String>::new());
+    });
+}

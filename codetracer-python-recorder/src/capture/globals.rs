@@ -25,8 +25,8 @@ use crate::encode::FxMap;
 static WATCHER: AtomicI32 = AtomicI32::new(-1);
 /// Bumped by every event of a watched dict and when watching starts or stops.
 static EPOCH: AtomicU64 = AtomicU64::new(1);
-/// The dicts this recorder watches, by address, so stopping can unwatch them: a watcher id freed with
-/// dicts still marked would hand those dicts' events to whoever takes the id next.
+/// The dicts this recorder watches, by address (sorted), so stopping can unwatch them: a watcher id
+/// freed with dicts still marked would hand those dicts' events to whoever takes the id next.
 static WATCHED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
 // `PyDict_WatchEvent` in CPython's `Include/cpython/dictobject.h` (3.12 and 3.13): the last one.
@@ -51,7 +51,9 @@ unsafe extern "C" fn on_dict_event(
     EPOCH.fetch_add(1, Ordering::AcqRel);
     if event == DICT_EVENT_DEALLOCATED {
         let mut watched = WATCHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        watched.retain(|known| *known != dict as usize);
+        if let Ok(position) = watched.binary_search(&(dict as usize)) {
+            watched.remove(position);
+        }
     }
     0
 }
@@ -104,14 +106,14 @@ fn watch(dict: &Bound<'_, PyDict>) -> Option<u64> {
     let epoch = EPOCH.load(Ordering::Acquire);
     let address = dict.as_ptr() as usize;
     let mut watched = WATCHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !watched.contains(&address) {
+    if let Err(position) = watched.binary_search(&address) {
         // SAFETY: the GIL is held, `dict` is an exact dict and the watcher id is ours.
         if unsafe { ffi::PyDict_Watch(watcher, dict.as_ptr()) } < 0 {
             // SAFETY: as above; the error is dropped with the remembering.
             unsafe { ffi::PyErr_Clear() };
             return None;
         }
-        watched.push(address);
+        watched.insert(position, address);
     }
     Some(epoch)
 }
