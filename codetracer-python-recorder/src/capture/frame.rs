@@ -229,7 +229,9 @@ pub fn capture_locals(
     let values = memo::with_memo(|memo| -> PyResult<Vec<StepValue>> {
         let names: &[NameSlot] = memo.names.get(&code_key).map_or(&[], Vec::as_slice);
         let reader = ValueReader::new(memo, policy, limits);
-        let mut step = StepBuilder { values: Vec::with_capacity(names.len()), names, reader };
+        let mut values = memo.spare_step.take();
+        values.reserve(names.len());
+        let mut step = StepBuilder { values, names, reader };
         if let Some(names) = &facts.namespace_names {
             for name in names {
                 let name = name.bind(py);
@@ -242,10 +244,13 @@ pub fn capture_locals(
         if let Ok(dict) = locals.cast::<PyDict>() {
             // Copied before capturing: capturing can run Python code (`call_repr`) during which another
             // thread could change the dict (a debugger reading `frame.f_locals` refreshes it).
-            let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = dict.iter().collect();
+            let mut pairs = memo.spare_pairs.take();
+            pairs.extend(dict.iter().map(|(name, value)| (name.unbind(), value.unbind())));
             for (name, value) in &pairs {
-                step.push(ValueKind::Local, &name_text(name)?, value);
+                step.push(ValueKind::Local, &name_text(name.bind(py))?, value.bind(py));
             }
+            pairs.clear();
+            memo.spare_pairs.set(pairs);
         } else {
             // Python 3.13 hands out a write-through `FrameLocalsProxy` instead of a dict snapshot.
             for item in locals.call_method0("items")?.try_iter()? {
