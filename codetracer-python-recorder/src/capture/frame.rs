@@ -3,6 +3,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use super::code::CodeFacts;
+use super::globals::visit_used_globals;
 use super::memo::{self, Memo, NameSlot, ValueKey, NOT_REMEMBERED};
 use super::unchanged::{is_unchanged, TypeCache};
 use super::value::{capture_value, Captured};
@@ -228,7 +229,9 @@ pub fn capture_locals(
     let values = memo::with_memo(|memo| -> PyResult<Vec<StepValue>> {
         let names: &[NameSlot] = memo.names.get(&code_key).map_or(&[], Vec::as_slice);
         let reader = ValueReader::new(memo, policy, limits);
-        let mut step = StepBuilder { values: Vec::with_capacity(names.len()), names, reader };
+        let mut values = memo.spare_step.take();
+        values.reserve(names.len());
+        let mut step = StepBuilder { values, names, reader };
         if let Some(names) = &facts.namespace_names {
             for name in names {
                 let name = name.bind(py);
@@ -241,10 +244,13 @@ pub fn capture_locals(
         if let Ok(dict) = locals.cast::<PyDict>() {
             // Copied before capturing: capturing can run Python code (`call_repr`) during which another
             // thread could change the dict (a debugger reading `frame.f_locals` refreshes it).
-            let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = dict.iter().collect();
+            let mut pairs = memo.spare_pairs.take();
+            pairs.extend(dict.iter().map(|(name, value)| (name.unbind(), value.unbind())));
             for (name, value) in &pairs {
-                step.push(ValueKind::Local, &name_text(name)?, value);
+                step.push(ValueKind::Local, &name_text(name.bind(py))?, value.bind(py));
             }
+            pairs.clear();
+            memo.spare_pairs.set(pairs);
         } else {
             // Python 3.13 hands out a write-through `FrameLocalsProxy` instead of a dict snapshot.
             for item in locals.call_method0("items")?.try_iter()? {
@@ -253,46 +259,16 @@ pub fn capture_locals(
             }
         }
         if !facts.global_names.is_empty() {
-            used_globals(&frame, facts, |name, value| step.push(ValueKind::Global, name, value))?;
+            if let Ok(globals) = frame_globals(&frame)?.cast_into::<PyDict>() {
+                let seen = &memo.globals;
+                visit_used_globals(&globals, facts, code_key, seen, |name, value| {
+                    step.push(ValueKind::Global, name, value)
+                })?;
+            }
         }
         Ok(step.values)
     })?;
     Ok(StepCapture { code_key, values })
-}
-
-/// The module globals a function refers to, leaving out modules, classes and functions: they are
-/// the program's structure rather than its state, and would repeat at every step.
-fn used_globals(
-    frame: &Bound<'_, PyAny>,
-    facts: &CodeFacts,
-    mut visit: impl FnMut(&str, &Bound<'_, PyAny>),
-) -> PyResult<()> {
-    let globals = frame_globals(frame)?;
-    let Ok(globals) = globals.cast::<PyDict>() else {
-        return Ok(());
-    };
-    for name in &facts.global_names {
-        let name = name.bind(frame.py());
-        let Some(value) = globals.get_item(name)? else {
-            continue;
-        };
-        if is_program_structure(&value) {
-            continue;
-        }
-        visit(&name.to_cow()?, &value);
-    }
-    Ok(())
-}
-
-fn is_program_structure(value: &Bound<'_, PyAny>) -> bool {
-    let object = value.as_ptr();
-    // SAFETY: type checks on a live object.
-    unsafe {
-        ffi::PyModule_Check(object) != 0
-            || ffi::PyType_Check(object) != 0
-            || ffi::PyFunction_Check(object) != 0
-            || ffi::PyCFunction_Check(object) != 0
-    }
 }
 
 fn lookup<'py>(locals: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {

@@ -13,8 +13,10 @@
 //! generation; in a later recording they are encoded again from the captured value.
 
 use codetracer_trace_types::VariableId;
-use std::cell::RefCell;
+use pyo3::{Py, PyAny};
+use std::cell::{Cell, RefCell};
 
+use super::frame::StepValue;
 use super::value::Captured;
 use crate::encode::{EncodedValue, FxMap};
 
@@ -42,6 +44,14 @@ pub struct NameSlot {
 pub struct Memo {
     pub(crate) values: FxMap<ValueKey, Remembered>,
     pub(crate) names: FxMap<usize, Vec<NameSlot>>,
+    /// Each function's module globals lookup, while its module's dict is unchanged.
+    pub(crate) globals: super::globals::SeenByCode,
+    /// The list the last step's variables were written from, empty, for the next step to fill (one
+    /// allocation less per step).
+    pub(crate) spare_step: Cell<Vec<StepValue>>,
+    /// The list a step's locals were copied into, always left empty (so it holds no object between
+    /// steps), for the next step.
+    pub(crate) spare_pairs: Cell<Vec<(Py<PyAny>, Py<PyAny>)>>,
 }
 
 /// Values remembered per thread; emptied when it grows past this many (a program that keeps

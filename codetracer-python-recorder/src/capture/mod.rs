@@ -4,6 +4,7 @@
 mod builtin;
 mod code;
 mod frame;
+pub(crate) mod globals;
 pub(crate) mod memo;
 mod object;
 mod unchanged;

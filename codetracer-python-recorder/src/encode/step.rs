@@ -37,7 +37,8 @@ pub fn write_step(
         let mut new_values = Vec::new();
         // The code's names are looked up once per step, not per variable.
         let slots = memo.names.entry(step.code_key).or_default();
-        for (position, variable) in step.values.into_iter().enumerate() {
+        let mut values = step.values;
+        for (position, variable) in values.drain(..).enumerate() {
             // Encoding comes before the variable's id: new types' events precede a new name's, as
             // they always did.
             match variable.value {
@@ -62,6 +63,7 @@ pub fn write_step(
             }
         }
         memo.remember(new_values);
+        memo.spare_step.set(values);
         Ok(())
     })
 }

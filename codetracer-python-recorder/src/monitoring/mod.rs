@@ -71,6 +71,7 @@ pub fn install(py: Python<'_>, tool_id: u8, recorded_before: bool) -> PyResult<(
     if recorded_before {
         sys_monitoring.call_method0("restart_events")?;
     }
+    crate::capture::globals::start_watching(py);
     sys_monitoring.call_method1("set_events", (tool_id, mask))?;
     Ok(())
 }
@@ -78,6 +79,7 @@ pub fn install(py: Python<'_>, tool_id: u8, recorded_before: bool) -> PyResult<(
 /// Switches every event off and frees the tool id. Failures are ignored: this runs on the way out,
 /// often from `finally` or `atexit`, and there is nothing left to undo.
 pub fn release(py: Python<'_>, tool_id: u8) {
+    crate::capture::globals::stop_watching(py);
     let Ok(sys_monitoring) = monitoring(py) else {
         return;
     };

@@ -1,0 +1,178 @@
+//! A function's module globals are looked up again only when a dict watcher saw its module's dict
+//! change (`capture::globals`): every rebinding, in-place change, new dict and new recording must
+//! still show at the next step, in both formats.
+
+mod support;
+
+use _native::config::Format;
+use _native::session;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use support::{config_for, read_events, record, serial, variables_at, TempDir};
+
+const PROGRAM: &str = "\
+import types
+limit = 1
+items = [1]
+
+def show():
+    seen = limit  # read
+    return seen, items
+
+show()
+limit = 2
+show()
+items.append(2)
+show()
+items = [7]
+show()
+del limit
+try:
+    show()
+except NameError:
+    pass
+limit = 3
+show()
+other = {'limit': 'other', 'items': ['x'], 'len': len}
+types.FunctionType(show.__code__, other)()
+show()
+";
+
+fn read_line(source: &str) -> i64 {
+    source.lines().position(|line| line.ends_with("# read")).unwrap() as i64 + 1
+}
+
+#[test]
+fn rebound_mutated_deleted_and_other_dicts_show_at_each_step() {
+    let pair = |limit: Option<&str>, items: &str| {
+        let mut values = Vec::new();
+        if let Some(limit) = limit {
+            values.push(("limit".to_string(), limit.to_string()));
+        }
+        values.push(("items".to_string(), items.to_string()));
+        values
+    };
+    let expected = [
+        pair(Some("1"), "[1]"),
+        pair(Some("2"), "[1]"),
+        pair(Some("2"), "[1, 2]"),
+        pair(Some("2"), "[7]"),
+        pair(None, "[7]"),
+        pair(Some("3"), "[7]"),
+        pair(Some("\"other\""), "[\"x\"]"),
+        pair(Some("3"), "[7]"),
+    ];
+    for format in [Format::Json, Format::Binary] {
+        let recording = record("module_globals", PROGRAM, format);
+        for (occurrence, values) in expected.iter().enumerate() {
+            assert_eq!(
+                &variables_at(&recording.events, read_line(PROGRAM), occurrence),
+                values,
+                "{format:?}, call {occurrence}"
+            );
+        }
+    }
+}
+
+const FUNCTION: &str = "\
+limit = 1
+
+def show():
+    seen = limit  # read
+    return seen
+";
+
+/// Records one call of `show` in `globals`, with the recorder started and stopped around it.
+fn record_call(py: Python<'_>, program: &std::path::Path, globals: &Bound<'_, PyDict>, trace_dir: &std::path::Path) {
+    let mut config = config_for(py, trace_dir, Format::Json);
+    config.program = program.display().to_string();
+    session::start(py, config).unwrap();
+    let outcome = globals.get_item("show").unwrap().unwrap().call0();
+    session::stop(py, session::Ending { exit_status: Some(0), error: None }).unwrap();
+    outcome.unwrap();
+}
+
+#[test]
+fn a_global_rebound_while_not_recording_shows_in_the_next_recording() {
+    let _serial = serial();
+    let dir = TempDir::new("module_globals_restart");
+    let script = dir.path().join("program.py");
+    std::fs::write(&script, FUNCTION).unwrap();
+    let traces = [dir.path().join("first"), dir.path().join("second")];
+    Python::attach(|py| {
+        let builtins = py.import("builtins").unwrap();
+        let code =
+            builtins.getattr("compile").unwrap().call1((FUNCTION, script.display().to_string(), "exec")).unwrap();
+        let globals = PyDict::new(py);
+        globals.set_item("__name__", "program").unwrap();
+        builtins.getattr("exec").unwrap().call1((code, &globals)).unwrap();
+        record_call(py, &script, &globals, &traces[0]);
+        // Not watched now: the next recording must not trust what the first one remembered.
+        globals.set_item("limit", 2).unwrap();
+        record_call(py, &script, &globals, &traces[1]);
+    });
+    for (trace, limit) in traces.iter().zip(["1", "2"]) {
+        let events = read_events(trace, Format::Json);
+        assert_eq!(variables_at(&events, read_line(FUNCTION), 0), vec![("limit".to_string(), limit.to_string())]);
+    }
+}
+
+/// Runs `source` in the embedded interpreter outside any recording.
+fn run<'py>(py: Python<'py>, source: &str) -> Bound<'py, PyDict> {
+    let namespace = PyDict::new(py);
+    py.run(&std::ffi::CString::new(source).unwrap(), Some(&namespace), None).unwrap();
+    namespace
+}
+
+#[test]
+fn with_every_dict_watcher_id_taken_globals_are_looked_up_at_each_step() {
+    // CPython's own test module holds the ids (eight; 3.13 keeps two for itself) until cleared.
+    let taken = Python::attach(|py| {
+        run(py, "import _testcapi\nids = []\ntry:\n    while True:\n        ids.append(_testcapi.add_dict_watcher(0))\nexcept RuntimeError:\n    pass\n")
+            .get_item("ids")
+            .unwrap()
+            .unwrap()
+            .unbind()
+    });
+    let recording = record("module_globals_no_watcher", PROGRAM, Format::Json);
+    Python::attach(|py| {
+        let namespace = PyDict::new(py);
+        namespace.set_item("ids", taken.bind(py)).unwrap();
+        let code =
+            std::ffi::CString::new("import _testcapi\nfor id in ids:\n    _testcapi.clear_dict_watcher(id)\n").unwrap();
+        py.run(&code, Some(&namespace), None).unwrap();
+    });
+    let line = read_line(PROGRAM);
+    assert_eq!(
+        variables_at(&recording.events, line, 1),
+        vec![("limit".into(), "2".into()), ("items".into(), "[1]".into())]
+    );
+    assert_eq!(
+        variables_at(&recording.events, line, 2),
+        vec![("limit".into(), "2".into()), ("items".into(), "[1, 2]".into())]
+    );
+}
+
+#[test]
+fn a_watcher_registered_after_the_recording_gets_no_events_from_the_dicts_it_watched() {
+    let _serial = serial();
+    let dir = TempDir::new("module_globals_unwatched");
+    let script = dir.path().join("program.py");
+    std::fs::write(&script, FUNCTION).unwrap();
+    Python::attach(|py| {
+        let builtins = py.import("builtins").unwrap();
+        let code =
+            builtins.getattr("compile").unwrap().call1((FUNCTION, script.display().to_string(), "exec")).unwrap();
+        let globals = PyDict::new(py);
+        globals.set_item("__name__", "program").unwrap();
+        builtins.getattr("exec").unwrap().call1((code, &globals)).unwrap();
+        record_call(py, &script, &globals, &dir.path().join("trace"));
+        // The next watcher gets the id the recorder freed; the dict it watched must not report to it.
+        let namespace = run(py, "import _testcapi\nwatcher = _testcapi.add_dict_watcher(0)\n");
+        namespace.set_item("module_globals", &globals).unwrap();
+        let check = "module_globals['limit'] = 5\nevents = _testcapi.get_dict_watcher_events()\n_testcapi.clear_dict_watcher(watcher)\n";
+        py.run(&std::ffi::CString::new(check).unwrap(), Some(&namespace), None).unwrap();
+        let events: Vec<String> = namespace.get_item("events").unwrap().unwrap().extract().unwrap();
+        assert_eq!(events, Vec::<String>::new());
+    });
+}
