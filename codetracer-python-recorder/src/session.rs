@@ -101,9 +101,6 @@ pub struct Ending {
     pub error: Option<String>,
 }
 
-/// What `<toplevel>` returns when the exit status is unknown, as in 0.3.0.
-const UNKNOWN_EXIT: &str = "<exit>";
-
 static ACTIVE: Mutex<Option<Session>> = Mutex::new(None);
 static RECORDINGS_STARTED: AtomicU64 = AtomicU64::new(0);
 
@@ -602,7 +599,7 @@ impl Session {
             Some(status) => ValueRecord::Int { i: status, type_id: self.encoder.int_type(writer) },
             // 0.3.0's placeholder for an exit status nobody gave (`stop()` through the API), the same
             // text as the metadata's `process_exit_status.label` then.
-            None => self.encoder.encode(writer, &Captured::Str(UNKNOWN_EXIT.to_string())),
+            None => self.encoder.encode(writer, &Captured::Str(crate::writer::UNKNOWN_EXIT_LABEL.to_string())),
         };
         TraceWriter::register_return(writer, exit_value);
     }

@@ -86,6 +86,21 @@ pub fn capture_arguments(
     })
 }
 
+/// The exception thrown into a generator (`PY_THROW`), as the resumed call's one argument `exception`:
+/// 0.3.0 recorded it so, and a viewer shows why the generator went on.
+pub fn capture_thrown(exception: &Bound<'_, PyAny>, limits: &ValueLimits, policy: &ValuePolicy) -> Vec<ArgumentValue> {
+    memo::with_memo(|memo| {
+        let mut reader = ValueReader::new(memo, policy, limits);
+        reader
+            .read(ValueKind::Argument, THROWN_ARGUMENT, exception)
+            .map(|(key, value)| ArgumentValue { name: THROWN_ARGUMENT.to_string(), key, value })
+            .into_iter()
+            .collect()
+    })
+}
+
+const THROWN_ARGUMENT: &str = "exception";
+
 /// The value a function returns or yields, read as a step's variables are: `None` when it is the value
 /// remembered under `key`.
 #[derive(Debug)]

@@ -12,7 +12,8 @@ mod value;
 
 pub use code::CodeFacts;
 pub use frame::{
-    capture_arguments, capture_locals, capture_return, module_name, ArgumentValue, ReturnValue, StepCapture, StepValue,
+    capture_arguments, capture_locals, capture_return, capture_thrown, module_name, ArgumentValue, ReturnValue,
+    StepCapture, StepValue,
 };
 pub use object::describe_exception;
 pub use unchanged::{is_unchanged, TypeCache};

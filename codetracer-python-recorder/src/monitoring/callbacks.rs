@@ -9,7 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyCode;
 
 use crate::capture::{
-    capture_arguments, capture_locals, capture_return, describe_exception, take_interrupt, Captured, ReturnValue,
+    capture_arguments, capture_locals, capture_return, capture_thrown, describe_exception, take_interrupt, Captured,
+    ReturnValue,
 };
 use crate::config::ValueLimits;
 use crate::errors::{panic_message, Result};
@@ -131,16 +132,19 @@ pub fn on_py_resume(py: Python<'_>, code: Bound<'_, PyCode>, _instruction_offset
     })
 }
 
-/// An exception thrown into a generator: recorded like a resume. `PY_THROW` cannot be disabled.
+/// An exception thrown into a generator: recorded like a resume, with the exception as its argument.
+/// `PY_THROW` cannot be disabled.
 #[pyfunction]
 pub fn on_py_throw(
     py: Python<'_>,
     code: Bound<'_, PyCode>,
     _instruction_offset: i64,
-    _exception: Bound<'_, PyAny>,
+    exception: Bound<'_, PyAny>,
 ) -> Py<PyAny> {
     guarded(py, || {
-        when_recorded(code.as_any(), Disable::NotAllowed, |recorded, _| session::record_call(recorded, Vec::new()))
+        when_recorded(code.as_any(), Disable::NotAllowed, |recorded, limits| {
+            session::record_call(recorded, capture_thrown(&exception, limits, &recorded.policy))
+        })
     })
 }
 

@@ -10,8 +10,8 @@ pub const RECORDER_NAME: &str = "codetracer-python-recorder";
 /// How 0.3.0 spelled the recorder's name in `recorder.name` (its module name); tools written against 0.3.0's
 /// metadata compare with it. The distribution's name is in `recorder.package`.
 const RECORDER_NAME_0_3_0: &str = "codetracer_python_recorder";
-/// 0.3.0's `process_exit_status.label` when it did not know the exit code.
-const UNKNOWN_EXIT_LABEL: &str = "<exit>";
+/// 0.3.0's `process_exit_status.label` when it did not know the exit code; `<toplevel>` returns the same text then.
+pub const UNKNOWN_EXIT_LABEL: &str = "<exit>";
 
 /// Writes `trace_metadata.json`: the format crate's metadata fields (workdir, program, args) plus what
 /// that type has no field for: the recorder, the events format, the program's exit status, and the

@@ -23,7 +23,7 @@ use crate::config::{Format, TraceConfig};
 use crate::errors::{Error, Result};
 use background::Background;
 
-pub use metadata::RECORDER_NAME;
+pub use metadata::{RECORDER_NAME, UNKNOWN_EXIT_LABEL};
 
 /// Buffered JSON events are written out once this many have accumulated, or once their bytes reach
 /// `JSON_BATCH_BYTES`, which keeps memory flat on long recordings.

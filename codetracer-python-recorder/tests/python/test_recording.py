@@ -90,6 +90,27 @@ def test_generators(run_cli, write_script):
     ]
 
 
+def test_an_exception_thrown_into_a_generator_is_the_resumed_call_s_argument(run_cli, write_script):
+    script, trace = record(
+        run_cli,
+        write_script,
+        """\
+        def worker():
+            try:
+                yield 1
+            except KeyError:
+                yield 2
+
+        gen = worker()
+        next(gen)
+        gen.throw(KeyError("stop"))
+        """,
+    )
+    calls = [entry for entry in trace.calls(script) if entry[0] == "call" and entry[1] == "worker"]
+    assert [arguments for _, _, arguments in calls] == [{}, {"exception": calls[1][2].get("exception")}]
+    assert "KeyError" in calls[1][2]["exception"] and "stop" in calls[1][2]["exception"], calls
+
+
 def test_exceptions(run_cli, write_script):
     script, trace = record(
         run_cli,
