@@ -4,6 +4,7 @@ import { fixtureFolder } from '../../test-support/temp-workspace';
 import maturinBuildExecutor from '../maturin-build/maturin-build.impl';
 import { executorContext } from './test-support/fixture-artefacts';
 import wheelSmokeExecutor from './wheel-smoke.impl';
+import { collectConsoleOutput } from '../../test-support/console-output';
 
 jest.setTimeout(10 * 60_000);
 
@@ -24,11 +25,7 @@ describe('wheel-smoke of a cffi project (real uv, maturin, cargo and cffi from P
   });
 
   it("builds the sdist in a Cargo target folder of the smoke's own with the build environment's python, which has cffi", async () => {
-    const output: string[] = [];
-    const collect = (...parts: unknown[]) => void output.push(parts.join(' '));
-    jest.spyOn(console, 'log').mockImplementation(collect);
-    jest.spyOn(console, 'error').mockImplementation(collect);
-    jest.spyOn(console, 'warn').mockImplementation(collect);
+    const output = collectConsoleOutput();
     try {
       const context = executorContext(workspace, 'layout-cffi', 'libs/cffi');
       const build = await maturinBuildExecutor({ pythonVersions: ['3.12'], profile: 'dev' }, context);

@@ -5,6 +5,7 @@ import maturinBuildExecutor from '../maturin-build/maturin-build.impl';
 import { MATURIN_BUILD_EXECUTOR } from './lib/sdist-build-plan';
 import { executorContext } from './test-support/fixture-artefacts';
 import wheelSmokeExecutor from './wheel-smoke.impl';
+import { collectConsoleOutput } from '../../test-support/console-output';
 
 jest.setTimeout(10 * 60_000);
 
@@ -35,11 +36,7 @@ describe('wheel-smoke after an isolated zig build (real uv, maturin, zig and car
   }
 
   it("shares the build's compilation: zig's wrappers are named after uv's cached build environment, not its fresh one", async () => {
-    const output: string[] = [];
-    const collect = (...parts: unknown[]) => void output.push(parts.join(' '));
-    jest.spyOn(console, 'log').mockImplementation(collect);
-    jest.spyOn(console, 'error').mockImplementation(collect);
-    jest.spyOn(console, 'warn').mockImplementation(collect);
+    const output = collectConsoleOutput();
     try {
       const buildOptions = { pythonVersions: ['3.13'], compatibility: 'manylinux2014', zig: true, profile: 'dev' };
       const context = executorContext(workspace);
