@@ -55,7 +55,15 @@ describe('checkVersionIsNewest', () => {
 
   it('refuses a version the index holds from another build, before the index refuses the upload', () => {
     expect(() => guard('0.3.0', { 'codetracer_python_recorder-0.3.0.tar.gz': 'cd'.repeat(32) })).toThrow(
-      /the index already has version 0\.3\.0, with files this build did not make: codetracer_python_recorder-0\.3\.0\.tar\.gz\. An index never accepts a file name twice \(PyPI refuses re-uploads/,
+      /the index already has version 0\.3\.0, with 1 file\(s\) that are not this build's \(other names or other sha256\): codetracer_python_recorder-0\.3\.0\.tar\.gz\. An index never accepts a file name twice \(PyPI refuses re-uploads/,
+    );
+    // PyPI's real state for the recorder: 0.1.0 (the repository's version) is there, from another build, below 0.3.0.
+    const recorderOnPypi = Object.fromEntries(
+      ['0.1.0', '0.2.0', '0.3.0'].flatMap((version) => ['cp312-cp312-win_amd64', 'cp313-cp313-win_amd64', 'cp313-cp313-macosx_11_0_arm64'].map((tags) => [`codetracer_python_recorder-${version}-${tags}.whl`, 'cd'.repeat(32)])),
+    );
+    recorderOnPypi['codetracer_python_recorder-0.1.0.tar.gz'] = 'cd'.repeat(32);
+    expect(() => guard('0.1.0', recorderOnPypi)).toThrow(
+      /already has version 0\.1\.0, with 4 file\(s\) that are not this build's \(other names or other sha256\): codetracer_python_recorder-0\.1\.0-cp312-cp312-win_amd64\.whl, \S+, \S+ and 1 more; its newest release is 0\.3\.0\.[\s\S]*`npx nx release version 0\.4\.0 --projects=recorder`/,
     );
     expect(() => guard('0.4.0rc1', { 'codetracer_python_recorder-0.4.0rc1-cp313-cp313-win_amd64.whl': undefined })).toThrow(/set the version above 0\.4\.0rc1/);
   });

@@ -42,11 +42,13 @@ export function checkVersionIsNewest(input: VersionGuardInput): void {
 
   if (filesOfThisVersion.length > 0) {
     const foreign = filesOfThisVersion.filter((file) => !fromThisBuild(file));
+    const newer = newestFinal && gt(newestFinal, version) ? newestFinal : null;
     if (!input.allowOlderVersion) {
       throw new Error(
-        `Refusing to publish ${pipName} ${version} (project ${projectName}) to ${indexUrl}: the index already has version ${version}, with files this build ` +
-          `did not make: ${foreign.join(', ')}. An index never accepts a file name twice (PyPI refuses re-uploads, even of deleted files), so this ` +
-          `release would fail or mix two builds. Nothing was uploaded. Next step: ${bump(newestFinal && gt(newestFinal, version) ? newestFinal : version)}; ` +
+        `Refusing to publish ${pipName} ${version} (project ${projectName}) to ${indexUrl}: the index already has version ${version}, with ` +
+          `${foreign.length} file(s) that are not this build's (other names or other sha256): ${listed(foreign)}` +
+          `${newer ? `; its newest release is ${newer}` : ''}. An index never accepts a file name twice (PyPI refuses re-uploads, even of ` +
+          `deleted files), so this release would fail or mix two builds. Nothing was uploaded. Next step: ${bump(newer ?? version)}; ` +
           `to add this build's other files to that existing release on purpose (e.g. a wheel for a new platform), ${optionHint}.`,
       );
     }
@@ -70,4 +72,10 @@ export function checkVersionIsNewest(input: VersionGuardInput): void {
       ? `Version check: ${pipName} ${version} is newer than ${newestFinal}, the newest release on ${indexUrl}.`
       : `Version check: ${indexUrl} has no release of ${pipName} yet${versions.length > 0 ? ` (only pre-releases: ${versions.join(', ')})` : ''}.`,
   );
+}
+
+/** A few names and a count: a release may hold dozens of wheels, and the first ones say enough. */
+function listed(files: string[]): string {
+  const shown = 3;
+  return files.length <= shown ? files.join(', ') : `${files.slice(0, shown).join(', ')} and ${files.length - shown} more`;
 }
