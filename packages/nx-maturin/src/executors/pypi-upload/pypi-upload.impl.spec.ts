@@ -197,6 +197,33 @@ describe('pypi-upload executor', () => {
     afterEach(async () => index.stop());
     const remoteFiles = () => readdirSync(join(ws.root, 'remote-index')).sort();
 
+    it('refuses a version below the newest release on the index before sending anything, and sends it with allowOlderVersion', async () => {
+      // What the index holds is what pypiserver finds in its folder; the listing reads only the names.
+      writeFileSync(join(ws.root, 'remote-index', 'hello_maturin-0.3.0.tar.gz'), 'an earlier release line');
+      process.env['UV_PUBLISH_USERNAME'] = index.credentials!.username;
+      process.env['UV_PUBLISH_PASSWORD'] = index.credentials!.password;
+      const options = { repository: index.uploadUrl, indexUrl: index.indexUrl, credentials: 'password', installBack: false };
+      await expect(run(options)).rejects.toThrow(
+        `Refusing to publish hello-maturin 0.2.0 (project hello) to ${index.indexUrl}: the newest release there is 0.3.0, and 0.2.0 is not newer, ` +
+          'so `pip install -U hello-maturin` would keep 0.3.0 and users would never get this release. Nothing was uploaded. ' +
+          'Next step: set the version above 0.3.0 (e.g. `npx nx release version 0.4.0 --projects=hello`)',
+      );
+      expect(remoteFiles()).toEqual(['hello_maturin-0.3.0.tar.gz']);
+
+      await expect(run({ ...options, allowOlderVersion: true })).resolves.toEqual({ success: true });
+      expect(output.join('\n')).toContain('publishing hello-maturin 0.2.0 below 0.3.0');
+      expect(remoteFiles()).toEqual([...artefactFiles(), 'hello_maturin-0.3.0.tar.gz'].sort());
+    });
+
+    it('publishes a project the index has never seen, whatever other projects it holds', async () => {
+      writeFileSync(join(ws.root, 'remote-index', 'other_project-9.0.tar.gz'), 'another project');
+      process.env['UV_PUBLISH_USERNAME'] = index.credentials!.username;
+      process.env['UV_PUBLISH_PASSWORD'] = index.credentials!.password;
+      await expect(run({ repository: index.uploadUrl, indexUrl: index.indexUrl, credentials: 'password', installBack: false })).resolves.toEqual({ success: true });
+      expect(output.join('\n')).toContain(`Version check: ${index.indexUrl} has no release of hello-maturin yet.`);
+      expect(remoteFiles()).toEqual([...artefactFiles(), 'other_project-9.0.tar.gz'].sort());
+    });
+
     it('explains a 403 by the credential kind used and never prints the password', async () => {
       process.env['UV_PUBLISH_USERNAME'] = index.credentials!.username;
       process.env['UV_PUBLISH_PASSWORD'] = 'wrong-password-SECRET-4711';
@@ -378,7 +405,7 @@ describe('pypi-upload executor', () => {
     const port = await findFreePort();
     process.env['UV_PUBLISH_TOKEN'] = SECRET_TOKEN;
     await expect(run({ repository: `http://127.0.0.1:${port}/`, indexUrl: `http://127.0.0.1:${port}/simple/`, uploadAttempts: 3 })).rejects.toThrow(
-      /Nothing was uploaded: the index did not answer after 3 attempts with backoff \(GET http:\/\/127\.0\.0\.1:\d+\/simple\/hello-maturin\/ failed: ECONNREFUSED\)/,
+      /Nothing was uploaded: the index did not answer after 3 attempts with backoff \(GET http:\/\/127\.0\.0\.1:\d+\/simple\/hello-maturin\/ failed: ECONNREFUSED\), so neither the versions of hello-maturin it already has/,
     );
   });
 

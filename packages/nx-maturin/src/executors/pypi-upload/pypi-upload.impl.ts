@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ArtefactEntry, ArtefactManifest } from '../../lib/artefact-manifest';
 import { projectRootOf } from '../../lib/executor-context';
-import { IndexUnreachableError, listPublishedFiles, type PublishedFiles } from '../../lib/index-client/index-client';
+import { listPublishedFiles, type PublishedFiles } from '../../lib/index-client/index-client';
 import { LOCAL_INDEX_STORAGE, type LocalIndex, startLocalIndex } from '../../lib/local-index/local-index';
 import { findPythonInterpreter } from '../../lib/python-discovery';
 import { forDisplay, ProcessFailedError, redact, runCaptured } from '../../lib/run-process';
@@ -15,6 +15,7 @@ import { type AttestationPlan, planAttestations } from './lib/attestations';
 import { type PublishCredentials, remoteCredentials, secretValues } from './lib/credentials';
 import { type NormalizedPypiUploadOptions, normalizeOptions } from './lib/normalize-options';
 import { preflight } from './lib/preflight';
+import { listPublishedFilesWithRetries } from './lib/published-files';
 import { classifyUploadFailure, credentialsExplanation } from './lib/upload-failure';
 import type { PypiUploadExecutorSchema } from './schema';
 
@@ -55,7 +56,7 @@ async function publish(
   projectRoot: string,
   secrets: string[],
 ): Promise<{ success: boolean }> {
-  const { manifest, pep440 } = await preflight(options, workspaceRoot, projectName, projectRoot);
+  const { manifest, pep440, published } = await preflight(options, workspaceRoot, projectName, projectRoot);
   const remote = options.repository.kind === 'local' ? null : options.repository;
   // Credentials and attestations are settled before anything is sent: a missing one stops the run here.
   const remoteCredential = remote ? remoteCredentials(options, process.env, remote.uploadUrl) : null;
@@ -64,7 +65,7 @@ async function publish(
   if (options.dryRun) {
     const credentials = remoteCredential?.method ?? 'local index password generated at run time';
     const url = remote ? `${remote.uploadUrl} (index ${remote.indexUrl})` : `an embedded pypiserver on 127.0.0.1 (storage ${LOCAL_INDEX_STORAGE})`;
-    const existing = remote ? await listWithRetries(options, remote.indexUrl, manifest.distribution) : new Map<string, string | undefined>();
+    const existing = published ?? new Map<string, string | undefined>();
     reportTable({
       title: `Dry run: nothing is sent. Would upload ${manifest.distribution} ${pep440} to ${url} using ${credentials}, ${attestations.summary}`,
       headers: ['file', 'size', 'sha256', 'attestation', 'action'],
@@ -105,7 +106,9 @@ async function publish(
       console.log(`Started the local index at ${localIndex.indexUrl} (packages in ${relative(workspaceRoot, localIndex.storageDir)})`);
     }
 
-    const outcomes = await uploadAll(options, manifest, destination, secrets);
+    // A remote index was listed by the preflight; the embedded one only now exists.
+    const existing = published ?? (await listPublishedFilesWithRetries(destination.indexUrl, manifest.distribution, { attempts: options.uploadAttempts, delayMs: options.retryDelayMs }));
+    const outcomes = await uploadAll(options, manifest, destination, existing, secrets);
     if (options.installBack) {
       await installBack(options, workspaceRoot, manifest, pep440, destination.indexUrl, remote !== null, secrets);
     } else {
@@ -122,9 +125,9 @@ async function uploadAll(
   options: NormalizedPypiUploadOptions,
   manifest: ArtefactManifest,
   destination: Destination,
+  existing: PublishedFiles,
   secrets: string[],
 ): Promise<Map<string, Outcome>> {
-  const existing = await listWithRetries(options, destination.indexUrl, manifest.distribution);
   const outcomes = new Map<string, Outcome>();
   for (const entry of manifest.artefacts) {
     if (!existing.has(entry.file)) continue;
@@ -209,26 +212,6 @@ async function uploadOne(
       }
       const tail = kind === 'transient' ? ` after ${attempt} attempt(s) with backoff; check that the index at ${destination.uploadUrl} is up` : '';
       throw new Error(`${entry.file}: upload to ${destination.uploadUrl} failed${tail}:\n${output.trim()}`);
-    }
-  }
-}
-
-/** The listing is read with the same bounded retries as an upload, so "index down" fails the same way everywhere. */
-async function listWithRetries(options: NormalizedPypiUploadOptions, indexUrl: string, distribution: string): Promise<PublishedFiles> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await listPublishedFiles(indexUrl, distribution);
-    } catch (error) {
-      if (!(error instanceof IndexUnreachableError)) throw error;
-      if (attempt >= options.uploadAttempts) {
-        throw new Error(
-          `Nothing was uploaded: the index did not answer after ${attempt} attempts with backoff (${error.message}). ` +
-            'Next step: check the URL and that the index is up, then rerun; files already uploaded are skipped.',
-        );
-      }
-      const delay = options.retryDelayMs * 2 ** (attempt - 1);
-      console.log(`Listing ${indexUrl} failed (${error.message}); retrying in ${delay} ms.`);
-      await sleep(delay);
     }
   }
 }

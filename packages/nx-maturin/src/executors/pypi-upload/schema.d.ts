@@ -11,6 +11,8 @@ export interface PypiUploadExecutorSchema {
   dryRun?: boolean;
   allowDirty?: boolean;
   allowUntagged?: boolean;
+  /** Publish a version that is not newer than the newest release on a remote index (a backport), or add files to an existing version. */
+  allowOlderVersion?: boolean;
   tagPattern?: string;
   tokenEnvVar?: string;
   credentials?: CredentialMode;

@@ -9,6 +9,7 @@ describe('pypi-upload normalizeOptions', () => {
       dryRun: false,
       allowDirty: false,
       allowUntagged: false,
+      allowOlderVersion: false,
       tagPattern: '{projectName}-v{version}',
       tokenEnvVar: 'UV_PUBLISH_TOKEN',
       credentials: 'none',

@@ -13,6 +13,7 @@ export interface NormalizedPypiUploadOptions {
   dryRun: boolean;
   allowDirty: boolean;
   allowUntagged: boolean;
+  allowOlderVersion: boolean;
   tagPattern: string;
   tokenEnvVar: string;
   credentials: CredentialMode;
@@ -67,6 +68,7 @@ export function normalizeOptions(
     dryRun: (options.dryRun ?? false) || env['NX_DRY_RUN'] === 'true',
     allowDirty: options.allowDirty ?? false,
     allowUntagged: options.allowUntagged ?? false,
+    allowOlderVersion: options.allowOlderVersion ?? false,
     tagPattern: options.tagPattern ?? '{projectName}-v{version}',
     tokenEnvVar: options.tokenEnvVar ?? 'UV_PUBLISH_TOKEN',
     credentials,

@@ -1,17 +1,24 @@
 import { type ArtefactManifest, readManifest, verifyManifest } from '../../../lib/artefact-manifest';
+import type { PublishedFiles } from '../../../lib/index-client/index-client';
 import { runCaptured } from '../../../lib/run-process';
 import { checkVersionSources } from '../../../lib/versions/version-sources';
 import type { NormalizedPypiUploadOptions } from './normalize-options';
+import { listPublishedFilesWithRetries } from './published-files';
 import { platformTagsPypiRefuses } from './pypi-platform-tags';
+import { checkVersionIsNewest } from './version-guard';
 
 export interface PreflightResult {
   manifest: ArtefactManifest;
   pep440: string;
+  /** What a remote index already holds for the distribution; null for the embedded index, which is not running yet. */
+  published: PublishedFiles | null;
 }
 
 /**
  * Everything that can be known before one byte is sent: the artefacts are the ones built (hashes), they carry the
- * version every source agrees on, and for PyPI the tree is committed and tagged.
+ * version every source agrees on, for PyPI the tree is committed and tagged, and on a remote index the version is
+ * newer than what users already get. The embedded index is left out of the version check: it holds only this
+ * workspace's own trial releases, where publishing the same version again after a rebuild is everyday work.
  */
 export async function preflight(
   options: NormalizedPypiUploadOptions,
@@ -42,7 +49,12 @@ export async function preflight(
     }
   }
   if (options.repository.kind === 'pypi') await checkReleaseState(options, workspaceRoot, projectName, version, pep440);
-  return { manifest, pep440 };
+  if (options.repository.kind === 'local') return { manifest, pep440, published: null };
+  // Last, because it is the one check that needs the network.
+  const { indexUrl } = options.repository;
+  const published = await listPublishedFilesWithRetries(indexUrl, manifest.distribution, { attempts: options.uploadAttempts, delayMs: options.retryDelayMs });
+  checkVersionIsNewest({ manifest, version: pep440, indexUrl, published, projectName, allowOlderVersion: options.allowOlderVersion });
+  return { manifest, pep440, published };
 }
 
 async function checkReleaseState(
