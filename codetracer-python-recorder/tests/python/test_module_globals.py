@@ -31,7 +31,8 @@ def seen_and_limit(trace_dir: Path, script: Path) -> list[tuple[str, str]]:
 
 
 def run(script: Path, *arguments: str) -> None:
-    result = subprocess.run([sys.executable, str(script), *arguments], cwd=script.parent, capture_output=True, text=True, timeout=120)
+    command = [sys.executable, str(script), *arguments]
+    result = subprocess.run(command, cwd=script.parent, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 
 
