@@ -8,7 +8,7 @@ use _native::config::Format;
 use _native::session;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use support::{config_for, read_events, record, serial, variables_at, TempDir};
+use support::{config_for, read_events, record, record_configured, serial, variables_at, TempDir};
 
 const PROGRAM: &str = "\
 import types
@@ -124,33 +124,42 @@ fn run<'py>(py: Python<'py>, source: &str) -> Bound<'py, PyDict> {
     namespace
 }
 
+/// Records `source` as `__main__` like `support::record`, for a test that already holds the tests' lock.
+fn record_locked(py: Python<'_>, dir: &TempDir, source: &str) -> Vec<codetracer_trace_types::TraceLowLevelEvent> {
+    let script = dir.path().join("program.py");
+    std::fs::write(&script, source).unwrap();
+    let trace_dir = dir.path().join("trace");
+    let mut config = config_for(py, &trace_dir, Format::Json);
+    config.program = script.display().to_string();
+    let builtins = py.import("builtins").unwrap();
+    let code = builtins.getattr("compile").unwrap().call1((source, script.display().to_string(), "exec")).unwrap();
+    let globals = PyDict::new(py);
+    globals.set_item("__name__", "__main__").unwrap();
+    session::start(py, config).unwrap();
+    let outcome = builtins.getattr("exec").unwrap().call1((code, &globals));
+    session::stop(py, session::Ending { exit_status: Some(0), error: None }).unwrap();
+    outcome.unwrap();
+    read_events(&trace_dir, Format::Json)
+}
+
 #[test]
 fn with_every_dict_watcher_id_taken_globals_are_looked_up_at_each_step() {
-    // CPython's own test module holds the ids (eight; 3.13 keeps two for itself) until cleared.
-    let taken = Python::attach(|py| {
-        run(py, "import _testcapi\nids = []\ntry:\n    while True:\n        ids.append(_testcapi.add_dict_watcher(0))\nexcept RuntimeError:\n    pass\n")
-            .get_item("ids")
-            .unwrap()
-            .unwrap()
-            .unbind()
-    });
-    let recording = record("module_globals_no_watcher", PROGRAM, Format::Json);
-    Python::attach(|py| {
-        let namespace = PyDict::new(py);
-        namespace.set_item("ids", taken.bind(py)).unwrap();
+    // The lock is held throughout: no other test records while the ids are taken, and none of this
+    // test's snippets lands in another test's recording.
+    let _serial = serial();
+    let dir = TempDir::new("module_globals_no_watcher");
+    let events = Python::attach(|py| {
+        // CPython's own test module holds the ids (eight; 3.13 keeps two for itself) until cleared.
+        let taken = run(py, "import _testcapi\nids = []\ntry:\n    while True:\n        ids.append(_testcapi.add_dict_watcher(0))\nexcept RuntimeError:\n    pass\n");
+        let events = record_locked(py, &dir, PROGRAM);
         let code =
             std::ffi::CString::new("import _testcapi\nfor id in ids:\n    _testcapi.clear_dict_watcher(id)\n").unwrap();
-        py.run(&code, Some(&namespace), None).unwrap();
+        py.run(&code, Some(&taken), None).unwrap();
+        events
     });
     let line = read_line(PROGRAM);
-    assert_eq!(
-        variables_at(&recording.events, line, 1),
-        vec![("limit".into(), "2".into()), ("items".into(), "[1]".into())]
-    );
-    assert_eq!(
-        variables_at(&recording.events, line, 2),
-        vec![("limit".into(), "2".into()), ("items".into(), "[1, 2]".into())]
-    );
+    assert_eq!(variables_at(&events, line, 1), vec![("limit".into(), "2".into()), ("items".into(), "[1]".into())]);
+    assert_eq!(variables_at(&events, line, 2), vec![("limit".into(), "2".into()), ("items".into(), "[1, 2]".into())]);
 }
 
 #[test]
@@ -317,4 +326,40 @@ fn a_builtin_is_not_recorded_until_a_module_global_shadows_it() {
     assert_eq!(global_len(0), None);
     assert_eq!(global_len(1), Some("\"shadow\"".to_string()));
     assert_eq!(global_len(2), None);
+}
+
+/// With `call_repr`, a global's `__repr__` (user code run while the remembered lookup is visited)
+/// deletes the next global, whose only reference was the module's dict (no local holds the object
+/// whose repr deletes, so the repr runs while the globals are visited).
+const REPR_DELETES: &str = "\
+arm = [False]
+
+class Deleter:
+    def __repr__(self):
+        if arm[0] and 'victim' in globals():
+            del globals()['victim']
+        return 'Deleter'
+
+deleter = Deleter()
+victim = [12345]
+
+def f():
+    deleter
+    arm[0] = True
+    seen = victim if 'victim' in globals() else None
+    return seen  # check
+f()
+";
+
+#[test]
+fn a_global_deleted_by_another_globals_repr_is_not_read_from_the_remembered_lookup() {
+    let recording = record_configured("module_globals_repr_deletes", REPR_DELETES, Format::Json, |config| {
+        config.limits.call_repr = true
+    });
+    let line =
+        |text: &str| REPR_DELETES.lines().position(|line| line.trim_start().starts_with(text)).unwrap() as i64 + 1;
+    let names = |line| variables_at(&recording.events, line, 0).into_iter().map(|(name, _)| name).collect::<Vec<_>>();
+    assert_eq!(names(line("arm[0] = True")), ["deleter", "arm", "victim"]);
+    // The step after the arming: the repr of `deleter` deletes `victim` while the step is captured.
+    assert_eq!(names(line("seen = victim")), ["deleter", "arm"]);
 }
