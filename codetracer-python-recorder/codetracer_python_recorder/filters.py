@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 import sys
 import tomllib
@@ -31,14 +32,19 @@ _SCOPE_DOMAINS = ("pkg", "file", "obj")
 _VALUE_DOMAINS = ("local", "global", "arg", "ret", "attr")
 _MATCH_KINDS = ("glob", "regex", "literal")
 
-# Names of variables whose values are secrets, matched case-insensitively anywhere in the name: every
-# name 0.3.0's built-in filter redacted (so a program recorded with it leaks nothing new here, though
-# `pan` also catches `company` and `card` `discard`), plus `signature` and `access_key`.
-SECRET_NAME_PATTERN = (
-    r"(?i)(pass(word)?|passwd|pwd|secret|token|session|cookie|auth|credential|creds|bearer|ssn|credit|card"
-    r"|iban|cvv|cvc|pan|api[_-]?key|private[_-]?key|secret[_-]?key|ssh[_-]?key|jwt|refresh[_-]?token"
-    r"|access[_-]?token|access[_-]?key|signature)"
+# Names of variables whose values are secrets, case-insensitive. Distinctive words match anywhere in a
+# name (`mypassword`, `sessionid`, `authtoken`). Short words that are also parts of ordinary words
+# (`company`, `span`, `discard`, `passenger`, `author`, `classname`) match only as a whole segment:
+# between the name's ends, non-letters (`_`, `-`, `.`, digits) and camelCase humps (`cardNumber`).
+# 0.3.0 matched every word anywhere, so it also redacted `company`, `span` and `discard`.
+_SECRET_WORDS_ANYWHERE = (
+    r"password|passwd|passphrase|passcode|pwd|secret|token|session|cookie|credential|creds|bearer|credit"
+    r"|iban|cvv|cvc|jwt|oauth|authori[sz]ation|api[_-]?key|private[_-]?key|ssh[_-]?key|access[_-]?key|signature"
 )
+_SECRET_SEGMENTS = r"pass|auth|pan|card|ssn"
+_SEGMENT_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+_SEGMENT_END = r"(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+SECRET_NAME_PATTERN = f"(?i:{_SECRET_WORDS_ANYWHERE})|{_SEGMENT_START}(?i:{_SECRET_SEGMENTS}){_SEGMENT_END}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector
         kind, rest = head, tail
     if not rest:
         raise FilterError(f"{where}: selector {text!r} has an empty pattern; expected a {kind} after the last ':'")
+    if domain == "file" and kind != "regex":
+        rest = file_pattern(rest)
     compiled: re.Pattern[str] | Glob | None = None
     try:
         if kind == "regex":
@@ -84,6 +92,14 @@ def parse_selector(text: object, where: str, domains: Sequence[str]) -> Selector
     except (re.error, ValueError) as err:
         raise FilterError(f"{where}: selector {text!r} has an invalid {'regular expression' if kind == 'regex' else 'glob'}: {err}") from None
     return Selector(domain, kind, rest, compiled)
+
+
+def file_pattern(pattern: str, windows: bool = os.name == "nt") -> str:
+    """A ``file:`` path as 0.3.0 read it: ``./`` and ``dir/..`` taken out (``./app/main.py`` is
+    ``app/main.py``, which the recorded path is compared with), and on Windows ``\\`` a separator too."""
+    if windows:
+        pattern = pattern.replace("\\", "/")
+    return posixpath.normpath(pattern)
 
 
 @dataclass(frozen=True)
@@ -281,7 +297,11 @@ class FilterChain:
             return selector.matches(module)
         if selector.domain == "obj":
             return selector.matches(obj)
-        relative = os.path.relpath(path, file.root) if os.path.isabs(path) else path
+        try:
+            relative = os.path.relpath(path, file.root) if os.path.isabs(path) else path
+        except ValueError:
+            # On Windows, a file on another drive than the filter's project: only an absolute selector names it.
+            relative = path
         return selector.matches(Path(relative).as_posix()) or selector.matches(Path(path).as_posix())
 
     def resolve(

@@ -248,9 +248,15 @@ pub fn capture_locals(
         values.reserve(names.len());
         let mut step = StepBuilder { values, names, reader };
         if let Some(names) = &facts.namespace_names {
+            // A namespace that is not a dict (`exec(code, globals, mapping)`, a metaclass's `__prepare__`)
+            // can only be read through its own `__getitem__`, the program's code: such a body's steps
+            // are recorded without its variables.
+            let Ok(namespace) = locals.cast::<PyDict>() else {
+                return Ok(step.values);
+            };
             for name in names {
                 let name = name.bind(py);
-                if let Some(value) = lookup(&locals, name)? {
+                if let Some(value) = namespace.get_item(name)? {
                     step.push(ValueKind::Global, &name.to_cow()?, &value);
                 }
             }

@@ -16,23 +16,31 @@ from released_recorder import RELEASED_PYTHON, requires_released, run_released
 from trace_reading import load_trace
 
 from codetracer_python_recorder.errors import FilterError
-from codetracer_python_recorder.filters import FilterChain
+from codetracer_python_recorder.filters import FilterChain, file_pattern
 
 # Every alternative of 0.3.0's built-in secret pattern (resources/trace_filters/builtin_default.toml in its
-# sdist), as a variable name; `company` and `discard` because 0.3.0 matched `pan` and `card` anywhere.
+# sdist), as a variable name.
 SECRET_NAMES_0_3_0 = (
-    "password", "passenger", "passwd", "pwd", "secret", "my_token", "session", "cookie", "authority",
-    "credential", "creds", "bearer", "ssn", "credit_card", "iban", "cvv", "cvc", "company", "discard",
-    "api_key", "apikey", "private_key", "secret_key", "ssh_key", "jwt", "refresh_token", "access_token",
+    "password", "passwd", "pwd", "secret", "my_token", "session", "cookie", "auth", "credential", "creds",
+    "bearer", "ssn", "credit_card", "iban", "cvv", "cvc", "pan", "card_number", "api_key", "apikey",
+    "private_key", "secret_key", "ssh_key", "jwt", "refresh_token", "access_token", "db_pass",
 )
-OUR_OWN_SECRET_NAMES = ("signature", "access_key")
+OUR_OWN_SECRET_NAMES = ("signature", "access_key", "passphrase", "authorization", "oauth")
+# 0.3.0 matched its short words anywhere, so these ordinary names were redacted too; here `pass`, `auth`,
+# `pan`, `card` and `ssn` match only as a whole segment of a name (`user_pass`, `cardNumber`, `PAN`).
+ORDINARY_NAMES_0_3_0_REDACTED = (
+    "passenger", "bypass", "author", "company", "span", "expand", "discard", "wildcard", "cardinality", "classname",
+)
+# The short words as segments, and camelCase humps.
+SEGMENT_SECRET_NAMES = ("userPass", "authHeader", "basic_auth", "PAN", "panNumber", "cardNumber", "CARD_NO", "user_ssn")
 
 
-def test_every_name_0_3_0s_builtin_filter_redacts_is_redacted_and_others_are_not():
-    names = [*SECRET_NAMES_0_3_0, *OUR_OWN_SECRET_NAMES, "plain", "count"]
+def test_secret_names_are_redacted_and_ordinary_names_holding_a_short_secret_word_are_not():
+    secret = [*SECRET_NAMES_0_3_0, *OUR_OWN_SECRET_NAMES, *SEGMENT_SECRET_NAMES]
+    names = [*secret, *ORDINARY_NAMES_0_3_0_REDACTED, "plain", "count"]
     answer = FilterChain.load([]).resolve("/app/main.py", "main", "f", {"local": names, "arg": names})
     for domain in ("local", "arg"):
-        assert answer[domain] == {name: "redact" for name in [*SECRET_NAMES_0_3_0, *OUR_OWN_SECRET_NAMES]}
+        assert answer[domain] == {name: "redact" for name in secret}
 
 
 def visible_marks(trace_file: Path) -> set[int]:
@@ -40,17 +48,18 @@ def visible_marks(trace_file: Path) -> set[int]:
 
 
 @requires_released
-def test_no_value_0_3_0_redacts_by_default_is_recorded_here(run_cli, write_script, tmp_path):
-    assignments = "; ".join(f'{name} = "mark{index}"' for index, name in enumerate([*SECRET_NAMES_0_3_0, "plain"]))
+def test_no_secret_value_0_3_0_redacts_by_default_is_recorded_here(run_cli, write_script, tmp_path):
+    names = [*SECRET_NAMES_0_3_0, *ORDINARY_NAMES_0_3_0_REDACTED, "plain"]
+    assignments = "; ".join(f'{name} = "mark{index}"' for index, name in enumerate(names))
     script = write_script(f"def f():\n    {assignments}\n    return 0\nf()\n")
     released = run_released(
         "-m", "codetracer_python_recorder", "--format", "json", "--trace-dir", "released", str(script), cwd=tmp_path
     )
     ours = run_cli("--trace-dir", "ours", str(script))
     assert released.returncode == ours.returncode == 0, (released.stderr, ours.stderr)
-    plain = len(SECRET_NAMES_0_3_0)
-    assert visible_marks(tmp_path / "released" / "trace.json") == {plain}
-    assert visible_marks(tmp_path / "ours" / "trace.json") == {plain}
+    shown_here = set(range(len(SECRET_NAMES_0_3_0), len(names)))
+    assert visible_marks(tmp_path / "released" / "trace.json") == {len(names) - 1}
+    assert visible_marks(tmp_path / "ours" / "trace.json") == shown_here
 
 
 SKIP_FILTER = """\
@@ -85,6 +94,24 @@ def test_file_selectors_start_from_the_filter_files_folder_not_the_working_direc
     monkeypatch.chdir(tmp_path / "elsewhere")
     answer = FilterChain.load([tmp_path / filter_file]).resolve(str(tmp_path / "app" / "main.py"), "main", "f", {})
     assert (answer is None) == skipped
+
+
+@pytest.mark.parametrize(
+    "selector",
+    ["file:./my app/main.py", "file:my app/./sub/../main.py", "file:my app/*.py", "file:literal:./my app/main.py"],
+)
+def test_file_selectors_with_dot_segments_and_spaces_name_the_file_as_0_3_0_read_them(tmp_path, selector):
+    (tmp_path / "skip.toml").write_text(SKIP_FILTER.replace('"file:app/main.py"', repr(selector)))
+    chain = FilterChain.load([tmp_path / "skip.toml"])
+    assert chain.resolve(str(tmp_path / "my app" / "main.py"), "main", "f", {}) is None
+    assert chain.resolve(str(tmp_path / "my app" / "other" / "main.py"), "main", "f", {}) is not None
+
+
+def test_file_selectors_written_with_backslashes_use_them_as_separators_on_windows_only():
+    assert file_pattern(r".\src\app\*.py", windows=True) == "src/app/*.py"
+    assert file_pattern(r"C:\proj\app.py", windows=True) == "C:/proj/app.py"
+    # Elsewhere a backslash is a glob escape, as in 0.3.0's globs.
+    assert file_pattern(r"src/\*.py", windows=False) == r"src/\*.py"
 
 
 PROGRAM_IN_APP = """\

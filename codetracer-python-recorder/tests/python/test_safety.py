@@ -203,6 +203,45 @@ def test_objects_are_their_fields_and_their_code_does_not_run(run_cli, write_scr
     assert shown["point"].startswith("__main__.Point") and shown["point"].endswith("{x: 1, y: 2}"), shown
 
 
+def test_a_namespace_that_is_not_a_dict_is_not_read_through_its_own_code(run_cli, write_script):
+    # exec() with a mapping as locals (as a metaclass's __prepare__ may return one): reading its names
+    # would call the program's __getitem__ at every step of the body.
+    script, result = run_recorded(
+        run_cli,
+        write_script,
+        """\
+        from collections.abc import MutableMapping
+
+        class Logged(MutableMapping):
+            def __init__(self):
+                self.data, self.reads = {}, []
+            def __getitem__(self, key):
+                self.reads.append(key)
+                if key == "boom":
+                    raise RuntimeError("the program's own lookup failed")
+                return self.data[key]
+            def __setitem__(self, key, value):
+                self.data[key] = value
+            def __delitem__(self, key):
+                del self.data[key]
+            def __iter__(self):
+                return iter(self.data)
+            def __len__(self):
+                return len(self.data)
+
+        namespace = Logged()
+        body = compile("x = 1\\ny = x + 1\\nboom = 3\\n", __file__, "exec")
+        exec(body, {}, namespace)
+        print(namespace.reads)
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "['x']\n"
+    assert result.stderr == ""
+    trace = load_trace(script.parent / "trace")
+    assert trace.metadata.get("recorder_error") is None
+
+
 def test_repr_is_an_opt_in(run_cli, write_script):
     script, result = run_recorded(
         run_cli,
