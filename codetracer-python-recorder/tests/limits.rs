@@ -4,7 +4,7 @@
 mod support;
 
 use _native::config::Format;
-use codetracer_trace_types::TraceLowLevelEvent;
+use codetracer_trace_types::{TraceLowLevelEvent, ValueRecord};
 use support::{record, record_configured};
 
 const LOOP: &str = "\
@@ -23,6 +23,60 @@ fn balance(events: &[TraceLowLevelEvent]) -> i64 {
         TraceLowLevelEvent::Return(_) => depth - 1,
         _ => depth,
     })
+}
+
+/// Checks that `events` make a trace a reader can follow: no call returns before it is made, every
+/// call returns, and every path, function and type is declared before an event names it.
+fn assert_well_formed(events: &[TraceLowLevelEvent], context: &str) {
+    let (mut paths, mut functions, mut types, mut depth) = (0, 0, 0, 0_i64);
+    for (index, event) in events.iter().enumerate() {
+        match event {
+            TraceLowLevelEvent::Path(_) => paths += 1,
+            TraceLowLevelEvent::Function(_) => functions += 1,
+            TraceLowLevelEvent::Type(_) => types += 1,
+            TraceLowLevelEvent::Step(step) => assert!(step.path_id.0 < paths, "{context}: event {index}: {event:?}"),
+            TraceLowLevelEvent::Call(call) => {
+                assert!(call.function_id.0 < functions, "{context}: event {index}: {event:?}");
+                depth += 1;
+            }
+            TraceLowLevelEvent::Return(record) => {
+                if let Some(type_id) = type_of(&record.return_value) {
+                    assert!(type_id < types, "{context}: event {index}: {event:?} with {types} types declared");
+                }
+                depth -= 1;
+                assert!(depth >= 0, "{context}: event {index} returns from no call");
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(depth, 0, "{context}: every call returns");
+}
+
+fn type_of(value: &ValueRecord) -> Option<usize> {
+    match value {
+        ValueRecord::Int { type_id, .. }
+        | ValueRecord::Error { type_id, .. }
+        | ValueRecord::String { type_id, .. }
+        | ValueRecord::None { type_id } => Some(type_id.0),
+        _ => None,
+    }
+}
+
+/// `LOOP` recorded while writes past `limit` bytes fail with EFBIG, as they fail with ENOSPC on a full
+/// disk. The limit stays until the recording has stopped, so the closing events are written under it too.
+fn record_on_a_full_disk(format: Format, limit: u64) -> support::Recording {
+    let program = format!(
+        "import resource, signal\n\
+         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n\
+         resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n\
+         {LOOP}"
+    );
+    let cut = record_configured("full-disk", &program, format, |config| config.max_trace_bytes = 0);
+    pyo3::Python::attach(|py| {
+        py.run(c"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))", None, None)
+            .unwrap();
+    });
+    cut
 }
 
 fn metadata(recording: &support::Recording) -> serde_json::Value {
@@ -50,26 +104,41 @@ fn a_trace_within_the_limit_is_not_truncated() {
 
 #[test]
 fn a_full_disk_leaves_a_finished_binary_trace() {
-    // Writes past the limit fail with EFBIG, as they fail with ENOSPC on a full disk. The limit stays
-    // until the recording has stopped, so the last frame and the seek table are written under it too.
-    let program = format!(
-        "import resource, signal\n\
-         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n\
-         resource.setrlimit(resource.RLIMIT_FSIZE, ({LIMIT}, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n\
-         {LOOP}"
-    );
-    let cut = record_configured("full-disk", &program, Format::Binary, |config| config.max_trace_bytes = 0);
-    pyo3::Python::attach(|py| {
-        py.run(c"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))", None, None)
-            .unwrap();
-    });
+    let cut = record_on_a_full_disk(Format::Binary, LIMIT);
     let size = std::fs::metadata(cut.trace_dir.join("trace.bin")).unwrap().len();
     assert!(size <= LIMIT, "the events file has {size} bytes");
     // `record_configured` read it back with the format's reader: the stream and its seek table are whole.
     assert!(cut.events.len() > 1000, "{} events", cut.events.len());
-    assert_eq!(balance(&cut.events), 0, "every call returns");
+    assert_well_formed(&cut.events, "binary");
     let reason = metadata(&cut)["truncated"]["reason"].as_str().unwrap().to_string();
     assert!(reason.contains("no room left for the events file"), "{reason}");
+}
+
+#[test]
+fn a_disk_too_full_for_the_first_json_batch_keeps_the_first_and_last_events() {
+    assert_only_the_first_and_last_events_fit(Format::Json, "trace.json");
+}
+
+#[test]
+fn a_disk_too_full_for_the_first_binary_frame_keeps_the_first_and_last_events() {
+    assert_only_the_first_and_last_events_fit(Format::Binary, "trace.bin");
+}
+
+/// Records on a disk with room for far less than the first JSON batch (256 KiB) or binary frame (2 MiB
+/// before compression): the trace is `<toplevel>`'s call and its return of the exit status.
+fn assert_only_the_first_and_last_events_fit(format: Format, file: &str) {
+    let cut = record_on_a_full_disk(format, 4_000);
+    let context = format!("{format:?}");
+    assert!(std::fs::metadata(cut.trace_dir.join(file)).unwrap().len() <= 4_000, "{context}");
+    assert_well_formed(&cut.events, &context);
+    let calls = cut.events.iter().filter(|event| matches!(event, TraceLowLevelEvent::Call(_))).count();
+    assert_eq!(calls, 1, "{context}: {:?}", cut.events);
+    let Some(TraceLowLevelEvent::Return(last)) = cut.events.last() else {
+        panic!("{context}: the trace ends with {:?}", cut.events.last());
+    };
+    assert!(matches!(last.return_value, ValueRecord::Int { i: 0, .. }), "{context}: {last:?}");
+    let reason = metadata(&cut)["truncated"]["reason"].as_str().unwrap().to_string();
+    assert!(reason.contains("no room left for the events file"), "{context}: {reason}");
 }
 
 const LIMIT: u64 = 300_000;
