@@ -4,6 +4,7 @@
 mod support;
 
 use _native::config::Format;
+use _native::session;
 use codetracer_trace_types::{TraceLowLevelEvent, ValueRecord};
 use support::{record, record_configured};
 
@@ -139,6 +140,51 @@ fn assert_only_the_first_and_last_events_fit(format: Format, file: &str) {
     assert!(matches!(last.return_value, ValueRecord::Int { i: 0, .. }), "{context}: {last:?}");
     let reason = metadata(&cut)["truncated"]["reason"].as_str().unwrap().to_string();
     assert!(reason.contains("no room left for the events file"), "{context}: {reason}");
+}
+
+#[test]
+fn a_disk_with_no_room_for_any_events_leaves_no_trace_and_says_so() {
+    let message = record_with_no_room(Format::Binary, 30);
+    assert!(
+        message.contains("trace.bin: no room left on the disk even for the recording's first and last events"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_disk_with_no_room_for_the_metadata_leaves_no_trace_and_says_so() {
+    // Room for the first and last events of `x = 1` (not all of them), not for the metadata.
+    let message = record_with_no_room(Format::Json, 700);
+    assert!(message.contains("trace_metadata.json: File too large"), "{message}");
+}
+
+/// Records `x = 1` while writes past `limit` bytes fail, and returns the error stopping gave; no file of
+/// the trace is left.
+fn record_with_no_room(format: Format, limit: u64) -> String {
+    let _serial = support::serial();
+    let dir = support::TempDir::new("no-room");
+    let trace_dir = dir.path().join("trace");
+    let stopped = pyo3::Python::attach(|py| {
+        let mut config = support::config_for(py, &trace_dir, format);
+        config.max_trace_bytes = 0;
+        session::start(py, config).unwrap();
+        let program = format!(
+            "import resource, signal\n\
+             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n\
+             resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n\
+             x = 1\n"
+        );
+        py.run(&std::ffi::CString::new(program).unwrap(), None, None).unwrap();
+        let stopped = session::stop(py, session::Ending { exit_status: Some(0), error: None });
+        py.run(c"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))", None, None)
+            .unwrap();
+        stopped
+    });
+    let message = stopped.expect_err("stopping reports that no trace was written").to_string();
+    assert!(message.contains("no trace was written"), "{message}");
+    let left: Vec<_> = std::fs::read_dir(&trace_dir).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "{left:?}");
+    message
 }
 
 const LIMIT: u64 = 300_000;

@@ -467,59 +467,127 @@ impl TraceSink {
         let ending = self.stream.buffered().to_vec();
         let mut outcome = self.append_buffered();
         let ledger = &self.ledger;
-        let (mut writer, ended) = match self.stream {
+        let (mut writer, ended, encode): (_, io::Result<(Box<dyn EventsFile>, _)>, Encode) = match self.stream {
             EventStream::Json { writer, out, batch, .. } => {
                 let ended = out.finish().and_then(|(mut file, last, written)| {
                     let dropped = last.and_then(std::result::Result::err).or_else(|| file.dropped());
                     let cut = Cut { dropped, written: &written, ledger, ending: &ending };
-                    cut.end(&mut file, &batch, json_events)
+                    let reason = cut.end(&mut file, &batch, json_events)?;
+                    Ok((Box::new(file) as Box<dyn EventsFile>, reason))
                 });
-                (writer, ended)
+                (writer, ended, json_events)
             }
             EventStream::Binary { writer, frames } => {
                 let ended = frames.finish().and_then(|(mut file, pending, dropped, written)| {
                     let cut = Cut { dropped, written: &written, ledger, ending: &ending };
-                    cut.end(&mut file, &pending, binary_events)
+                    let reason = cut.end(&mut file, &pending, binary_events)?;
+                    Ok((Box::new(file) as Box<dyn EventsFile>, reason))
                 });
-                (writer, ended)
+                (writer, ended, binary_events)
             }
         };
-        match ended {
-            Ok(Some(reason)) => {
-                self.truncation = Some(reason);
+        let mut file = match ended {
+            Ok((file, reason)) => {
+                if reason.is_some() {
+                    self.truncation = reason;
+                }
+                Some(file)
             }
-            Ok(None) => {}
             Err(err) if is_out_of_space(&err) => {
                 // A file that does not end is no trace.
                 let _ = std::fs::remove_file(&events_path);
                 return Err(write_error(&events_path, format!("{err}; no trace was written")));
             }
-            Err(err) => outcome = outcome.and(Err(write_error(&events_path, err))),
+            Err(err) => {
+                outcome = outcome.and(Err(write_error(&events_path, err)));
+                None
+            }
+        };
+        let description = Description {
+            metadata_path: &self.metadata_path,
+            workdir: &self.workdir,
+            program: &self.program,
+            args: &self.args,
+            format: self.format,
+        };
+        let settings = std::mem::take(&mut self.settings);
+        let mut described =
+            description.write(writer.as_mut(), exit_status, settings.clone(), self.truncation.as_deref());
+        if let (Err((path, err)), Some(file)) = (&described, &mut file) {
+            if is_out_of_space(err) {
+                // The events give up their room to the files that say what the trace is.
+                let minimal = encode(&ledger.closing_events(&Shape::default(), &ending))
+                    .and_then(|events| file.restart().and_then(|()| file.end_with(&events)));
+                if minimal.is_ok() {
+                    let name = path.file_name().unwrap_or_default().to_string_lossy();
+                    self.truncation = Some(format!(
+                        "no room left for {name} ({err}); the events file keeps only the recording's first and last events"
+                    ));
+                    described = description.write(writer.as_mut(), exit_status, settings, self.truncation.as_deref());
+                }
+            }
         }
-        let paths_path = self.metadata_path.with_file_name("trace_paths.json");
-        let paths =
-            TraceWriter::finish_writing_trace_paths(writer.as_mut()).map_err(|err| write_error(&paths_path, err));
-        outcome = outcome.and(paths);
-        let mut settings = std::mem::take(&mut self.settings);
-        settings.insert(
-            "truncated".into(),
-            match &self.truncation {
-                Some(reason) => json!({ "reason": reason }),
-                None => json!(false),
-            },
-        );
-        let written = metadata::write(
-            &self.metadata_path,
-            &self.workdir,
-            &self.program,
-            &self.args,
-            self.format,
-            exit_status,
-            settings,
-        );
-        outcome.and(written)
+        match described {
+            Ok(()) => outcome,
+            Err((path, err)) if is_out_of_space(&err) => {
+                // Without its description the events file is no trace.
+                for file in [&events_path, &description.paths_path(), &self.metadata_path] {
+                    let _ = std::fs::remove_file(file);
+                }
+                Err(write_error(&path, format!("{err}; no trace was written")))
+            }
+            Err((path, err)) => outcome.and(Err(write_error(&path, err))),
+        }
     }
 }
+
+/// The files that say what a trace is, beside its events file.
+struct Description<'a> {
+    metadata_path: &'a Path,
+    workdir: &'a Path,
+    program: &'a str,
+    args: &'a [String],
+    format: Format,
+}
+
+impl Description<'_> {
+    fn paths_path(&self) -> PathBuf {
+        self.metadata_path.with_file_name("trace_paths.json")
+    }
+
+    /// Writes `trace_paths.json` and `trace_metadata.json` (with `settings` and `truncation`); a file a
+    /// failed write left behind is removed.
+    fn write(
+        &self,
+        writer: &mut dyn TraceWriter,
+        exit_status: Option<i64>,
+        mut settings: Map<String, Value>,
+        truncation: Option<&str>,
+    ) -> std::result::Result<(), (PathBuf, io::Error)> {
+        let paths_path = self.paths_path();
+        TraceWriter::finish_writing_trace_paths(writer).map_err(|err| {
+            let err = match err.downcast::<io::Error>() {
+                Ok(err) => *err,
+                Err(other) => io::Error::other(other.to_string()),
+            };
+            let _ = std::fs::remove_file(&paths_path);
+            (paths_path.clone(), err)
+        })?;
+        let truncated = match truncation {
+            Some(reason) => json!({ "reason": reason }),
+            None => json!(false),
+        };
+        settings.insert("truncated".into(), truncated);
+        metadata::write(self.metadata_path, self.workdir, self.program, self.args, self.format, exit_status, settings)
+            .map_err(|err| {
+                let _ = std::fs::remove_file(self.metadata_path);
+                (self.metadata_path.to_path_buf(), err)
+            })
+    }
+}
+
+/// Encodes events for one format.
+type Encode = fn(&[TraceLowLevelEvent]) -> io::Result<Vec<u8>>;
 
 /// An events file as [`Cut::end`] ends it.
 trait EventsFile {
@@ -566,12 +634,7 @@ impl Cut<'_> {
     /// events for what it holds; when even those do not fit, with only the recording's first and last
     /// events. Returns why events were dropped, if they were; a full disk is an error only when nothing
     /// fits.
-    fn end(
-        self,
-        file: &mut impl EventsFile,
-        last: &[u8],
-        encode: fn(&[TraceLowLevelEvent]) -> io::Result<Vec<u8>>,
-    ) -> io::Result<Option<String>> {
+    fn end(self, file: &mut impl EventsFile, last: &[u8], encode: Encode) -> io::Result<Option<String>> {
         let dropped = match self.dropped {
             Some(err) => err,
             None => match file.end_with(last) {
