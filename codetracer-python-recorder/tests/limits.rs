@@ -105,12 +105,22 @@ fn a_trace_within_the_limit_is_not_truncated() {
 
 #[test]
 fn a_full_disk_leaves_a_finished_binary_trace() {
-    let cut = record_on_a_full_disk(Format::Binary, LIMIT);
-    let size = std::fs::metadata(cut.trace_dir.join("trace.bin")).unwrap().len();
+    assert_a_full_disk_leaves_a_finished_trace(Format::Binary, "trace.bin");
+}
+
+#[test]
+fn a_full_disk_leaves_a_finished_json_trace() {
+    assert_a_full_disk_leaves_a_finished_trace(Format::Json, "trace.json");
+}
+
+fn assert_a_full_disk_leaves_a_finished_trace(format: Format, file: &str) {
+    let cut = record_on_a_full_disk(format, LIMIT);
+    let size = std::fs::metadata(cut.trace_dir.join(file)).unwrap().len();
     assert!(size <= LIMIT, "the events file has {size} bytes");
-    // `record_configured` read it back with the format's reader: the stream and its seek table are whole.
+    // `record_configured` read it back with the format's reader: the file is whole (in binary, the stream
+    // and its seek table).
     assert!(cut.events.len() > 1000, "{} events", cut.events.len());
-    assert_well_formed(&cut.events, "binary");
+    assert_well_formed(&cut.events, file);
     let reason = metadata(&cut)["truncated"]["reason"].as_str().unwrap().to_string();
     assert!(reason.contains("no room left for the events file"), "{reason}");
 }

@@ -183,3 +183,105 @@ impl Ledger {
 fn returning(return_value: ValueRecord) -> TraceLowLevelEvent {
     TraceLowLevelEvent::Return(codetracer_trace_types::ReturnRecord { return_value })
 }
+
+#[cfg(test)]
+mod tests {
+    use codetracer_trace_types::{CallRecord, FunctionId, RecordEvent, TypeId};
+
+    use super::*;
+
+    fn call() -> TraceLowLevelEvent {
+        TraceLowLevelEvent::Call(CallRecord { function_id: FunctionId(0), args: vec![] })
+    }
+
+    fn type_of(kind: TypeKind, name: &str) -> TraceLowLevelEvent {
+        TraceLowLevelEvent::Type(TypeRecord { kind, lang_type: name.into(), specific_info: TypeSpecificInfo::None })
+    }
+
+    fn shown(events: &[TraceLowLevelEvent]) -> Vec<String> {
+        events
+            .iter()
+            .map(|event| match event {
+                TraceLowLevelEvent::Return(record) => match &record.return_value {
+                    ValueRecord::Int { i, type_id } => format!("return {i} (type {})", type_id.0),
+                    ValueRecord::Error { type_id, .. } => format!("return still running (type {})", type_id.0),
+                    other => format!("return {other:?}"),
+                },
+                TraceLowLevelEvent::Type(record) => format!("type {}", record.lang_type),
+                TraceLowLevelEvent::ThreadStart(thread) => format!("start {}", thread.0),
+                TraceLowLevelEvent::ThreadSwitch(thread) => format!("switch {}", thread.0),
+                TraceLowLevelEvent::ThreadExit(thread) => format!("exit {}", thread.0),
+                TraceLowLevelEvent::Call(_) => "call".into(),
+                TraceLowLevelEvent::Event(record) => format!("event {}", record.content),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_cut_trace_ends_with_a_return_for_each_call_open_on_disk_and_the_exit_status_last() {
+        let mut ledger = Ledger::new(&[call(), type_of(TypeKind::None, "None")]);
+        let recorded = [
+            call(),
+            type_of(TypeKind::None, "None"),
+            TraceLowLevelEvent::ThreadStart(ThreadId(1)),
+            call(),
+            TraceLowLevelEvent::ThreadStart(ThreadId(2)),
+            call(),
+            call(),
+        ];
+        for event in &recorded {
+            ledger.see(event);
+        }
+        // The file ends here; the recording went on: the second thread returned from both calls and exited,
+        // the first called deeper, and new types were declared.
+        let on_disk = ledger.now.clone();
+        let later = [
+            TraceLowLevelEvent::Return(codetracer_trace_types::ReturnRecord {
+                return_value: ValueRecord::None { type_id: TypeId(0) },
+            }),
+            type_of(TypeKind::Int, "int"),
+            type_of(TypeKind::Error, "<error>"),
+        ];
+        for event in &later {
+            ledger.see(event);
+        }
+        let error = RecordEvent { kind: EventLogKind::Error, metadata: String::new(), content: "boom".into() };
+        let ending = [
+            TraceLowLevelEvent::Event(error),
+            TraceLowLevelEvent::Return(codetracer_trace_types::ReturnRecord {
+                return_value: ValueRecord::Int { i: 3, type_id: TypeId(1) },
+            }),
+        ];
+        assert_eq!(
+            shown(&ledger.closing_events(&on_disk, &ending)),
+            [
+                "type int",
+                "type <error>",
+                "return still running (type 2)",
+                "return still running (type 2)",
+                "exit 2",
+                "switch 1",
+                "event boom",
+                "return still running (type 2)",
+                "return 3 (type 1)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_trace_with_nothing_on_disk_ends_with_the_opening_events_and_the_exit_status() {
+        let opening = [call(), type_of(TypeKind::None, "None")];
+        let mut ledger = Ledger::new(&opening);
+        for event in opening.iter().chain(&[TraceLowLevelEvent::ThreadStart(ThreadId(7)), call()]) {
+            ledger.see(event);
+        }
+        let ending = [TraceLowLevelEvent::Return(codetracer_trace_types::ReturnRecord {
+            return_value: ValueRecord::Int { i: 0, type_id: TypeId(0) },
+        })];
+        assert_eq!(
+            shown(&ledger.closing_events(&Shape::default(), &ending)),
+            ["call", "type None", "start 7", "type <error>", "return 0 (type 0)"]
+        );
+    }
+}
