@@ -3,8 +3,8 @@
 //!
 //! Written here rather than by the crate's writer so that a full disk or the size limit still leaves
 //! a finished file: each frame holds whole events and is written in one piece, so the file's complete
-//! part is always known; when a frame does not fit, the file is cut back to the frames before it and
-//! the seek table of those is written, dropping more frames if even the table does not fit.
+//! part is always known; when a frame does not fit, the file is cut back to the frames before it, and
+//! ends with a frame of closing events for those and the seek table (see [`super::ledger`]).
 
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};

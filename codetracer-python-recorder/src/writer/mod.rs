@@ -488,8 +488,12 @@ impl TraceSink {
         };
         let mut file = match ended {
             Ok((file, reason)) => {
-                if reason.is_some() {
-                    self.truncation = reason;
+                if let Some(reason) = reason {
+                    // The full disk found earlier is the same one, now said with what the file kept.
+                    self.truncation = Some(match self.truncation.take() {
+                        Some(earlier) if !reason.starts_with(&earlier) => format!("{earlier}; then {reason}"),
+                        _ => reason,
+                    });
                 }
                 Some(file)
             }
