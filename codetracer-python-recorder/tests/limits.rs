@@ -18,6 +18,22 @@ def spin(n):
 spin(300000)
 ";
 
+/// Two calls per iteration, each a few steps long: a full disk cuts the trace inside calls, whichever
+/// buffer it cuts at.
+const CALLS: &str = "\
+def add(total, i):
+    total += i
+    return total
+
+def spin(n):
+    total = 0
+    for i in range(n):
+        total = add(total, i)
+    return total
+
+spin(300000)
+";
+
 fn balance(events: &[TraceLowLevelEvent]) -> i64 {
     events.iter().fold(0, |depth, event| match event {
         TraceLowLevelEvent::Call(_) => depth + 1,
@@ -63,14 +79,14 @@ fn type_of(value: &ValueRecord) -> Option<usize> {
     }
 }
 
-/// `LOOP` recorded while writes past `limit` bytes fail with EFBIG, as they fail with ENOSPC on a full
+/// `source` recorded while writes past `limit` bytes fail with EFBIG, as they fail with ENOSPC on a full
 /// disk. The limit stays until the recording has stopped, so the closing events are written under it too.
-fn record_on_a_full_disk(format: Format, limit: u64) -> support::Recording {
+fn record_on_a_full_disk(format: Format, source: &str, limit: u64) -> support::Recording {
     let program = format!(
         "import resource, signal\n\
          signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n\
          resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n\
-         {LOOP}"
+         {source}"
     );
     let cut = record_configured("full-disk", &program, format, |config| config.max_trace_bytes = 0);
     pyo3::Python::attach(|py| {
@@ -113,8 +129,17 @@ fn a_full_disk_leaves_a_finished_json_trace() {
     assert_a_full_disk_leaves_a_finished_trace(Format::Json, "trace.json");
 }
 
+#[test]
+fn a_full_disk_between_a_call_and_its_return_leaves_a_well_formed_trace_in_both_formats() {
+    for (format, file) in [(Format::Json, "trace.json"), (Format::Binary, "trace.bin")] {
+        let cut = record_on_a_full_disk(format, CALLS, LIMIT);
+        assert!(cut.events.len() > 1000, "{file}: {} events", cut.events.len());
+        assert_well_formed(&cut.events, file);
+    }
+}
+
 fn assert_a_full_disk_leaves_a_finished_trace(format: Format, file: &str) {
-    let cut = record_on_a_full_disk(format, LIMIT);
+    let cut = record_on_a_full_disk(format, LOOP, LIMIT);
     let size = std::fs::metadata(cut.trace_dir.join(file)).unwrap().len();
     assert!(size <= LIMIT, "the events file has {size} bytes");
     // `record_configured` read it back with the format's reader: the file is whole (in binary, the stream
@@ -138,7 +163,7 @@ fn a_disk_too_full_for_the_first_binary_frame_keeps_the_first_and_last_events() 
 /// Records on a disk with room for far less than the first JSON batch (256 KiB) or binary frame (2 MiB
 /// before compression): the trace is `<toplevel>`'s call and its return of the exit status.
 fn assert_only_the_first_and_last_events_fit(format: Format, file: &str) {
-    let cut = record_on_a_full_disk(format, 4_000);
+    let cut = record_on_a_full_disk(format, LOOP, 4_000);
     let context = format!("{format:?}");
     assert!(std::fs::metadata(cut.trace_dir.join(file)).unwrap().len() <= 4_000, "{context}");
     assert_well_formed(&cut.events, &context);
