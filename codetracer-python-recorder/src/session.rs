@@ -563,8 +563,7 @@ impl Session {
     /// starting thread's `<toplevel>` returns the exit status.
     fn write_ending(&mut self, ending: &Ending) {
         let writer = self.sink.writer();
-        let still_running =
-            self.encoder.encode(writer, &Captured::Error("still running when the recording stopped".into()));
+        let still_running = self.encoder.encode(writer, &Captured::Error(crate::writer::STILL_RUNNING.into()));
         let mut threads: Vec<u64> = self.known_threads.clone();
         // The starting thread last, so `<toplevel>` is the final return.
         threads.sort_by_key(|thread| *thread == self.starting_thread);

@@ -30,22 +30,36 @@ struct Running<O: Output> {
     thread: JoinHandle<O>,
 }
 
-pub struct Background<O: Output> {
+/// `S`: what the events up to the end of a buffer add up to (see [`super::ledger::Shape`]), handed
+/// over with each buffer, so the caller knows what the file holds once the disk filled up.
+pub struct Background<O: Output, S> {
     running: Option<Running<O>>,
     /// The output while no thread holds it (paused, or between `spawn` and the first buffer).
     parked: Option<O>,
-    /// Length of the buffer the thread has not answered for yet.
-    in_flight: Option<usize>,
+    /// Length and shape of the buffer the thread has not answered for yet.
+    in_flight: Option<(usize, S)>,
     /// The last buffer's outcome when the thread was paused before anyone asked for it.
     answered: Option<io::Result<u64>>,
     /// An emptied buffer, ready to take the next events.
     spare: Vec<u8>,
+    /// The shape of the buffers written whole. It stops at the first buffer that failed: the output
+    /// drops every buffer after that one, so the file ends there.
+    written: S,
+    failed: bool,
 }
 
-impl<O: Output> Background<O> {
-    /// The thread itself starts with the first buffer handed over.
-    pub fn spawn(output: O) -> io::Result<Background<O>> {
-        Ok(Background { running: None, parked: Some(output), in_flight: None, answered: None, spare: Vec::new() })
+impl<O: Output, S> Background<O, S> {
+    /// The thread itself starts with the first buffer handed over. `empty`: the shape of no events.
+    pub fn spawn(output: O, empty: S) -> io::Result<Background<O, S>> {
+        Ok(Background {
+            running: None,
+            parked: Some(output),
+            in_flight: None,
+            answered: None,
+            spare: Vec::new(),
+            written: empty,
+            failed: false,
+        })
     }
 
     fn start(&mut self) -> io::Result<&Running<O>> {
@@ -70,17 +84,17 @@ impl<O: Output> Background<O> {
 
     /// Length of the buffer being written, if one is.
     pub fn in_flight(&self) -> Option<usize> {
-        self.in_flight
+        self.in_flight.as_ref().map(|(length, _)| *length)
     }
 
-    /// Hands `events` to the thread once the buffer before them is done, and returns that buffer's
-    /// outcome. `events` is left empty (with the capacity of an earlier buffer).
-    pub fn submit(&mut self, events: &mut Vec<u8>) -> Option<io::Result<u64>> {
+    /// Hands `events` (whose end has shape `shape`) to the thread once the buffer before them is done,
+    /// and returns that buffer's outcome. `events` is left empty (with the capacity of an earlier buffer).
+    pub fn submit(&mut self, events: &mut Vec<u8>, shape: S) -> Option<io::Result<u64>> {
         let earlier = self.wait();
         let length = events.len();
         let buffer = mem::replace(events, mem::take(&mut self.spare));
         match self.start().and_then(|running| running.to_thread.send(buffer).map_err(|_| stopped())) {
-            Ok(()) => self.in_flight = Some(length),
+            Ok(()) => self.in_flight = Some((length, shape)),
             Err(err) => return Some(Err(err)),
         }
         earlier
@@ -88,18 +102,25 @@ impl<O: Output> Background<O> {
 
     /// Waits for the buffer in flight, if there is one, and returns its outcome.
     pub fn wait(&mut self) -> Option<io::Result<u64>> {
-        if let Some(outcome) = self.answered.take() {
-            self.in_flight = None;
-            return Some(outcome);
+        let (_, shape) = self.in_flight.take()?;
+        let outcome = self.answered.take().unwrap_or_else(|| self.receive());
+        match &outcome {
+            Ok(_) if !self.failed => self.written = shape,
+            Ok(_) => {}
+            Err(_) => self.failed = true,
         }
-        self.in_flight.take()?;
+        Some(outcome)
+    }
+
+    /// The thread's answer for the buffer it holds.
+    fn receive(&mut self) -> io::Result<u64> {
         let answer = self.running.as_ref().map(|running| running.from_thread.recv());
         match answer {
             Some(Ok((buffer, outcome))) => {
                 self.spare = buffer;
-                Some(outcome)
+                outcome
             }
-            _ => Some(Err(stopped())),
+            _ => Err(stopped()),
         }
     }
 
@@ -110,9 +131,8 @@ impl<O: Output> Background<O> {
             return Ok(());
         }
         // The buffer counts as in flight until its outcome is asked for, as if the thread still ran.
-        if let Some(length) = self.in_flight {
-            self.answered = self.wait();
-            self.in_flight = Some(length);
+        if self.in_flight.is_some() && self.answered.is_none() {
+            self.answered = Some(self.receive());
         }
         let Running { to_thread, thread, .. } = self.running.take().expect("checked above");
         // Closing the channel ends the thread's loop.
@@ -122,16 +142,20 @@ impl<O: Output> Background<O> {
         Ok(())
     }
 
-    /// Waits for the last buffer, ends the thread and returns the output with that buffer's outcome.
-    pub fn finish(mut self) -> io::Result<(O, Option<io::Result<u64>>)> {
+    /// Waits for the last buffer, ends the thread and returns the output with that buffer's outcome and
+    /// the shape of the buffers written.
+    pub fn finish(mut self) -> io::Result<(O, Option<io::Result<u64>>, S)>
+    where
+        S: Default,
+    {
         let last = self.wait();
         self.pause()?;
         let output = self.parked.take().ok_or_else(stopped)?;
-        Ok((output, last))
+        Ok((output, last, mem::take(&mut self.written)))
     }
 }
 
-impl<O: Output> Drop for Background<O> {
+impl<O: Output, S> Drop for Background<O, S> {
     fn drop(&mut self) {
         if let Some(Running { to_thread, thread, .. }) = self.running.take() {
             // Closing the channel ends the thread once it is done with the buffer it holds.

@@ -3,8 +3,8 @@
 //!
 //! Written here rather than by the crate's writer so that a full disk or the size limit still leaves
 //! a finished file: each frame holds whole events and is written in one piece, so the file's complete
-//! part is always known; when a frame does not fit, the file is cut back to the frames before it and
-//! the seek table of those is written, dropping more frames if even the table does not fit.
+//! part is always known; when a frame does not fit, the file is cut back to the frames before it, and
+//! ends with a frame of closing events for those and the seek table (see [`super::ledger`]).
 
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
@@ -16,6 +16,7 @@ use zeekstd::seek_table::Format;
 use zeekstd::{EncodeOptions, FrameSizePolicy, RawEncoder, SeekTable};
 
 use super::background::{Background, Output};
+use super::ledger::Shape;
 
 /// Uncompressed bytes of events per frame: the format crate's writer's frame size (zeekstd's default).
 const FRAME_BYTES: usize = 2 << 20;
@@ -29,7 +30,7 @@ fn compression_error(err: zeekstd::Error) -> io::Error {
 pub struct FrameFile {
     /// CBOR of the events not yet handed over: whole events only.
     pending: Vec<u8>,
-    output: Background<FrameOutput>,
+    output: Background<FrameOutput, Shape>,
     /// Length of the file's complete part, as of the last frame the thread answered for.
     committed: u64,
 }
@@ -40,7 +41,7 @@ impl FrameFile {
         let committed = output.committed;
         Ok(FrameFile {
             pending: Vec::with_capacity(FRAME_BYTES + FRAME_BYTES / 4),
-            output: Background::spawn(output)?,
+            output: Background::spawn(output, Shape::default())?,
             committed,
         })
     }
@@ -75,14 +76,14 @@ impl FrameFile {
         value_event(&mut self.pending, variable_id, value);
     }
 
-    /// Hands the pending events to the writer thread as one frame. Returns the outcome of the frame
-    /// before it: when that one found the disk full, the file was cut back to the frames before it, and
-    /// the thread drops the frames after it.
-    pub fn write_frame(&mut self) -> io::Result<()> {
+    /// Hands the pending events, whose end has shape `shape`, to the writer thread as one frame. Returns
+    /// the outcome of the frame before it: when that one found the disk full, the file was cut back to
+    /// the frames before it, and the thread drops the frames after it.
+    pub fn write_frame(&mut self, shape: &Shape) -> io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let earlier = self.output.submit(&mut self.pending);
+        let earlier = self.output.submit(&mut self.pending, shape.clone());
         self.take_outcome(earlier)
     }
 
@@ -108,20 +109,21 @@ impl FrameFile {
         }
     }
 
-    /// Writes the pending events and the seek table. Returns the error that made it drop events (a
-    /// full disk), if one did; the file is complete and readable either way.
-    pub fn finish(self) -> io::Result<Option<io::Error>> {
-        let (mut output, last) = self.output.finish()?;
+    /// Waits for the writer thread's last frame and ends the thread. Returns the events file's own
+    /// side, the pending events (the last frame's, not written yet), the error that made the thread drop
+    /// frames, if one did, and the shape of the frames written.
+    pub fn finish(self) -> io::Result<(FrameOutput, Vec<u8>, Option<io::Error>, Shape)> {
+        let (output, last, written) = self.output.finish()?;
         let dropped = match last {
             Some(Err(err)) => Some(err),
-            _ => None,
+            _ => output.dropped(),
         };
-        output.finish(&self.pending, dropped)
+        Ok((output, self.pending, dropped, written))
     }
 }
 
 /// The events file's own side, owned by the writer thread: it compresses each frame and writes it.
-struct FrameOutput {
+pub struct FrameOutput {
     file: File,
     encoder: RawEncoder<'static>,
     /// The last frame compressed is `compressed[..compressed_len]`. The buffer keeps its length between
@@ -132,15 +134,16 @@ struct FrameOutput {
     frames: Vec<(u32, u32)>,
     /// Length of the file's complete part: the header and the frames written.
     committed: u64,
-    /// Set once a frame did not fit: the frames after it are dropped, so the file holds no gap.
-    full: bool,
+    /// Set once a frame did not fit, to its error: the frames after it are dropped, so the file holds
+    /// no gap.
+    dropped: Option<io::Error>,
 }
 
 impl Output for FrameOutput {
     fn write(&mut self, events: &[u8]) -> io::Result<u64> {
-        if !self.full {
+        if self.dropped.is_none() {
             if let Err(err) = self.write_frame(events) {
-                self.full = true;
+                self.dropped = Some(io::Error::new(err.kind(), err.to_string()));
                 return Err(err);
             }
         }
@@ -162,7 +165,7 @@ impl FrameOutput {
             compressed_len: 0,
             frames: Vec::new(),
             committed: HEADERV1.len() as u64,
-            full: false,
+            dropped: None,
         })
     }
 
@@ -225,33 +228,37 @@ impl FrameOutput {
         Ok(())
     }
 
-    /// Writes the last events (the recording's closing ones, even after a full disk) and the seek
-    /// table. `dropped`: an error that already made the thread drop events.
-    fn finish(&mut self, last: &[u8], mut dropped: Option<io::Error>) -> io::Result<Option<io::Error>> {
-        if let Err(err) = self.write_frame(last) {
-            dropped.get_or_insert(err);
+    /// The error that made the frames after it dropped, if one did.
+    fn dropped(&self) -> Option<io::Error> {
+        self.dropped.as_ref().map(|err| io::Error::new(err.kind(), err.to_string()))
+    }
+
+    /// Writes `last` as a frame and then the seek table, all or nothing: when they do not fit, the file
+    /// is cut back to the frames before and the error returned.
+    pub fn end_with(&mut self, last: &[u8]) -> io::Result<()> {
+        self.write_frame(last)?;
+        let mut table = SeekTable::new();
+        for (compressed, uncompressed) in &self.frames {
+            table.log_frame(*compressed, *uncompressed).map_err(compression_error)?;
         }
-        loop {
-            let mut table = SeekTable::new();
-            for (compressed, uncompressed) in &self.frames {
-                table.log_frame(*compressed, *uncompressed).map_err(compression_error)?;
+        let mut bytes = Vec::new();
+        io::copy(&mut table.into_format_serializer(Format::Foot), &mut bytes)?;
+        let written = self.file.write_all(&bytes).and_then(|()| self.file.flush());
+        if written.is_err() {
+            if !last.is_empty() {
+                let (compressed, _) = self.frames.pop().expect("the frame of `last` was written above");
+                self.committed -= u64::from(compressed);
             }
-            let mut bytes = Vec::new();
-            io::copy(&mut table.into_format_serializer(Format::Foot), &mut bytes)?;
-            match self.file.write_all(&bytes).and_then(|()| self.file.flush()) {
-                Ok(()) => return Ok(dropped),
-                Err(err) if super::is_out_of_space(&err) => {
-                    // No room even for the table: give up the last frame to make some.
-                    let Some((compressed, _)) = self.frames.pop() else {
-                        return Err(err);
-                    };
-                    self.committed -= u64::from(compressed);
-                    self.cut_to_committed()?;
-                    dropped.get_or_insert(err);
-                }
-                Err(err) => return Err(err),
-            }
+            self.cut_to_committed()?;
         }
+        written
+    }
+
+    /// Drops every frame, to make room for a trace of the opening and closing events only.
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.frames.clear();
+        self.committed = HEADERV1.len() as u64;
+        self.cut_to_committed()
     }
 }
 

@@ -15,15 +15,16 @@ pub struct JsonFile {
     file: File,
     /// Length of the file's complete part: the opening and the batches written.
     committed: u64,
-    /// Set once a batch did not fit: the batches after it are dropped, so the array holds no gap.
-    full: bool,
+    /// Set once a batch did not fit, to its error: the batches after it are dropped, so the array holds
+    /// no gap.
+    dropped: Option<io::Error>,
 }
 
 impl Output for JsonFile {
     fn write(&mut self, batch: &[u8]) -> io::Result<u64> {
-        if !self.full {
+        if self.dropped.is_none() {
             if let Err(err) = self.write_batch(batch) {
-                self.full = true;
+                self.dropped = Some(io::Error::new(err.kind(), err.to_string()));
                 return Err(err);
             }
         }
@@ -34,7 +35,7 @@ impl Output for JsonFile {
 impl JsonFile {
     pub fn create(mut file: File) -> io::Result<JsonFile> {
         file.write_all(JSON_OPENING)?;
-        Ok(JsonFile { file, committed: JSON_OPENING.len() as u64, full: false })
+        Ok(JsonFile { file, committed: JSON_OPENING.len() as u64, dropped: None })
     }
 
     /// Writes one batch of events. When the disk is full the file is cut back to its last complete
@@ -59,25 +60,31 @@ impl JsonFile {
         Ok(())
     }
 
-    /// Writes the last batch (the recording's closing events, even after a full disk) and ends the
-    /// array. Returns the error that made it drop events, if one did; `dropped`: one that already did.
-    pub fn finish(&mut self, last: &[u8], mut dropped: Option<io::Error>) -> io::Result<Option<io::Error>> {
-        // Every batch but the first starts with a separator: without an event before it, it goes.
-        let last = match last.strip_prefix(SEPARATOR) {
-            Some(rest) if self.committed == JSON_OPENING.len() as u64 => rest,
-            _ => last,
-        };
-        if let Err(err) = self.write_batch(last) {
-            if !is_out_of_space(&err) {
-                return Err(err);
-            }
-            dropped.get_or_insert(err);
+    /// The error that made the batches after it dropped, if one did.
+    pub fn dropped(&self) -> Option<io::Error> {
+        self.dropped.as_ref().map(|err| io::Error::new(err.kind(), err.to_string()))
+    }
+
+    /// Ends the array after `last` (events, with or without a separator before the first), all or
+    /// nothing: when they do not fit, the file is cut back to what it held before and the error returned.
+    pub fn end_with(&mut self, last: &[u8]) -> io::Result<()> {
+        let last = last.strip_prefix(SEPARATOR).unwrap_or(last);
+        let mut ending = Vec::with_capacity(last.len() + SEPARATOR.len() + JSON_CLOSING.len());
+        if !last.is_empty() && self.committed > JSON_OPENING.len() as u64 {
+            ending.extend_from_slice(SEPARATOR);
         }
-        let mut closing = self.file.write_all(JSON_CLOSING).and_then(|()| self.file.flush());
-        if closing.as_ref().is_err_and(is_out_of_space) {
-            // No room for the closing events: drop them and end the array after the last whole event.
-            closing = self.cut_to_committed().and_then(|()| self.file.write_all(JSON_CLOSING));
+        ending.extend_from_slice(last);
+        ending.extend_from_slice(JSON_CLOSING);
+        let written = self.file.write_all(&ending).and_then(|()| self.file.flush());
+        if written.is_err() {
+            self.cut_to_committed()?;
         }
-        closing.map(|()| dropped)
+        written
+    }
+
+    /// Empties the array, to make room for a trace of the opening and closing events only.
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.committed = JSON_OPENING.len() as u64;
+        self.cut_to_committed()
     }
 }

@@ -4,7 +4,6 @@ use codetracer_trace_types::TraceMetadata;
 use serde_json::{json, Map, Value};
 
 use crate::config::Format;
-use crate::errors::{Error, Result};
 
 pub const RECORDER_NAME: &str = "codetracer-python-recorder";
 /// How 0.3.0 spelled the recorder's name in `recorder.name` (its module name); tools written against 0.3.0's
@@ -26,10 +25,9 @@ pub fn write(
     format: Format,
     exit_status: Option<i64>,
     settings: Map<String, Value>,
-) -> Result<()> {
-    let failed = |message: String| Error::Write { path: path.to_path_buf(), message };
+) -> std::io::Result<()> {
     let base = TraceMetadata { workdir: workdir.to_path_buf(), program: program.to_string(), args: args.to_vec() };
-    let mut document = serde_json::to_value(&base).map_err(|err| failed(err.to_string()))?;
+    let mut document = serde_json::to_value(&base)?;
     if let Value::Object(fields) = &mut document {
         fields.insert(
             "recorder".into(),
@@ -52,6 +50,6 @@ pub fn write(
         fields.insert("process_exit_status".into(), json!({ "code": exit_status, "label": label }));
         fields.extend(settings);
     }
-    let text = serde_json::to_string_pretty(&document).map_err(|err| failed(err.to_string()))?;
-    std::fs::write(path, text + "\n").map_err(|err| failed(err.to_string()))
+    let text = serde_json::to_string_pretty(&document)?;
+    std::fs::write(path, text + "\n")
 }

@@ -5,10 +5,11 @@ mod background;
 mod binary;
 mod json;
 mod json_file;
+mod ledger;
 mod metadata;
 
 use std::fs::File;
-use std::io::ErrorKind;
+use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
@@ -22,7 +23,9 @@ use codetracer_trace_writer::trace_writer::TraceWriter;
 use crate::config::{Format, TraceConfig};
 use crate::errors::{Error, Result};
 use background::Background;
+use ledger::{Ledger, Shape};
 
+pub use ledger::STILL_RUNNING;
 pub use metadata::{RECORDER_NAME, UNKNOWN_EXIT_LABEL};
 
 /// Buffered JSON events are written out once this many have accumulated, or once their bytes reach
@@ -46,7 +49,7 @@ enum EventStream {
     /// yet (the next one needs a separator).
     Json {
         writer: Box<NonStreamingTraceWriter>,
-        out: Background<json_file::JsonFile>,
+        out: Background<json_file::JsonFile, Shape>,
         submitted: u64,
         batch: Vec<u8>,
         started: bool,
@@ -92,6 +95,8 @@ pub struct TraceSink {
     /// end where they always did. `held_events` counts them.
     held: Vec<u8>,
     held_events: usize,
+    /// What the events handed over so far leave open, to end the trace balanced after a full disk.
+    ledger: Ledger,
     /// Settings of the recording that go into `trace_metadata.json` (filters, IO capture, ...).
     pub settings: Map<String, Value>,
 }
@@ -115,7 +120,7 @@ impl TraceSink {
             Format::Json => {
                 let out = File::create(&events_path)
                     .and_then(json_file::JsonFile::create)
-                    .and_then(Background::spawn)
+                    .and_then(|file| Background::spawn(file, Shape::default()))
                     .map_err(|err| write_error(&events_path, err))?;
                 let writer = Box::new(NonStreamingTraceWriter::new(&config.program, &config.args));
                 EventStream::Json {
@@ -135,6 +140,7 @@ impl TraceSink {
         let writer = stream.writer();
         TraceWriter::begin_writing_trace_paths(writer, &paths_path).map_err(|err| write_error(&paths_path, err))?;
         TraceWriter::start(writer, Path::new(&config.program), Line(1));
+        let ledger = Ledger::new(stream.buffered());
 
         let mut settings = config.settings.clone();
         settings.insert("max_trace_bytes".into(), json!(config.max_trace_bytes));
@@ -150,6 +156,7 @@ impl TraceSink {
             truncation: None,
             held: Vec::new(),
             held_events: 0,
+            ledger,
             settings,
         })
     }
@@ -254,6 +261,7 @@ impl TraceSink {
             }
         }
         self.held_events += values.len() + usize::from(step.is_some()) + 1;
+        self.ledger.now.see_call();
         self.held = held;
         outcome
     }
@@ -270,6 +278,7 @@ impl TraceSink {
             EventStream::Binary { .. } => binary::return_event(&mut held, value.bytes()),
         }
         self.held_events += 1;
+        self.ledger.now.see_return();
         self.held = held;
         outcome
     }
@@ -281,12 +290,14 @@ impl TraceSink {
                 for event in writer.events.drain(..) {
                     separate(held, started);
                     json::write_event(held, &event).map_err(|err| write_error(&self.events_path, err))?;
+                    self.ledger.see(&event);
                     self.held_events += 1;
                 }
             }
             EventStream::Binary { writer, .. } => {
                 for event in writer.events.drain(..) {
                     binary::cbor_event(held, &event).map_err(|err| write_error(&self.events_path, err))?;
+                    self.ledger.see(&event);
                     self.held_events += 1;
                 }
             }
@@ -327,11 +338,13 @@ impl TraceSink {
                     }
                     *started = true;
                     json::write_event(batch, &event).map_err(|err| write_error(&self.events_path, err))?;
+                    self.ledger.see(&event);
                 }
             }
             EventStream::Binary { writer, frames } => {
                 for event in writer.events.drain(..) {
                     frames.add_event(&event).map_err(|err| write_error(&self.events_path, err))?;
+                    self.ledger.see(&event);
                 }
             }
         }
@@ -345,7 +358,7 @@ impl TraceSink {
         let EventStream::Binary { frames, .. } = &mut self.stream else {
             return Ok(());
         };
-        let outcome = frames.write_frame();
+        let outcome = frames.write_frame(&self.ledger.now);
         self.take_write_outcome(outcome)
     }
 
@@ -439,61 +452,236 @@ impl TraceSink {
             return Ok(());
         }
         *submitted += batch.len() as u64;
-        let outcome = out.submit(batch).map_or(Ok(()), |outcome| outcome.map(drop));
+        let outcome = out.submit(batch, self.ledger.now.clone()).map_or(Ok(()), |outcome| outcome.map(drop));
         self.take_write_outcome(outcome)
     }
 
     /// Completes every file, each one even when an earlier one failed, so a full disk still leaves
     /// the metadata saying what happened. Called exactly once, when the recording stops.
+    ///
+    /// When not even the recording's first and last events fit on the disk, no file is presented as a
+    /// trace: the events file is removed, and the error says so.
     pub fn finish(mut self, exit_status: Option<i64>) -> Result<()> {
         let events_path = self.events_path.clone();
+        // The recording's closing events, which `ledger` ends a cut trace with.
+        let ending = self.stream.buffered().to_vec();
         let mut outcome = self.append_buffered();
-        let (mut writer, closed) = match self.stream {
+        let ledger = &self.ledger;
+        let (mut writer, ended, encode): (_, io::Result<(Box<dyn EventsFile>, _)>, Encode) = match self.stream {
             EventStream::Json { writer, out, batch, .. } => {
-                // The last batch is written here, after the thread's last one: it holds the closing events.
-                let closed = out.finish().and_then(|(mut file, last)| {
-                    let dropped = last.and_then(std::result::Result::err);
-                    file.finish(&batch, dropped)
+                let ended = out.finish().and_then(|(mut file, last, written)| {
+                    let dropped = last.and_then(std::result::Result::err).or_else(|| file.dropped());
+                    let cut = Cut { dropped, written: &written, ledger, ending: &ending };
+                    let reason = cut.end(&mut file, &batch, json_events)?;
+                    Ok((Box::new(file) as Box<dyn EventsFile>, reason))
                 });
-                (writer, closed)
+                (writer, ended, json_events)
             }
-            EventStream::Binary { mut writer, mut frames } => {
-                let buffered = writer.events.drain(..).try_for_each(|event| frames.add_event(&event));
-                (writer, buffered.and_then(|()| frames.finish()))
+            EventStream::Binary { writer, frames } => {
+                let ended = frames.finish().and_then(|(mut file, pending, dropped, written)| {
+                    let cut = Cut { dropped, written: &written, ledger, ending: &ending };
+                    let reason = cut.end(&mut file, &pending, binary_events)?;
+                    Ok((Box::new(file) as Box<dyn EventsFile>, reason))
+                });
+                (writer, ended, binary_events)
             }
         };
-        let closed = match closed {
-            Ok(Some(dropped)) => {
-                self.truncation.get_or_insert_with(|| format!("no room left for the events file ({dropped})"));
-                Ok(())
+        let mut file = match ended {
+            Ok((file, reason)) => {
+                if let Some(reason) = reason {
+                    // The full disk found earlier is the same one, now said with what the file kept.
+                    self.truncation = Some(match self.truncation.take() {
+                        Some(earlier) if !reason.starts_with(&earlier) => format!("{earlier}; then {reason}"),
+                        _ => reason,
+                    });
+                }
+                Some(file)
             }
-            Ok(None) => Ok(()),
-            Err(err) => Err(write_error(&events_path, err)),
+            Err(err) if is_out_of_space(&err) => {
+                // A file that does not end is no trace.
+                let _ = std::fs::remove_file(&events_path);
+                return Err(write_error(&events_path, format!("{err}; no trace was written")));
+            }
+            Err(err) => {
+                outcome = outcome.and(Err(write_error(&events_path, err)));
+                None
+            }
         };
-        outcome = outcome.and(closed);
-        let paths_path = self.metadata_path.with_file_name("trace_paths.json");
-        let paths =
-            TraceWriter::finish_writing_trace_paths(writer.as_mut()).map_err(|err| write_error(&paths_path, err));
-        outcome = outcome.and(paths);
-        let mut settings = std::mem::take(&mut self.settings);
-        settings.insert(
-            "truncated".into(),
-            match &self.truncation {
-                Some(reason) => json!({ "reason": reason }),
-                None => json!(false),
-            },
-        );
-        let written = metadata::write(
-            &self.metadata_path,
-            &self.workdir,
-            &self.program,
-            &self.args,
-            self.format,
-            exit_status,
-            settings,
-        );
-        outcome.and(written)
+        let description = Description {
+            metadata_path: &self.metadata_path,
+            workdir: &self.workdir,
+            program: &self.program,
+            args: &self.args,
+            format: self.format,
+        };
+        let settings = std::mem::take(&mut self.settings);
+        let mut described =
+            description.write(writer.as_mut(), exit_status, settings.clone(), self.truncation.as_deref());
+        if let (Err((path, err)), Some(file)) = (&described, &mut file) {
+            if is_out_of_space(err) {
+                // The events give up their room to the files that say what the trace is.
+                let minimal = encode(&ledger.closing_events(&Shape::default(), &ending))
+                    .and_then(|events| file.restart().and_then(|()| file.end_with(&events)));
+                if minimal.is_ok() {
+                    let name = path.file_name().unwrap_or_default().to_string_lossy();
+                    self.truncation = Some(format!(
+                        "no room left for {name} ({err}); the events file keeps only the recording's first and last events"
+                    ));
+                    described = description.write(writer.as_mut(), exit_status, settings, self.truncation.as_deref());
+                }
+            }
+        }
+        match described {
+            Ok(()) => outcome,
+            Err((path, err)) if is_out_of_space(&err) => {
+                // Without its description the events file is no trace.
+                for file in [&events_path, &description.paths_path(), &self.metadata_path] {
+                    let _ = std::fs::remove_file(file);
+                }
+                Err(write_error(&path, format!("{err}; no trace was written")))
+            }
+            Err((path, err)) => outcome.and(Err(write_error(&path, err))),
+        }
     }
+}
+
+/// The files that say what a trace is, beside its events file.
+struct Description<'a> {
+    metadata_path: &'a Path,
+    workdir: &'a Path,
+    program: &'a str,
+    args: &'a [String],
+    format: Format,
+}
+
+impl Description<'_> {
+    fn paths_path(&self) -> PathBuf {
+        self.metadata_path.with_file_name("trace_paths.json")
+    }
+
+    /// Writes `trace_paths.json` and `trace_metadata.json` (with `settings` and `truncation`); a file a
+    /// failed write left behind is removed.
+    fn write(
+        &self,
+        writer: &mut dyn TraceWriter,
+        exit_status: Option<i64>,
+        mut settings: Map<String, Value>,
+        truncation: Option<&str>,
+    ) -> std::result::Result<(), (PathBuf, io::Error)> {
+        let paths_path = self.paths_path();
+        TraceWriter::finish_writing_trace_paths(writer).map_err(|err| {
+            let err = match err.downcast::<io::Error>() {
+                Ok(err) => *err,
+                Err(other) => io::Error::other(other.to_string()),
+            };
+            let _ = std::fs::remove_file(&paths_path);
+            (paths_path.clone(), err)
+        })?;
+        let truncated = match truncation {
+            Some(reason) => json!({ "reason": reason }),
+            None => json!(false),
+        };
+        settings.insert("truncated".into(), truncated);
+        metadata::write(self.metadata_path, self.workdir, self.program, self.args, self.format, exit_status, settings)
+            .map_err(|err| {
+                let _ = std::fs::remove_file(self.metadata_path);
+                (self.metadata_path.to_path_buf(), err)
+            })
+    }
+}
+
+/// Encodes events for one format.
+type Encode = fn(&[TraceLowLevelEvent]) -> io::Result<Vec<u8>>;
+
+/// An events file as [`Cut::end`] ends it.
+trait EventsFile {
+    /// Writes `last` (encoded events) and the file's ending, all or nothing.
+    fn end_with(&mut self, last: &[u8]) -> io::Result<()>;
+    /// Drops every event written.
+    fn restart(&mut self) -> io::Result<()>;
+}
+
+impl EventsFile for json_file::JsonFile {
+    fn end_with(&mut self, last: &[u8]) -> io::Result<()> {
+        json_file::JsonFile::end_with(self, last)
+    }
+
+    fn restart(&mut self) -> io::Result<()> {
+        json_file::JsonFile::restart(self)
+    }
+}
+
+impl EventsFile for binary::FrameOutput {
+    fn end_with(&mut self, last: &[u8]) -> io::Result<()> {
+        binary::FrameOutput::end_with(self, last)
+    }
+
+    fn restart(&mut self) -> io::Result<()> {
+        binary::FrameOutput::restart(self)
+    }
+}
+
+/// How an events file stands when the recording ends.
+struct Cut<'a> {
+    /// The error that made the writer drop buffers, if one did: the file then ends with the buffers of
+    /// shape `written`.
+    dropped: Option<io::Error>,
+    written: &'a Shape,
+    ledger: &'a Ledger,
+    /// The recording's closing events.
+    ending: &'a [TraceLowLevelEvent],
+}
+
+impl Cut<'_> {
+    /// Ends `file` with `last`, the events not written yet, the recording's closing events among them.
+    /// When they do not fit, or buffers before them were dropped, the file ends instead with closing
+    /// events for what it holds; when even those do not fit, with only the recording's first and last
+    /// events. Returns why events were dropped, if they were; a full disk is an error only when nothing
+    /// fits.
+    fn end(self, file: &mut impl EventsFile, last: &[u8], encode: Encode) -> io::Result<Option<String>> {
+        let dropped = match self.dropped {
+            Some(err) => err,
+            None => match file.end_with(last) {
+                Ok(()) => return Ok(None),
+                Err(err) if is_out_of_space(&err) => err,
+                Err(err) => return Err(err),
+            },
+        };
+        let reason = format!("no room left for the events file ({dropped})");
+        match file.end_with(&encode(&self.ledger.closing_events(self.written, self.ending))?) {
+            Ok(()) => return Ok(Some(reason)),
+            Err(err) if is_out_of_space(&err) => {}
+            Err(err) => return Err(err),
+        }
+        file.restart()?;
+        match file.end_with(&encode(&self.ledger.closing_events(&Shape::default(), self.ending))?) {
+            Ok(()) => Ok(Some(format!("{reason}; only the recording's first and last events were kept"))),
+            Err(err) if is_out_of_space(&err) => Err(io::Error::new(
+                err.kind(),
+                format!("no room left on the disk even for the recording's first and last events ({err})"),
+            )),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+fn json_events(events: &[TraceLowLevelEvent]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for (index, event) in events.iter().enumerate() {
+        if index > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        json::write_event(&mut out, event)?;
+    }
+    Ok(out)
+}
+
+fn binary_events(events: &[TraceLowLevelEvent]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for event in events {
+        binary::cbor_event(&mut out, event)?;
+    }
+    Ok(out)
 }
 
 /// The separator before a JSON event that is not the array's first.
@@ -505,6 +693,13 @@ fn separate(out: &mut Vec<u8>, started: &mut bool) {
 }
 
 impl EventStream {
+    /// The events the crate's writer holds, not encoded yet.
+    fn buffered(&self) -> &[TraceLowLevelEvent] {
+        match self {
+            EventStream::Json { writer, .. } | EventStream::Binary { writer, .. } => &writer.events,
+        }
+    }
+
     fn writer(&mut self) -> &mut dyn TraceWriter {
         match self {
             EventStream::Json { writer, .. } => writer.as_mut(),
