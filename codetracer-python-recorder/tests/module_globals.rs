@@ -82,6 +82,16 @@ def show():
     return seen
 ";
 
+/// `FUNCTION` run unrecorded as module `program` from `script`: its globals, holding `show`.
+fn load_function<'py>(py: Python<'py>, script: &std::path::Path) -> Bound<'py, PyDict> {
+    let builtins = py.import("builtins").unwrap();
+    let code = builtins.getattr("compile").unwrap().call1((FUNCTION, script.display().to_string(), "exec")).unwrap();
+    let globals = PyDict::new(py);
+    globals.set_item("__name__", "program").unwrap();
+    builtins.getattr("exec").unwrap().call1((code, &globals)).unwrap();
+    globals
+}
+
 /// Records one call of `show` in `globals`, with the recorder started and stopped around it.
 fn record_call(py: Python<'_>, program: &std::path::Path, globals: &Bound<'_, PyDict>, trace_dir: &std::path::Path) {
     let mut config = config_for(py, trace_dir, Format::Json);
@@ -100,12 +110,7 @@ fn a_global_rebound_while_not_recording_shows_in_the_next_recording() {
     std::fs::write(&script, FUNCTION).unwrap();
     let traces = [dir.path().join("first"), dir.path().join("second")];
     Python::attach(|py| {
-        let builtins = py.import("builtins").unwrap();
-        let code =
-            builtins.getattr("compile").unwrap().call1((FUNCTION, script.display().to_string(), "exec")).unwrap();
-        let globals = PyDict::new(py);
-        globals.set_item("__name__", "program").unwrap();
-        builtins.getattr("exec").unwrap().call1((code, &globals)).unwrap();
+        let globals = load_function(py, &script);
         record_call(py, &script, &globals, &traces[0]);
         // Not watched now: the next recording must not trust what the first one remembered.
         globals.set_item("limit", 2).unwrap();
@@ -169,12 +174,7 @@ fn a_watcher_registered_after_the_recording_gets_no_events_from_the_dicts_it_wat
     let script = dir.path().join("program.py");
     std::fs::write(&script, FUNCTION).unwrap();
     Python::attach(|py| {
-        let builtins = py.import("builtins").unwrap();
-        let code =
-            builtins.getattr("compile").unwrap().call1((FUNCTION, script.display().to_string(), "exec")).unwrap();
-        let globals = PyDict::new(py);
-        globals.set_item("__name__", "program").unwrap();
-        builtins.getattr("exec").unwrap().call1((code, &globals)).unwrap();
+        let globals = load_function(py, &script);
         record_call(py, &script, &globals, &dir.path().join("trace"));
         // The next watcher gets the id the recorder freed; the dict it watched must not report to it.
         let namespace = run(py, "import _testcapi\nwatcher = _testcapi.add_dict_watcher(0)\n");
