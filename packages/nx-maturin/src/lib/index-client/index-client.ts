@@ -19,6 +19,29 @@ export function projectPageUrl(indexUrl: string, distribution: string): string {
   return `${indexUrl.replace(/\/+$/, '')}/${normalizeDistributionName(distribution)}/`;
 }
 
+/** A URL as it may be printed: the user and password of `https://user:token@host/simple/` become `***`. */
+export function displayUrl(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return url;
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href.replace('//', '//***@');
+}
+
+function displayUrlsIn(text: string, url: string): string {
+  return text.split(url).join(displayUrl(url));
+}
+
+function credentialsApart(url: string): { plainUrl: string; authorization?: string } {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { plainUrl: url };
+  const login = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { plainUrl: parsed.href, authorization: `Basic ${Buffer.from(login).toString('base64')}` };
+}
+
 interface Pep691Listing {
   files?: { filename?: string; hashes?: Record<string, string> }[];
 }
@@ -29,18 +52,21 @@ interface Pep691Listing {
  */
 export async function listPublishedFiles(indexUrl: string, distribution: string, timeoutMs = 15_000): Promise<PublishedFiles> {
   const url = projectPageUrl(indexUrl, distribution);
+  const shown = displayUrl(url);
   let response: Response;
   try {
-    response = await fetch(url, {
-      headers: { Accept: 'application/vnd.pypi.simple.v1+json, text/html;q=0.1' },
+    // fetch refuses a URL holding credentials, the usual way to reach a private index (pip and uv take them there).
+    const { plainUrl, authorization } = credentialsApart(url);
+    response = await fetch(plainUrl, {
+      headers: { Accept: 'application/vnd.pypi.simple.v1+json, text/html;q=0.1', ...(authorization ? { Authorization: authorization } : {}) },
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new IndexUnreachableError(`GET ${url} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new IndexUnreachableError(`GET ${shown} failed: ${cause?.code ?? cause?.message ?? displayUrlsIn((error as Error).message, url)}`);
   }
   if (response.status === 404) return new Map();
-  if (!response.ok) throw new IndexUnreachableError(`GET ${url} answered ${response.status} ${response.statusText}`);
+  if (!response.ok) throw new IndexUnreachableError(`GET ${shown} answered ${response.status} ${response.statusText}`);
   const body = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
   return contentType.includes('json') ? filesFromJson(body) : filesFromHtml(body);

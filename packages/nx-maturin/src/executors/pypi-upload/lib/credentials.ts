@@ -11,11 +11,22 @@ export interface PublishCredentials {
   kind: 'local-password' | 'token' | 'password' | 'trusted-publishing' | 'none';
 }
 
-/** Variables whose values are secrets wherever they appear, used or not. */
+/**
+ * Values that are secrets wherever they appear, used or not: those of the credential variables, and the token in an
+ * index or upload URL (`https://user:token@host/simple/`, or `https://token@host/` where the token is the user name).
+ */
 export function secretValues(options: NormalizedPypiUploadOptions, env: NodeJS.ProcessEnv): string[] {
-  return [options.tokenEnvVar, 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_PASSWORD', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
-    .map((name) => env[name])
-    .filter((value): value is string => typeof value === 'string' && value.length > 0);
+  const inUrls = options.repository.kind === 'local' ? [] : [options.repository.indexUrl, options.repository.uploadUrl].flatMap(tokenInUrl);
+  const values = [options.tokenEnvVar, 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_PASSWORD', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'].map((name) => env[name]).concat(inUrls);
+  return [...new Set(values.filter((value): value is string => typeof value === 'string' && value.length > 0))];
+}
+
+/** The password of a URL, else its user name (a token alone); both spellings, since messages may show either. */
+function tokenInUrl(url: string): string[] {
+  if (!URL.canParse(url)) return [];
+  const { username, password } = new URL(url);
+  const token = password || username;
+  return token ? [token, decodeURIComponent(token)] : [];
 }
 
 export function isGithubActionsWithOidc(env: NodeJS.ProcessEnv): boolean {

@@ -1,0 +1,14 @@
+import { secretValues } from './credentials';
+import { normalizeOptions } from './normalize-options';
+
+describe('secretValues', () => {
+  it('counts the token in an index or upload URL as a secret, but not a user name beside a password', () => {
+    const options = normalizeOptions(
+      { artefactDir: 'out', repository: 'https://ci:up%2Btoken@pkgs.example.com/upload/', indexUrl: 'https://idx-token@pkgs.example.com/simple/' },
+      '/ws',
+      'hello',
+      {},
+    );
+    expect(secretValues(options, { UV_PUBLISH_TOKEN: 'env-token' })).toEqual(['env-token', 'idx-token', 'up%2Btoken', 'up+token']);
+  });
+});
