@@ -1,5 +1,8 @@
-/** What an index already holds for one distribution: file name -> sha256 (when the index states it). */
-export type PublishedFiles = Map<string, string | undefined>;
+/**
+ * What an index already holds for one distribution: file name -> sha256 (when the index states it), and the files it
+ * marks yanked (PEP 592), which installers skip unless a requirement pins their version with `==`.
+ */
+export type PublishedFiles = Map<string, string | undefined> & { yanked?: ReadonlySet<string> };
 
 /** Nothing answered at the index, or it answered with something other than a listing. */
 export class IndexUnreachableError extends Error {
@@ -43,7 +46,7 @@ function credentialsApart(url: string): { plainUrl: string; authorization?: stri
 }
 
 interface Pep691Listing {
-  files?: { filename?: string; hashes?: Record<string, string> }[];
+  files?: { filename?: string; hashes?: Record<string, string>; yanked?: boolean | string }[];
 }
 
 /**
@@ -73,18 +76,25 @@ export async function listPublishedFiles(indexUrl: string, distribution: string,
 }
 
 function filesFromJson(body: string): PublishedFiles {
-  const listing = JSON.parse(body) as Pep691Listing;
-  return new Map((listing.files ?? []).flatMap((file) => (file.filename ? [[file.filename, file.hashes?.['sha256']] as const] : [])));
+  const listing = (JSON.parse(body) as Pep691Listing).files ?? [];
+  const files = new Map(listing.flatMap((file) => (file.filename ? [[file.filename, file.hashes?.['sha256']] as const] : [])));
+  // PEP 691: false or absent, else true or a reason.
+  const yanked = new Set(listing.flatMap((file) => (file.filename && file.yanked !== undefined && file.yanked !== false ? [file.filename] : [])));
+  return Object.assign(files, { yanked });
 }
 
 function filesFromHtml(body: string): PublishedFiles {
-  const files: PublishedFiles = new Map();
-  for (const match of body.matchAll(/<a\s[^>]*href="([^"]+)"[^>]*>([^<]+)<\/a>/gi)) {
-    const [, href = '', text = ''] = match;
+  const files = new Map<string, string | undefined>();
+  const yanked = new Set<string>();
+  for (const match of body.matchAll(/<a\s([^>]*)>([^<]+)<\/a>/gi)) {
+    const [, attributes = '', text = ''] = match;
+    const href = /\bhref="([^"]+)"/i.exec(attributes)?.[1] ?? '';
     const sha256 = /#sha256=([0-9a-f]{64})/i.exec(href)?.[1]?.toLowerCase();
     files.set(text.trim(), sha256);
+    // PEP 592: the attribute's presence marks the file yanked, whatever its value (the reason, or none).
+    if (/(^|\s)data-yanked(\s|=|$)/i.test(attributes)) yanked.add(text.trim());
   }
-  return files;
+  return Object.assign(files, { yanked });
 }
 
 /** Polls `url` until it answers any HTTP status below 500, or fails after `timeoutMs`. */
