@@ -36,10 +36,19 @@ function displayUrlsIn(text: string, url: string): string {
   return text.split(url).join(displayUrl(url));
 }
 
+/** A URL's user or password, unescaped; a `%` that starts no escape is kept as typed rather than failing the run. */
+export function decodedUrlPart(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function credentialsApart(url: string): { plainUrl: string; authorization?: string } {
   const parsed = new URL(url);
   if (!parsed.username && !parsed.password) return { plainUrl: url };
-  const login = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  const login = `${decodedUrlPart(parsed.username)}:${decodedUrlPart(parsed.password)}`;
   parsed.username = '';
   parsed.password = '';
   return { plainUrl: parsed.href, authorization: `Basic ${Buffer.from(login).toString('base64')}` };

@@ -11,4 +11,9 @@ describe('secretValues', () => {
     );
     expect(secretValues(options, { UV_PUBLISH_TOKEN: 'env-token' })).toEqual(['env-token', 'idx-token', 'up%2Btoken', 'up+token']);
   });
+
+  it('keeps a token whose percent signs are not an escape as it is written', () => {
+    const options = normalizeOptions({ artefactDir: 'out', repository: 'https://ci:50%25off%@pkgs.example.com/upload/', indexUrl: 'https://pkgs.example.com/simple/' }, '/ws', 'hello', {});
+    expect(secretValues(options, {})).toEqual(['50%25off%']);
+  });
 });

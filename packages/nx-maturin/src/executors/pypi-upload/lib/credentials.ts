@@ -1,3 +1,4 @@
+import { decodedUrlPart } from '../../../lib/index-client/index-client';
 import type { NormalizedPypiUploadOptions } from './normalize-options';
 
 /** How uv publish authenticates: the environment it gets, extra flags, and a description without the secret. */
@@ -26,7 +27,7 @@ function tokenInUrl(url: string): string[] {
   if (!URL.canParse(url)) return [];
   const { username, password } = new URL(url);
   const token = password || username;
-  return token ? [token, decodeURIComponent(token)] : [];
+  return token ? [token, decodedUrlPart(token)] : [];
 }
 
 export function isGithubActionsWithOidc(env: NodeJS.ProcessEnv): boolean {
