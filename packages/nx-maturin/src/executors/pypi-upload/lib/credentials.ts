@@ -22,13 +22,20 @@ export function secretValues(options: NormalizedPypiUploadOptions, env: NodeJS.P
   return [...new Set(values.filter((value): value is string => typeof value === 'string' && value.length > 0))];
 }
 
-/** The password of a URL, else its user name (a token alone); both spellings, since messages may show either. */
+/**
+ * The password of a URL, else a user name long enough to be a token written alone (`https://<token>@host`); both
+ * spellings, since messages may show either. A short user name without a password (`ci`, `__token__` with the
+ * password in a keyring) is a name, not a secret: masking it would garble every line that happens to contain it.
+ */
 function tokenInUrl(url: string): string[] {
   if (!URL.canParse(url)) return [];
   const { username, password } = new URL(url);
-  const token = password || username;
+  const token = password || (username.length >= MIN_TOKEN_LENGTH ? username : '');
   return token ? [token, decodedUrlPart(token)] : [];
 }
+
+/** Index tokens (PyPI's `pypi-...`, GitLab's, Artifactory's) are far longer; user names are rarely this long. */
+const MIN_TOKEN_LENGTH = 16;
 
 export function isGithubActionsWithOidc(env: NodeJS.ProcessEnv): boolean {
   return env['GITHUB_ACTIONS'] === 'true' && Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL']);
