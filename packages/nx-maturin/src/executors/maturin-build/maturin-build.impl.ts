@@ -15,6 +15,7 @@ import { buildOrder, recordIfAlreadyServed } from './lib/interpreter-coverage';
 import { sdistSourceFolder, unpackSdist } from './lib/unpack-sdist';
 import { restoreCargoLocks, snapshotCargoLocks } from './lib/cargo-lock-guard';
 import { trimSdistLock } from './lib/sdist-lock';
+import { keepOutOfOuterWorkspace } from './lib/sdist-workspace-root';
 import { isolatedBuildRequirements, isolatedMaturinCommand } from './lib/isolated-build';
 import { readBuildEnvironmentFacts } from './lib/build-interpreter';
 import { cargoManifestPath } from '../../plugins/maturin-project';
@@ -118,6 +119,7 @@ async function buildSdistSource(
   const sdist = sdists[0]!;
   const targetDirectory = await targetDirectoryAnswer;
   const directory = await timed(`unpacking ${sdist}`, () => unpackSdist(interpreter.executable, join(staging, sdist), sdistSourceFolder(targetDirectory, projectDirectory, sdist)));
+  keepOutOfOuterWorkspace(directory);
   const dropped = locked ? await timed(`checking the Cargo.lock of ${sdist}`, () => trimSdistLock(directory, sdist, env)) : [];
   if (dropped.length > 0) {
     console.log(`maturin-build: ${sdist} holds the whole Cargo workspace's lock; the packages of members it does not pack were dropped from the unpacked copy (${dropped.join(', ')}), and the wheels build --locked against the rest`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ArtefactEntry, ArtefactManifest } from '../../lib/artefact-manifest';
 import { projectRootOf } from '../../lib/executor-context';
-import { listPublishedFiles, type PublishedFiles } from '../../lib/index-client/index-client';
+import { displayUrl, listPublishedFiles, type PublishedFiles } from '../../lib/index-client/index-client';
 import { LOCAL_INDEX_STORAGE, type LocalIndex, startLocalIndex } from '../../lib/local-index/local-index';
 import { findPythonInterpreter } from '../../lib/python-discovery';
 import { forDisplay, ProcessFailedError, redact, runCaptured } from '../../lib/run-process';
@@ -64,7 +64,7 @@ async function publish(
 
   if (options.dryRun) {
     const credentials = remoteCredential?.method ?? 'local index password generated at run time';
-    const url = remote ? `${remote.uploadUrl} (index ${remote.indexUrl})` : `an embedded pypiserver on 127.0.0.1 (storage ${LOCAL_INDEX_STORAGE})`;
+    const url = remote ? `${displayUrl(remote.uploadUrl)} (index ${displayUrl(remote.indexUrl)})` : `an embedded pypiserver on 127.0.0.1 (storage ${LOCAL_INDEX_STORAGE})`;
     const existing = published ?? new Map<string, string | undefined>();
     reportTable({
       title: `Dry run: nothing is sent. Would upload ${manifest.distribution} ${pep440} to ${url} using ${credentials}, ${attestations.summary}`,
@@ -103,7 +103,7 @@ async function publish(
         },
         attestations,
       };
-      console.log(`Started the local index at ${localIndex.indexUrl} (packages in ${relative(workspaceRoot, localIndex.storageDir)})`);
+      console.log(`Started the local index at ${displayUrl(localIndex.indexUrl)} (packages in ${relative(workspaceRoot, localIndex.storageDir)})`);
     }
 
     // A remote index was listed by the preflight; the embedded one only now exists.
@@ -112,7 +112,7 @@ async function publish(
     if (options.installBack) {
       await installBack(options, workspaceRoot, manifest, pep440, destination.indexUrl, remote !== null, secrets);
     } else {
-      console.log(`Install-back skipped (installBack is false): verify ${manifest.distribution}==${pep440} from ${destination.indexUrl} elsewhere, e.g. in a job without publishing rights.`);
+      console.log(`Install-back skipped (installBack is false): verify ${manifest.distribution}==${pep440} from ${displayUrl(destination.indexUrl)} elsewhere, e.g. in a job without publishing rights.`);
     }
     printReport(manifest, pep440, destination, outcomes, projectName, options.installBack);
     return { success: true };
@@ -140,15 +140,15 @@ async function uploadAll(
     }
     if (publishedSha !== undefined && publishedSha !== entry.sha256) {
       throw new Error(
-        `${destination.indexUrl} already holds ${entry.file} with sha256 ${publishedSha}, but the built file has ${entry.sha256}: ` +
+        `${displayUrl(destination.indexUrl)} already holds ${entry.file} with sha256 ${publishedSha}, but the built file has ${entry.sha256}: ` +
           `another build was published as ${manifest.version}. An index never replaces a file; next step: release a new version.`,
       );
     }
-    console.log(`${entry.file}: already on ${destination.indexUrl}${publishedSha ? ' with the same sha256' : ''}; not sent again.`);
+    console.log(`${entry.file}: already on ${displayUrl(destination.indexUrl)}${publishedSha ? ' with the same sha256' : ''}; not sent again.`);
     outcomes.set(entry.file, 'already on the index');
   }
   if (outcomes.size === manifest.artefacts.length) {
-    console.log(`Already published: all ${outcomes.size} files of ${manifest.distribution} ${manifest.version} are on ${destination.indexUrl}; nothing uploaded.`);
+    console.log(`Already published: all ${outcomes.size} files of ${manifest.distribution} ${manifest.version} are on ${displayUrl(destination.indexUrl)}; nothing uploaded.`);
     return outcomes;
   }
   console.log(`Uploading to ${destination.uploadUrl} using ${destination.credentials.method}, ${destination.attestations.summary}`);
@@ -200,7 +200,7 @@ async function uploadOne(
         }
         throw new Error(
           `${entry.file}: ${destination.uploadUrl} answered that this file already exists (409/400 duplicate), although its listing at ` +
-            `${destination.indexUrl} did not show it when this run started. An index never replaces a file. Next step: if it is this ` +
+            `${displayUrl(destination.indexUrl)} did not show it when this run started. An index never replaces a file. Next step: if it is this ` +
             'build, rerun with --skipExisting; otherwise release a new version.',
         );
       }
@@ -236,7 +236,7 @@ async function installBack(
   const requirement = `${manifest.distribution}==${pep440}`;
   try {
     const venv = await createFreshVenv(workspaceRoot, interpreter, join(scratch, 'venv'));
-    console.log(`Verifying: installing ${requirement} from ${indexUrl} only into a fresh CPython ${interpreter.version} venv`);
+    console.log(`Verifying: installing ${requirement} from ${displayUrl(indexUrl)} only into a fresh CPython ${interpreter.version} venv`);
     const attempts = isRemote ? 6 : 1;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -244,9 +244,9 @@ async function installBack(
         break;
       } catch (error) {
         if (attempt >= attempts) {
-          throw new Error(`Uploaded, but installing ${requirement} back from ${indexUrl} failed: ${(error as Error).message}`);
+          throw new Error(`Uploaded, but installing ${requirement} back from ${displayUrl(indexUrl)} failed: ${(error as Error).message}`);
         }
-        console.log(`${indexUrl} does not serve ${requirement} yet; retrying in 10 s.`);
+        console.log(`${displayUrl(indexUrl)} does not serve ${requirement} yet; retrying in 10 s.`);
         await sleep(10_000);
       }
     }
@@ -281,7 +281,7 @@ function printReport(
     ]),
   });
   if (destination.label !== 'local') {
-    console.log(`Install it with:\n  pip install --index-url ${destination.indexUrl} ${manifest.distribution}==${pep440}`);
+    console.log(`Install it with:\n  pip install --index-url ${displayUrl(destination.indexUrl)} ${manifest.distribution}==${pep440}`);
     return;
   }
   // The embedded index lives only as long as this run; its packages stay, so a person can serve them again.

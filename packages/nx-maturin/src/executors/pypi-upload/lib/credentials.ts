@@ -1,3 +1,4 @@
+import { decodedUrlPart } from '../../../lib/index-client/index-client';
 import type { NormalizedPypiUploadOptions } from './normalize-options';
 
 /** How uv publish authenticates: the environment it gets, extra flags, and a description without the secret. */
@@ -11,12 +12,30 @@ export interface PublishCredentials {
   kind: 'local-password' | 'token' | 'password' | 'trusted-publishing' | 'none';
 }
 
-/** Variables whose values are secrets wherever they appear, used or not. */
+/**
+ * Values that are secrets wherever they appear, used or not: those of the credential variables, and the token in an
+ * index or upload URL (`https://user:token@host/simple/`, or `https://token@host/` where the token is the user name).
+ */
 export function secretValues(options: NormalizedPypiUploadOptions, env: NodeJS.ProcessEnv): string[] {
-  return [options.tokenEnvVar, 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_PASSWORD', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
-    .map((name) => env[name])
-    .filter((value): value is string => typeof value === 'string' && value.length > 0);
+  const inUrls = options.repository.kind === 'local' ? [] : [options.repository.indexUrl, options.repository.uploadUrl].flatMap(tokenInUrl);
+  const values = [options.tokenEnvVar, 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_PASSWORD', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'].map((name) => env[name]).concat(inUrls);
+  return [...new Set(values.filter((value): value is string => typeof value === 'string' && value.length > 0))];
 }
+
+/**
+ * The password of a URL, else a user name long enough to be a token written alone (`https://<token>@host`); both
+ * spellings, since messages may show either. A short user name without a password (`ci`, `__token__` with the
+ * password in a keyring) is a name, not a secret: masking it would garble every line that happens to contain it.
+ */
+function tokenInUrl(url: string): string[] {
+  if (!URL.canParse(url)) return [];
+  const { username, password } = new URL(url);
+  const token = password || (username.length >= MIN_TOKEN_LENGTH ? username : '');
+  return token ? [token, decodedUrlPart(token)] : [];
+}
+
+/** Index tokens (PyPI's `pypi-...`, GitLab's, Artifactory's) are far longer; user names are rarely this long. */
+const MIN_TOKEN_LENGTH = 16;
 
 export function isGithubActionsWithOidc(env: NodeJS.ProcessEnv): boolean {
   return env['GITHUB_ACTIONS'] === 'true' && Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL']);

@@ -17,6 +17,11 @@ describe('index-versions', () => {
     expect(versionOfDistributionFile('hello_maturin-latest.tar.gz', 'hello-maturin')).toBeNull();
   });
 
+  it('normalises local versions of several segments, which a private index may hold, and compares them', () => {
+    expect(versionOfDistributionFile('hello_maturin-1.0+CU118.Linux_1-cp312-cp312-linux_x86_64.whl', 'hello-maturin')).toBe('1.0+cu118.linux.1');
+    expect(versionsOnIndex(['hello_maturin-1.0+local.1.tar.gz', 'hello_maturin-2.0.tar.gz'], 'hello-maturin')).toEqual(['2.0', '1.0+local.1']);
+  });
+
   it('lists the versions newest first by PEP 440, not by text', () => {
     const files = ['hello_maturin-0.9.0.tar.gz', 'hello_maturin-0.10.0-cp312-cp312-win_amd64.whl', 'hello_maturin-0.10.0.tar.gz', 'hello_maturin-0.10.0rc1.tar.gz', 'hello_maturin-0.10.0.post1.tar.gz'];
     expect(versionsOnIndex(files, 'hello-maturin')).toEqual(['0.10.0.post1', '0.10.0', '0.10.0rc1', '0.9.0']);

@@ -1,4 +1,4 @@
-import { clean, explain, rcompare } from '@renovatebot/pep440';
+import { clean, explain, rcompare, valid } from '@renovatebot/pep440';
 import { normalizeDistributionName } from '../../../lib/index-client/index-client';
 
 /** The archive suffixes of source distributions an index may still serve (PEP 625 allows only .tar.gz today). */
@@ -19,9 +19,22 @@ export function versionOfDistributionFile(fileName: string, distribution: string
     if (normalizeDistributionName(parts.slice(0, nameParts).join('-')) !== wanted) continue;
     // A wheel's version is one dash-free field (tags follow); an old sdist may spell a post release as `1.0-1`.
     const version = isWheel ? parts[nameParts]! : parts.slice(nameParts).join('-');
-    return clean(version);
+    return normalizedVersion(version);
   }
   return null;
+}
+
+/**
+ * PEP 440 normal form, or null. The local part is normalised here because @renovatebot/pep440 4.2.4's `clean` joins
+ * its segments with commas (`1.0+local.1` -> `1.0+local,1`), a string its own comparisons then crash on.
+ */
+function normalizedVersion(text: string): string | null {
+  const [publicPart = '', local, ...rest] = text.split('+');
+  const cleaned = clean(publicPart);
+  if (rest.length > 0 || !cleaned || explain(cleaned)?.local) return null;
+  if (local === undefined) return cleaned;
+  const normalized = `${cleaned}+${local.toLowerCase().replace(/[-_]/g, '.')}`;
+  return valid(normalized) ? normalized : null;
 }
 
 /** Every version of `distribution` found among an index's file names, newest first. */

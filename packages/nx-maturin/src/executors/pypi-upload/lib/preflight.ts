@@ -1,5 +1,5 @@
 import { type ArtefactManifest, readManifest, verifyManifest } from '../../../lib/artefact-manifest';
-import type { PublishedFiles } from '../../../lib/index-client/index-client';
+import { displayUrl, type PublishedFiles } from '../../../lib/index-client/index-client';
 import { runCaptured } from '../../../lib/run-process';
 import { checkVersionSources } from '../../../lib/versions/version-sources';
 import type { NormalizedPypiUploadOptions } from './normalize-options';
@@ -53,7 +53,7 @@ export async function preflight(
   // Last, because it is the one check that needs the network.
   const { indexUrl } = options.repository;
   const published = await listPublishedFilesWithRetries(indexUrl, manifest.distribution, { attempts: options.uploadAttempts, delayMs: options.retryDelayMs });
-  checkVersionIsNewest({ manifest, version: pep440, indexUrl, published, projectName, allowOlderVersion: options.allowOlderVersion });
+  checkVersionIsNewest({ manifest, version: pep440, indexUrl: displayUrl(indexUrl), published, projectName, allowOlderVersion: options.allowOlderVersion });
   return { manifest, pep440, published };
 }
 

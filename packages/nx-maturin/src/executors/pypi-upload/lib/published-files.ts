@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IndexUnreachableError, listPublishedFiles, type PublishedFiles } from '../../../lib/index-client/index-client';
+import { displayUrl, IndexUnreachableError, listPublishedFiles, type PublishedFiles } from '../../../lib/index-client/index-client';
 
 /**
  * The index's files for one distribution, read with the same bounded retries as an upload, so "index down" fails the
@@ -24,7 +24,7 @@ export async function listPublishedFilesWithRetries(
         );
       }
       const delay = retries.delayMs * 2 ** (attempt - 1);
-      console.log(`Listing ${indexUrl} failed (${error.message}); retrying in ${delay} ms.`);
+      console.log(`Listing ${displayUrl(indexUrl)} failed (${error.message}); retrying in ${delay} ms.`);
       await sleep(delay);
     }
   }

@@ -68,6 +68,16 @@ describe('checkVersionIsNewest', () => {
     expect(() => guard('0.4.0rc1', { 'codetracer_python_recorder-0.4.0rc1-cp313-cp313-win_amd64.whl': undefined })).toThrow(/set the version above 0\.4\.0rc1/);
   });
 
+  it('leaves yanked files out of the newest release, as pip does, but still refuses their file names', () => {
+    const yankedAbove = (published: Record<string, string | undefined>) => Object.assign(new Map(Object.entries(published)), { yanked: new Set(['codetracer_python_recorder-0.5.0.tar.gz']) });
+    const input = (version: string, published: Record<string, string | undefined>): VersionGuardInput => ({
+      manifest: manifestOf(version), version, indexUrl: INDEX, published: yankedAbove(published), projectName: 'recorder', allowOlderVersion: false,
+    });
+    checkVersionIsNewest(input('0.4.1', { 'codetracer_python_recorder-0.4.0.tar.gz': undefined, 'codetracer_python_recorder-0.5.0.tar.gz': undefined }));
+    expect(printed).toEqual(['Version check: codetracer-python-recorder 0.4.1 is newer than 0.4.0, the newest release on https://pypi.org/simple/.']);
+    expect(() => checkVersionIsNewest(input('0.5.0', { 'codetracer_python_recorder-0.5.0.tar.gz': 'cd'.repeat(32) }))).toThrow(/the index already has version 0\.5\.0/);
+  });
+
   it('continues a release of this same build that stopped half way', () => {
     guard('0.3.0', { 'codetracer_python_recorder-0.3.0.tar.gz': SHA, 'codetracer_python_recorder-0.2.0.tar.gz': undefined });
     expect(printed).toEqual([

@@ -34,7 +34,8 @@ export function checkVersionIsNewest(input: VersionGuardInput): void {
     return;
   }
 
-  const versions = versionsOnIndex(published.keys(), manifest.distribution);
+  // pip skips yanked files, so a yanked release is not the one users keep; its file names stay taken (above).
+  const versions = versionsOnIndex([...published.keys()].filter((file) => !published.yanked?.has(file)), manifest.distribution);
   const newestFinal = newestFinalRelease(versions);
   const bump = (above: string) =>
     `set the version above ${above} (e.g. \`npx nx release version ${inc(above, 'minor') ?? '<version>'} --projects=${projectName}\`), rebuild and publish again`;
